@@ -1,0 +1,225 @@
+//! The running gateway: shared services (storage, sessions, embedder) and
+//! one runtime per store, found by its public key. Built once at start; the
+//! HTTP layer and the CLI only read it.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::catalog::sync::{self, CatalogFile, SyncReport};
+use crate::chat::{ChatContext, StoreRuntime, TurnLimits};
+use crate::config::{CatalogSource, EmbeddingProviderKind, GatewayConfig, LoadedConfig, ProviderKind, StoreConfig, secret_from_env};
+use crate::embed::{Embedder, LocalEmbedder, OpenAiEmbedder};
+use crate::error::{Error, Result};
+use crate::llm::ChatModel;
+use crate::llm::offline::OfflineModel;
+use crate::llm::openai::{OpenAiChatModel, OpenAiSettings};
+use crate::search::HybridSearch;
+use crate::session::{MemorySessions, RedisSessions, SessionStore};
+use crate::storage::{PgStorage, SqliteStorage, Storage, StoreRecord};
+use crate::tools::CatalogToolBox;
+
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<AppInner>,
+}
+
+struct AppInner {
+    gateway: GatewayConfig,
+    chat: ChatContext,
+    embedder: Arc<dyn Embedder>,
+    stores: HashMap<String, Arc<StoreRuntime>>,
+    by_key: HashMap<String, String>,
+    origins: HashSet<String>,
+}
+
+/// The shared services a gateway runs on.
+pub struct Services {
+    pub storage: Arc<dyn Storage>,
+    pub sessions: Arc<dyn SessionStore>,
+    pub embedder: Arc<dyn Embedder>,
+}
+
+impl Services {
+    /// Connects what the configuration and environment name: Postgres when
+    /// the database URL variable is set (else SQLite), Redis when its URL
+    /// variable is set (else memory), and the configured embedder.
+    pub async fn connect(gateway: &GatewayConfig) -> Result<Self> {
+        let storage: Arc<dyn Storage> = match secret_from_env(&gateway.database.url_env) {
+            Some(url) if url.starts_with("postgres") => Arc::new(PgStorage::connect(&url, gateway.database.max_connections).await?),
+            Some(url) if url.starts_with("sqlite") => Arc::new(SqliteStorage::open(&url).await?),
+            Some(_) => {
+                return Err(Error::Config(crate::config::ConfigError::invalid(
+                    "environment",
+                    gateway.database.url_env.clone(),
+                    "must be a postgres:// or sqlite: URL",
+                )));
+            }
+            None => Arc::new(SqliteStorage::open(&gateway.database.sqlite_path).await?),
+        };
+        storage.migrate().await?;
+        let ttl = Duration::from_secs(gateway.sessions.ttl_s);
+        let sessions: Arc<dyn SessionStore> = match secret_from_env(&gateway.redis.url_env) {
+            Some(url) => Arc::new(RedisSessions::connect(&url, &gateway.redis.key_prefix, ttl).await?),
+            None => Arc::new(MemorySessions::new(ttl)),
+        };
+        let embedder = embedder_from_config(gateway)?;
+        Ok(Self { storage, sessions, embedder })
+    }
+}
+
+pub fn embedder_from_config(gateway: &GatewayConfig) -> Result<Arc<dyn Embedder>> {
+    let e = &gateway.embedding;
+    Ok(match e.provider {
+        EmbeddingProviderKind::Local => Arc::new(LocalEmbedder::new(e.dimensions)),
+        EmbeddingProviderKind::Openai => Arc::new(
+            OpenAiEmbedder::new(crate::embed::openai::OpenAiEmbedderSettings {
+                base_url: e.base_url.clone(),
+                api_key: secret_from_env(&e.api_key_env),
+                model: e.model.clone(),
+                dimensions: Some(e.dimensions),
+                batch_size: e.batch_size,
+                timeout: Duration::from_secs(e.timeout_s),
+                max_retries: 3,
+            })
+            .map_err(|err| Error::Embedding(err.to_string()))?,
+        ),
+    })
+}
+
+/// The chat model a store routes to.
+pub fn model_for_store(gateway: &GatewayConfig, store: &StoreConfig) -> Result<Arc<dyn ChatModel>> {
+    let name = store.models.provider.as_str();
+    if name == "offline" {
+        return Ok(Arc::new(OfflineModel));
+    }
+    let provider = gateway.providers.get(name).ok_or_else(|| {
+        Error::Config(crate::config::ConfigError::invalid(store.id.clone(), "models.provider", format!("no provider `{name}` in [providers]")))
+    })?;
+    Ok(match provider.kind {
+        ProviderKind::Offline => Arc::new(OfflineModel),
+        ProviderKind::Openai => {
+            let settings = OpenAiSettings {
+                base_url: provider.base_url.clone().unwrap_or_default(),
+                api_key: provider.api_key_env.as_deref().and_then(secret_from_env).map(Into::into),
+                model: store.models.chat.clone(),
+                fallback_model: store.models.fallback.clone(),
+                timeout: Duration::from_secs(provider.timeout_s),
+                max_retries: provider.max_retries,
+                backoff_base: Duration::from_millis(250),
+                max_backoff: Duration::from_secs(20),
+            };
+            Arc::new(OpenAiChatModel::new(settings).map_err(|source| Error::Provider { provider: name.to_owned(), source })?)
+        }
+    })
+}
+
+impl App {
+    /// Connects services and builds every configured store.
+    pub async fn from_config(config: LoadedConfig) -> Result<Self> {
+        let services = Services::connect(&config.gateway).await?;
+        let mut stores = Vec::new();
+        for store in config.stores {
+            let model = model_for_store(&config.gateway, &store)?;
+            stores.push((store, model));
+        }
+        Self::new(config.gateway, services, stores).await
+    }
+
+    /// Registers the stores on the given services and syncs their catalogs.
+    pub async fn new(gateway: GatewayConfig, services: Services, stores: Vec<(StoreConfig, Arc<dyn ChatModel>)>) -> Result<Self> {
+        let Services { storage, sessions, embedder } = services;
+        let search = HybridSearch::new(storage.clone(), embedder.clone());
+        let mut runtimes = HashMap::new();
+        let mut by_key = HashMap::new();
+        let mut origins = HashSet::new();
+        for (config, model) in stores {
+            storage.upsert_store(&StoreRecord { id: config.id.clone(), name: config.name.clone(), languages: config.languages.clone() }).await?;
+            let report = sync_catalog(storage.as_ref(), embedder.as_ref(), &config).await?;
+            tracing::info!(store = %config.id, ?report, "catalog synced");
+            let tools = Arc::new(CatalogToolBox::new(storage.clone(), search.clone(), config.languages.clone(), config.currency.clone()));
+            by_key.insert(config.public_key.clone(), config.id.clone());
+            origins.extend(config.allowed_origins.iter().cloned());
+            runtimes.insert(config.id.clone(), Arc::new(StoreRuntime { config, model, tools, search: search.clone() }));
+        }
+        let limits = TurnLimits {
+            max_message_chars: gateway.server.max_message_chars,
+            history_token_budget: gateway.sessions.history_token_budget,
+            turn_timeout: Duration::from_secs(gateway.server.turn_timeout_s),
+            ..TurnLimits::default()
+        };
+        crate::lang::warm_up();
+        let chat = ChatContext { storage, sessions, limits };
+        Ok(Self { inner: Arc::new(AppInner { gateway, chat, embedder, stores: runtimes, by_key, origins }) })
+    }
+
+    pub fn gateway(&self) -> &GatewayConfig {
+        &self.inner.gateway
+    }
+
+    pub fn chat(&self) -> &ChatContext {
+        &self.inner.chat
+    }
+
+    pub fn storage(&self) -> &Arc<dyn Storage> {
+        &self.inner.chat.storage
+    }
+
+    pub fn store_by_key(&self, public_key: &str) -> Option<Arc<StoreRuntime>> {
+        self.inner.by_key.get(public_key).and_then(|id| self.inner.stores.get(id)).cloned()
+    }
+
+    pub fn store(&self, id: &str) -> Option<Arc<StoreRuntime>> {
+        self.inner.stores.get(id).cloned()
+    }
+
+    /// Every origin any store allows (browsers' preflights carry no store key).
+    pub fn all_origins(&self) -> &HashSet<String> {
+        &self.inner.origins
+    }
+
+    /// Database and session store answer.
+    pub async fn check_ready(&self) -> std::result::Result<(), String> {
+        self.inner.chat.storage.ping().await.map_err(|e| format!("database: {e}"))?;
+        self.inner.chat.sessions.ping().await.map_err(|e| format!("sessions ({}): {e}", self.inner.chat.sessions.backend()))?;
+        Ok(())
+    }
+
+    /// Re-embeds stale cards of every store every `interval`, so embeddings
+    /// never silently lag their text.
+    pub fn spawn_embedding_sweep(&self, interval: Duration) -> tokio::task::JoinHandle<()> {
+        let app = self.clone();
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(interval);
+            ticker.tick().await;
+            loop {
+                ticker.tick().await;
+                for id in app.inner.stores.keys() {
+                    match sync::embed_stale(app.inner.chat.storage.as_ref(), app.inner.embedder.as_ref(), id).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(store = %id, embedded = n, "sweep re-embedded stale cards"),
+                        Err(e) => tracing::warn!(store = %id, error = %e, "embedding sweep failed; retrying next tick"),
+                    }
+                }
+            }
+        })
+    }
+}
+
+/// Imports a store's catalog from its configured source.
+pub async fn sync_catalog(storage: &dyn Storage, embedder: &dyn Embedder, store: &StoreConfig) -> Result<SyncReport> {
+    let primary = store.languages.first().map(String::as_str).unwrap_or("en");
+    let err = |source| Error::Sync { store: store.id.clone(), source };
+    let file = match &store.catalog {
+        CatalogSource::Demo => CatalogFile::parse(crate::demo::CATALOG_JSON, "embedded demo catalog").map_err(err)?,
+        CatalogSource::File { path } => CatalogFile::read(path).map_err(err)?,
+        CatalogSource::Connector { plugin, .. } => {
+            return Err(Error::Config(crate::config::ConfigError::invalid(
+                store.id.clone(),
+                "catalog.kind",
+                format!("connector plugin `{plugin}`: this build has no plugin host yet"),
+            )));
+        }
+    };
+    sync::import_full(storage, embedder, &store.id, primary, &file.products).await.map_err(err)
+}

@@ -1,0 +1,124 @@
+//! Bringing a catalog into storage: upsert each product with its card,
+//! remove what the source no longer has, then embed every stale card. The
+//! same `embed_stale` runs as a periodic sweep, so an embedding that fell
+//! behind its text (a failed or lagging embed) is caught, not silently kept.
+//!
+//! Re-running an import is safe (upserts compare content), and so is running
+//! it on several replicas at once: an embedding is saved only if the card's
+//! text is still the one that was embedded.
+
+use std::collections::HashSet;
+
+use serde::Deserialize;
+
+use super::{Product, ProductCard};
+use crate::embed::{EmbedError, Embedder};
+use crate::storage::{CardEmbedding, Storage, StorageError, UpsertOutcome};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Embed(#[from] EmbedError),
+    #[error("catalog file {path}: {message}")]
+    File { path: String, message: String },
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SyncReport {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub deleted: usize,
+    pub embedded: usize,
+}
+
+/// A catalog export: the store header and its products (the format of
+/// `examples/demo-store/catalog.json`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct CatalogFile {
+    #[serde(default)]
+    pub store: Option<serde_json::Value>,
+    pub products: Vec<Product>,
+}
+
+impl CatalogFile {
+    pub fn parse(text: &str, path: &str) -> Result<Self, SyncError> {
+        let file: CatalogFile = serde_json::from_str(text).map_err(|e| SyncError::File { path: path.to_owned(), message: e.to_string() })?;
+        let mut seen = HashSet::new();
+        for product in &file.products {
+            if product.id.trim().is_empty() || !seen.insert(product.id.as_str()) {
+                return Err(SyncError::File { path: path.to_owned(), message: format!("product id `{}` is empty or repeated", product.id) });
+            }
+        }
+        Ok(file)
+    }
+
+    pub fn read(path: &str) -> Result<Self, SyncError> {
+        let text = std::fs::read_to_string(path).map_err(|e| SyncError::File { path: path.to_owned(), message: e.to_string() })?;
+        Self::parse(&text, path)
+    }
+}
+
+/// Cards embedded per batch.
+const EMBED_BATCH: usize = 64;
+
+/// Full import: the store's catalog becomes exactly `products`.
+pub async fn import_full(storage: &dyn Storage, embedder: &dyn Embedder, store_id: &str, primary_language: &str, products: &[Product]) -> Result<SyncReport, SyncError> {
+    let mut report = upsert_products(storage, store_id, primary_language, products).await?;
+    let keep: HashSet<&str> = products.iter().map(|p| p.id.as_str()).collect();
+    for stale_id in storage.product_ids(store_id).await? {
+        if !keep.contains(stale_id.as_str()) && storage.delete_product(store_id, &stale_id).await? {
+            report.deleted += 1;
+        }
+    }
+    report.embedded = embed_stale(storage, embedder, store_id).await?;
+    Ok(report)
+}
+
+/// Upserts products (an incremental sync or a webhook's batch) without
+/// embedding; call `embed_stale` after.
+pub async fn upsert_products(storage: &dyn Storage, store_id: &str, primary_language: &str, products: &[Product]) -> Result<SyncReport, SyncError> {
+    let mut report = SyncReport::default();
+    for product in products {
+        let card = ProductCard::build(product, primary_language);
+        match storage.upsert_product(store_id, product, &card).await? {
+            UpsertOutcome::Created => report.created += 1,
+            UpsertOutcome::Updated { .. } => report.updated += 1,
+            UpsertOutcome::Unchanged => report.unchanged += 1,
+        }
+    }
+    Ok(report)
+}
+
+/// Embeds every card of the store whose embedding is missing, from another
+/// model, or older than its text. Returns how many were embedded.
+pub async fn embed_stale(storage: &dyn Storage, embedder: &dyn Embedder, store_id: &str) -> Result<usize, SyncError> {
+    let model = embedder.model_id().to_owned();
+    let mut total = 0;
+    loop {
+        let stale = storage.stale_cards(store_id, &model, EMBED_BATCH).await?;
+        if stale.is_empty() {
+            return Ok(total);
+        }
+        let texts: Vec<String> = stale.iter().map(|c| c.text.clone()).collect();
+        let vectors = embedder.embed(&texts).await?;
+        if vectors.len() != stale.len() {
+            return Err(EmbedError::CountMismatch { expected: stale.len(), got: vectors.len() }.into());
+        }
+        let embeddings: Vec<CardEmbedding> = stale
+            .into_iter()
+            .zip(vectors)
+            .map(|(card, vector)| CardEmbedding { product_id: card.product_id, content_hash: card.content_hash, vector })
+            .collect();
+        let batch = embeddings.len();
+        storage.save_embeddings(store_id, &model, &embeddings).await?;
+        total += batch;
+        if batch < EMBED_BATCH {
+            // A short batch was the last one; a card edited meanwhile is
+            // picked up by the next sweep rather than looping here.
+            return Ok(total);
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! The `chatgw` command line: `serve`, `demo`, `migrate`, `config check`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+use crate::app::{App, Services};
+use crate::config::{self, GatewayConfig};
+use crate::error::Result;
+
+#[derive(Debug, Parser)]
+#[command(name = "chatgw", version, about = "A chat gateway that answers shoppers from a store's own data")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the gateway with the stores in the configuration.
+    Serve {
+        /// Gateway configuration file (defaults alone are valid).
+        #[arg(long, short, env = "CHATGW_CONFIG")]
+        config: Option<PathBuf>,
+        /// Folder of store files (default: `stores_dir` of the config).
+        #[arg(long)]
+        stores: Option<PathBuf>,
+        /// Listen address, overriding `server.addr`.
+        #[arg(long)]
+        addr: Option<String>,
+    },
+    /// Run the demo store with nothing installed: SQLite in memory, the local
+    /// embedder and the offline model (Postgres and Redis when DATABASE_URL
+    /// and REDIS_URL are set).
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
+    /// Apply database migrations and exit.
+    Migrate {
+        #[arg(long, short, env = "CHATGW_CONFIG")]
+        config: Option<PathBuf>,
+    },
+    /// Configuration commands.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate the configuration and every store file; exit non-zero on error.
+    Check {
+        #[arg(long, short, env = "CHATGW_CONFIG")]
+        config: Option<PathBuf>,
+        #[arg(long)]
+        stores: Option<PathBuf>,
+    },
+}
+
+pub async fn run(cli: Cli) -> ExitCode {
+    match execute(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn execute(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Config { command: ConfigCommand::Check { config: file, stores } } => {
+            let loaded = config::load(file.as_deref(), stores.as_deref())?;
+            println!("configuration is valid: {} store(s)", loaded.stores.len());
+            for (store, source) in loaded.stores.iter().zip(&loaded.store_sources) {
+                println!("  {} ({}) from {source}", store.id, store.name);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate { config: file } => {
+            let loaded = config::load(file.as_deref(), None)?;
+            crate::telemetry::init(&loaded.gateway.log.format, &loaded.gateway.log.filter);
+            let services = Services::connect(&loaded.gateway).await?;
+            println!("migrations applied ({})", services.storage.backend());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { config: file, stores, addr } => {
+            let mut loaded = config::load(file.as_deref(), stores.as_deref())?;
+            if let Some(addr) = addr {
+                loaded.gateway.server.addr = addr;
+            }
+            crate::telemetry::init(&loaded.gateway.log.format, &loaded.gateway.log.filter);
+            if loaded.stores.is_empty() {
+                tracing::warn!("no stores configured: add files to the stores folder (see examples/stores/)");
+            }
+            let addr = loaded.gateway.server.addr.clone();
+            let sweep = Duration::from_secs(loaded.gateway.embedding.sweep_interval_s);
+            let app = App::from_config(loaded).await?;
+            app.spawn_embedding_sweep(sweep);
+            let listener = tokio::net::TcpListener::bind(&addr).await?;
+            tracing::info!(addr = %listener.local_addr()?, "chatgw listening");
+            crate::http::serve(app, listener).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { addr } => {
+            let mut gateway = GatewayConfig::default();
+            gateway.server.addr = addr.clone();
+            gateway.database.sqlite_path = "sqlite::memory:".into();
+            crate::telemetry::init(&gateway.log.format, "warn,chatgw=info");
+            let store = crate::demo::store_config(&addr);
+            let services = Services::connect(&gateway).await?;
+            let backends = format!("{} + {} sessions", services.storage.backend(), services.sessions.backend());
+            let model = std::sync::Arc::new(crate::llm::offline::OfflineModel);
+            let app = App::new(gateway, services, vec![(store, model)]).await?;
+            let listener = tokio::net::TcpListener::bind(&addr).await?;
+            let local = listener.local_addr()?;
+            println!("chatgw demo: Lumen & Thread, {} products, offline model, {backends}", app.storage().count_products("demo").await?);
+            println!("  open   http://{local}/");
+            println!("  or try curl -N http://{local}/v1/chat -H 'X-Store-Key: {}' -H 'Content-Type: application/json' -d '{{\"message\": \"linen shirt for a summer wedding\"}}'", crate::demo::PUBLIC_KEY);
+            crate::http::serve(app, listener).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

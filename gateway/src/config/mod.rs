@@ -1,0 +1,123 @@
+//! Configuration, layered: built-in defaults, then `chatgw.toml`, then one
+//! file per store in `stores/`, then the environment (`CHATGW__SECTION__KEY`
+//! for the gateway, `CHATGW_STORE_<ID>__SECTION__KEY` for a store). Unknown
+//! keys are errors that name the file and the key. Secrets are never written
+//! in files: a file names the environment variable that holds them.
+
+mod model;
+mod validate;
+
+use std::path::{Path, PathBuf};
+
+pub use model::*;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: {message}")]
+    File { path: PathBuf, message: String },
+    #[error("environment: {0}")]
+    Environment(String),
+    #[error("{source_name}: {key}: {message}")]
+    Invalid { source_name: String, key: String, message: String },
+    #[error("{0} problem(s) in the configuration:\n{1}")]
+    Many(usize, String),
+}
+
+impl ConfigError {
+    pub fn invalid(source_name: impl Into<String>, key: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid { source_name: source_name.into(), key: key.into(), message: message.into() }
+    }
+}
+
+/// Everything the gateway runs with: its own settings and its stores.
+#[derive(Debug, Clone)]
+pub struct LoadedConfig {
+    pub gateway: GatewayConfig,
+    pub stores: Vec<StoreConfig>,
+    /// Where each store came from, for messages (same order as `stores`).
+    pub store_sources: Vec<String>,
+}
+
+/// Loads `config_file` (optional: defaults alone are a valid gateway), then
+/// every `*.toml` in the stores folder (from the file's `stores_dir`, or
+/// `stores_dir` when given), then the environment, and validates the result.
+pub fn load(config_file: Option<&Path>, stores_dir: Option<&Path>) -> Result<LoadedConfig, ConfigError> {
+    let gateway = load_gateway(config_file)?;
+    let dir = stores_dir.map(Path::to_path_buf).unwrap_or_else(|| {
+        let base = config_file.and_then(Path::parent).unwrap_or(Path::new("."));
+        base.join(&gateway.stores_dir)
+    });
+    let mut stores = Vec::new();
+    let mut store_sources = Vec::new();
+    if dir.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map_err(|e| ConfigError::File { path: dir.clone(), message: format!("cannot read the stores folder: {e}") })?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        files.sort();
+        for file in files {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| ConfigError::File { path: file.clone(), message: format!("cannot read: {e}") })?;
+            stores.push(parse_store(&text, &file.display().to_string())?);
+            store_sources.push(file.display().to_string());
+        }
+    } else if stores_dir.is_some() {
+        return Err(ConfigError::File { path: dir, message: "the stores folder does not exist".into() });
+    }
+    let loaded = LoadedConfig { gateway, stores, store_sources };
+    validate::validate(&loaded)?;
+    Ok(loaded)
+}
+
+fn load_gateway(config_file: Option<&Path>) -> Result<GatewayConfig, ConfigError> {
+    let mut builder = config::Config::builder();
+    let source_name = match config_file {
+        Some(path) => {
+            if !path.is_file() {
+                return Err(ConfigError::File { path: path.to_owned(), message: "file not found".into() });
+            }
+            builder = builder.add_source(config::File::from(path).format(config::FileFormat::Toml));
+            path.display().to_string()
+        }
+        None => "defaults".to_owned(),
+    };
+    builder = builder.add_source(
+        config::Environment::with_prefix("CHATGW").prefix_separator("__").separator("__").try_parsing(true),
+    );
+    let built = builder.build().map_err(|e| file_error(&source_name, e))?;
+    built.try_deserialize::<GatewayConfig>().map_err(|e| file_error(&source_name, e))
+}
+
+/// Parses one store's TOML (`source_name` names it in errors) and applies
+/// its environment overrides.
+pub fn parse_store(text: &str, source_name: &str) -> Result<StoreConfig, ConfigError> {
+    // The id decides the environment prefix, so read it first.
+    let id = toml_id(text, source_name)?;
+    let env_prefix = format!("CHATGW_STORE_{}", id.to_uppercase().replace('-', "_"));
+    let built = config::Config::builder()
+        .add_source(config::File::from_str(text, config::FileFormat::Toml))
+        .add_source(config::Environment::with_prefix(&env_prefix).prefix_separator("__").separator("__").try_parsing(true))
+        .build()
+        .map_err(|e| file_error(source_name, e))?;
+    built.try_deserialize::<StoreConfig>().map_err(|e| file_error(source_name, e))
+}
+
+fn toml_id(text: &str, source_name: &str) -> Result<String, ConfigError> {
+    let probe = config::Config::builder()
+        .add_source(config::File::from_str(text, config::FileFormat::Toml))
+        .build()
+        .map_err(|e| file_error(source_name, e))?;
+    probe
+        .get_string("id")
+        .map_err(|_| ConfigError::invalid(source_name, "id", "missing: every store file needs `id = \"...\"`"))
+}
+
+fn file_error(source_name: &str, error: config::ConfigError) -> ConfigError {
+    ConfigError::File { path: PathBuf::from(source_name), message: error.to_string() }
+}
+
+/// Reads a secret from the environment variable a config file names.
+pub fn secret_from_env(variable: &str) -> Option<String> {
+    std::env::var(variable).ok().filter(|v| !v.is_empty())
+}

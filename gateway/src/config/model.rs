@@ -1,0 +1,297 @@
+//! The shapes of the configuration files. Every struct denies unknown keys
+//! so a typo is an error, not a silent default.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GatewayConfig {
+    /// Folder of per-store files, relative to the config file.
+    pub stores_dir: String,
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub redis: RedisConfig,
+    pub embedding: EmbeddingConfig,
+    /// Named model providers stores can route to. `offline` always exists.
+    pub providers: BTreeMap<String, ProviderConfig>,
+    pub sessions: SessionConfig,
+    pub log: LogConfig,
+}
+
+impl Default for GatewayConfig {
+    fn default() -> Self {
+        Self {
+            stores_dir: "stores".into(),
+            server: ServerConfig::default(),
+            database: DatabaseConfig::default(),
+            redis: RedisConfig::default(),
+            embedding: EmbeddingConfig::default(),
+            providers: BTreeMap::new(),
+            sessions: SessionConfig::default(),
+            log: LogConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    pub addr: String,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Longest shopper message accepted, in characters.
+    pub max_message_chars: usize,
+    /// Whole-request timeout for non-streaming routes, in seconds.
+    pub request_timeout_s: u64,
+    /// Longest a chat turn may take end to end, in seconds.
+    pub turn_timeout_s: u64,
+    /// Seconds to let streams finish on shutdown.
+    pub shutdown_grace_s: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            addr: "127.0.0.1:8080".into(),
+            max_body_bytes: 64 * 1024,
+            max_message_chars: 4000,
+            request_timeout_s: 30,
+            turn_timeout_s: 120,
+            shutdown_grace_s: 10,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// Environment variable holding the database URL (it may carry a password).
+    pub url_env: String,
+    /// Used when `url_env` is unset: a SQLite file or `sqlite::memory:`.
+    pub sqlite_path: String,
+    pub max_connections: u32,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self { url_env: "DATABASE_URL".into(), sqlite_path: "chatgw.sqlite".into(), max_connections: 10 }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RedisConfig {
+    /// Environment variable holding the Redis URL; unset means in-memory sessions.
+    pub url_env: String,
+    /// Key prefix, so several gateways can share one Redis.
+    pub key_prefix: String,
+}
+
+impl Default for RedisConfig {
+    fn default() -> Self {
+        Self { url_env: "REDIS_URL".into(), key_prefix: "chatgw".into() }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmbeddingProviderKind {
+    Local,
+    Openai,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EmbeddingConfig {
+    pub provider: EmbeddingProviderKind,
+    pub dimensions: usize,
+    /// For `openai`: model name, endpoint and the variable holding the key.
+    pub model: String,
+    pub base_url: String,
+    pub api_key_env: String,
+    pub batch_size: usize,
+    pub timeout_s: u64,
+    /// Seconds between sweeps that re-embed stale cards.
+    pub sweep_interval_s: u64,
+}
+
+impl Default for EmbeddingConfig {
+    fn default() -> Self {
+        Self {
+            provider: EmbeddingProviderKind::Local,
+            dimensions: 384,
+            model: "text-embedding-3-small".into(),
+            base_url: "https://api.openai.com/v1".into(),
+            api_key_env: "OPENAI_API_KEY".into(),
+            batch_size: 64,
+            timeout_s: 30,
+            sweep_interval_s: 300,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderKind {
+    Openai,
+    Offline,
+}
+
+/// A model provider stores can name in their `models.provider`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderConfig {
+    pub kind: ProviderKind,
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// Environment variable holding the API key.
+    #[serde(default)]
+    pub api_key_env: Option<String>,
+    #[serde(default = "default_timeout_s")]
+    pub timeout_s: u64,
+    #[serde(default = "default_retries")]
+    pub max_retries: u32,
+}
+
+fn default_timeout_s() -> u64 {
+    30
+}
+fn default_retries() -> u32 {
+    3
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionConfig {
+    /// Seconds a session's history lives in Redis or memory after its last turn.
+    pub ttl_s: u64,
+    /// Token budget of the history put into a prompt.
+    pub history_token_budget: usize,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self { ttl_s: 24 * 3600, history_token_budget: 1500 }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// `json` for machines, `pretty` for people.
+    pub format: String,
+    /// An `EnvFilter` directive; `RUST_LOG` wins when set.
+    pub filter: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self { format: "pretty".into(), filter: "info,chatgw=info,sqlx=warn".into() }
+    }
+}
+
+/// One store served by the gateway: one file in `stores/`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// Short slug (`lumen-thread`), unique in the gateway.
+    pub id: String,
+    pub name: String,
+    /// ISO 639-1 codes; the first is the catalog's main language.
+    pub languages: Vec<String>,
+    /// Public widget key, sent as `X-Store-Key`.
+    pub public_key: String,
+    /// Origins allowed to call the chat API from a browser (`https://shop.example`).
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
+    #[serde(default = "default_currency")]
+    pub currency: String,
+    /// How the assistant presents itself.
+    #[serde(default)]
+    pub persona: String,
+    /// Store policies the assistant may quote (returns, shipping times...).
+    #[serde(default)]
+    pub policies: String,
+    pub catalog: CatalogSource,
+    #[serde(default)]
+    pub models: ModelRouting,
+    #[serde(default)]
+    pub retrieval: RetrievalConfig,
+}
+
+fn default_currency() -> String {
+    "EUR".into()
+}
+
+/// Where a store's catalog comes from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, tag = "kind", rename_all = "kebab-case")]
+pub enum CatalogSource {
+    /// The demo store shipped inside the binary.
+    Demo,
+    /// A JSON file in the catalog format of `examples/demo-store/catalog.json`.
+    File { path: String },
+    /// A connector plugin; `settings` are checked against the plugin's own
+    /// schema, `secrets` map a setting name to the environment variable
+    /// holding its value.
+    Connector {
+        plugin: String,
+        #[serde(default)]
+        settings: BTreeMap<String, serde_json::Value>,
+        #[serde(default)]
+        secrets: BTreeMap<String, String>,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModelRouting {
+    /// Name of a provider in the gateway's `[providers]`, or `offline`.
+    pub provider: String,
+    pub chat: String,
+    /// Cheap model for classification.
+    pub classifier: String,
+    /// Tried when the chat model fails after retries.
+    pub fallback: Option<String>,
+    pub temperature: f32,
+    pub max_tokens: u32,
+    /// Tool rounds per turn before the model must answer.
+    pub max_tool_rounds: u32,
+    /// Price per 1,000 prompt and completion tokens, for cost accounting.
+    pub prompt_cost_per_1k: f64,
+    pub completion_cost_per_1k: f64,
+}
+
+impl Default for ModelRouting {
+    fn default() -> Self {
+        Self {
+            provider: "offline".into(),
+            chat: "gpt-4o-mini".into(),
+            classifier: "gpt-4o-mini".into(),
+            fallback: None,
+            temperature: 0.3,
+            max_tokens: 600,
+            max_tool_rounds: 4,
+            prompt_cost_per_1k: 0.0,
+            completion_cost_per_1k: 0.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetrievalConfig {
+    pub top_k: usize,
+    /// Candidates taken from each retriever before fusion.
+    pub candidates: usize,
+    /// Reciprocal rank fusion constant.
+    pub rrf_k: f32,
+}
+
+impl Default for RetrievalConfig {
+    fn default() -> Self {
+        Self { top_k: 8, candidates: 40, rrf_k: 60.0 }
+    }
+}

@@ -1,0 +1,105 @@
+//! Checks that serde cannot: formats, references between sections, and
+//! uniqueness across store files. Every problem is reported, not just the
+//! first, each naming its file and key.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use super::{CatalogSource, ConfigError, LoadedConfig, ProviderKind};
+
+pub(super) fn validate(config: &LoadedConfig) -> Result<(), ConfigError> {
+    let mut problems: Vec<ConfigError> = Vec::new();
+    let g = &config.gateway;
+    let gw = "chatgw.toml";
+
+    if g.server.addr.parse::<SocketAddr>().is_err() {
+        problems.push(ConfigError::invalid(gw, "server.addr", format!("`{}` is not an address like 127.0.0.1:8080", g.server.addr)));
+    }
+    if g.server.max_message_chars == 0 || g.server.max_body_bytes < 1024 {
+        problems.push(ConfigError::invalid(gw, "server", "max_message_chars must be > 0 and max_body_bytes at least 1024"));
+    }
+    if !(1..=16000).contains(&g.embedding.dimensions) {
+        problems.push(ConfigError::invalid(gw, "embedding.dimensions", "must be between 1 and 16000"));
+    }
+    if !matches!(g.log.format.as_str(), "json" | "pretty") {
+        problems.push(ConfigError::invalid(gw, "log.format", "must be `json` or `pretty`"));
+    }
+    for (name, provider) in &g.providers {
+        if provider.kind == ProviderKind::Openai && provider.base_url.as_deref().is_none_or(|u| !u.starts_with("http")) {
+            problems.push(ConfigError::invalid(gw, format!("providers.{name}.base_url"), "an `openai` provider needs base_url = \"https://...\""));
+        }
+    }
+
+    let mut ids: HashMap<&str, &str> = HashMap::new();
+    let mut keys: HashMap<&str, &str> = HashMap::new();
+    for (store, source) in config.stores.iter().zip(&config.store_sources) {
+        let src = source.as_str();
+        if store.id.is_empty() || store.id.len() > 64 || !store.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+            problems.push(ConfigError::invalid(src, "id", format!("`{}` must be 1-64 characters of a-z, 0-9 and -", store.id)));
+        }
+        if let Some(other) = ids.insert(&store.id, src) {
+            problems.push(ConfigError::invalid(src, "id", format!("`{}` is also the id of the store in {other}", store.id)));
+        }
+        if store.public_key.len() < 6 || store.public_key.chars().any(char::is_whitespace) {
+            problems.push(ConfigError::invalid(src, "public_key", "must be at least 6 characters without spaces (e.g. pk_live_...)"));
+        }
+        if let Some(other) = keys.insert(&store.public_key, src) {
+            problems.push(ConfigError::invalid(src, "public_key", format!("is also the key of the store in {other}: keys must be unique")));
+        }
+        if store.languages.is_empty() {
+            problems.push(ConfigError::invalid(src, "languages", "list at least one language, e.g. [\"en\"]"));
+        }
+        for lang in &store.languages {
+            if crate::lang::Language::from_code(lang).is_none() {
+                problems.push(ConfigError::invalid(
+                    src,
+                    "languages",
+                    format!("`{lang}` is not a supported ISO 639-1 code (supported: {})", crate::lang::Language::supported_codes().join(", ")),
+                ));
+            }
+        }
+        for origin in &store.allowed_origins {
+            if !is_origin(origin) {
+                problems.push(ConfigError::invalid(src, "allowed_origins", format!("`{origin}` is not an origin like https://shop.example (scheme and host, no path)")));
+            }
+        }
+        let provider = store.models.provider.as_str();
+        if provider != "offline" && !g.providers.contains_key(provider) {
+            problems.push(ConfigError::invalid(src, "models.provider", format!("`{provider}` is not `offline` or a provider in the gateway's [providers] section")));
+        }
+        if !(1..=50).contains(&store.retrieval.top_k) || store.retrieval.candidates < store.retrieval.top_k {
+            problems.push(ConfigError::invalid(src, "retrieval", "top_k must be 1-50 and candidates at least top_k"));
+        }
+        match &store.catalog {
+            CatalogSource::Demo => {}
+            CatalogSource::File { path } => {
+                if !std::path::Path::new(path).is_file() {
+                    problems.push(ConfigError::invalid(src, "catalog.path", format!("`{path}` is not a readable file (paths are relative to the working folder)")));
+                }
+            }
+            CatalogSource::Connector { plugin, secrets, .. } => {
+                for (setting, variable) in secrets {
+                    if super::secret_from_env(variable).is_none() {
+                        problems.push(ConfigError::invalid(src, format!("catalog.secrets.{setting}"), format!("environment variable `{variable}` is not set")));
+                    }
+                }
+                problems.push(ConfigError::invalid(
+                    src,
+                    "catalog.kind",
+                    format!("connector plugin `{plugin}`: this build has no plugin host yet; use kind = \"file\" or \"demo\""),
+                ));
+            }
+        }
+    }
+
+    match problems.len() {
+        0 => Ok(()),
+        1 => Err(problems.remove(0)),
+        n => Err(ConfigError::Many(n, problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))),
+    }
+}
+
+fn is_origin(origin: &str) -> bool {
+    let Some((scheme, rest)) = origin.split_once("://") else { return false };
+    matches!(scheme, "http" | "https") && !rest.is_empty() && !rest.contains('/') && !rest.contains(char::is_whitespace)
+}

@@ -1,0 +1,22 @@
+//! Errors that stop the gateway from starting or a command from finishing.
+//! Request-level errors are `http::ApiError`.
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("configuration: {0}")]
+    Config(#[from] crate::config::ConfigError),
+    #[error("storage: {0}")]
+    Storage(#[from] crate::storage::StorageError),
+    #[error("sessions: {0}")]
+    Session(#[from] crate::session::SessionError),
+    #[error("catalog sync of store `{store}`: {source}")]
+    Sync { store: String, source: crate::catalog::sync::SyncError },
+    #[error("model provider `{provider}`: {source}")]
+    Provider { provider: String, source: crate::llm::LlmError },
+    #[error("embedding provider: {0}")]
+    Embedding(String),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,74 @@
+//! The HTTP surface: routes, middleware (CORS from the stores' allowed
+//! origins, body limit, timeouts, tracing) and graceful serving. Handlers
+//! stay thin: they extract, call a plain function, and map the result.
+
+pub mod error;
+mod routes;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Method};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::trace::TraceLayer;
+
+pub use error::ApiError;
+
+use crate::App;
+
+/// The gateway's router, ready for `axum::serve` or `oneshot` in tests.
+pub fn app(state: App) -> Router {
+    let origins = state.all_origins().clone();
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(move |origin: &HeaderValue, _| origin.to_str().is_ok_and(|o| origins.contains(o))))
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers([axum::http::header::CONTENT_TYPE, HeaderName::from_static("x-store-key")])
+        .max_age(Duration::from_secs(600));
+    let max_body = state.gateway().server.max_body_bytes;
+    let request_timeout = Duration::from_secs(state.gateway().server.request_timeout_s);
+    routes::router(request_timeout).layer(DefaultBodyLimit::max(max_body)).layer(cors).layer(TraceLayer::new_for_http()).with_state(state)
+}
+
+/// Serves until Ctrl-C or SIGTERM, then lets open streams finish for the
+/// configured grace period.
+pub async fn serve(state: App, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let grace = Duration::from_secs(state.gateway().server.shutdown_grace_s);
+    let router = app(state);
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = tx.send(());
+    });
+    let server = tokio::spawn(async move { server.await });
+    let _ = rx.await;
+    tracing::info!(grace_s = grace.as_secs(), "shutting down: letting open requests finish");
+    match tokio::time::timeout(grace, server).await {
+        Ok(joined) => joined.map_err(std::io::Error::other)?,
+        Err(_) => {
+            tracing::warn!("grace period over; closing remaining connections");
+            Ok(())
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,102 @@
+//! Route handlers. Each extracts what it needs, calls one plain function
+//! and maps the result; no business logic lives here.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use futures::{Stream, StreamExt};
+use serde_json::json;
+use tower_http::timeout::TimeoutLayer;
+
+use super::ApiError;
+use crate::App;
+use crate::chat::{self, ChatEvent, StoreRuntime, TurnRequest};
+use crate::storage::MessageRole;
+
+pub(super) fn router(request_timeout: Duration) -> Router<App> {
+    let bounded = Router::new()
+        .route("/v1/sessions/{id}/messages", get(get_transcript))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/", get(index))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, request_timeout));
+    // The chat stream is bounded by the turn timeout instead.
+    Router::new().route("/v1/chat", post(post_chat)).merge(bounded)
+}
+
+/// The store a request is for, from its `X-Store-Key` header, after checking
+/// the browser origin (if any) against the store's allowed origins.
+pub struct StoreKey(pub Arc<StoreRuntime>);
+
+impl FromRequestParts<App> for StoreKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let key = parts.headers.get("x-store-key").and_then(|v| v.to_str().ok()).filter(|k| !k.is_empty()).ok_or(ApiError::MissingStoreKey)?;
+        let store = app.store_by_key(key).ok_or(ApiError::UnknownStoreKey)?;
+        if let Some(origin) = parts.headers.get(axum::http::header::ORIGIN).and_then(|v| v.to_str().ok())
+            && !store.config.allowed_origins.iter().any(|o| o == origin)
+        {
+            return Err(ApiError::OriginNotAllowed(origin.to_owned()));
+        }
+        Ok(StoreKey(store))
+    }
+}
+
+async fn post_chat(
+    State(app): State<App>,
+    StoreKey(store): StoreKey,
+    body: Result<Json<TurnRequest>, JsonRejection>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let Json(request) = body.map_err(|r| ApiError::from_json_rejection(r, app.gateway().server.max_body_bytes))?;
+    let events = chat::start_turn(app.chat(), store, request).await?;
+    Ok(Sse::new(events.map(|e| Ok(sse_event(&e)))).keep_alive(KeepAlive::default()))
+}
+
+fn sse_event(event: &ChatEvent) -> Event {
+    Event::default().event(event.name()).data(event.data().to_string())
+}
+
+async fn get_transcript(State(app): State<App>, StoreKey(store): StoreKey, Path(id): Path<String>) -> Result<Json<serde_json::Value>, ApiError> {
+    let storage = app.storage();
+    if storage.get_conversation(&store.config.id, &id).await?.is_none() {
+        return Err(ApiError::UnknownSession(id));
+    }
+    let messages: Vec<serde_json::Value> = storage
+        .list_messages(&store.config.id, &id)
+        .await?
+        .into_iter()
+        .filter(|m| m.role != MessageRole::System)
+        .map(|m| {
+            json!({
+                "id": m.id, "role": m.role, "text": m.text, "language": m.language,
+                "label": m.label, "created_at": m.created_at,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "session_id": id, "messages": messages })))
+}
+
+async fn healthz() -> Json<serde_json::Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+async fn readyz(State(app): State<App>) -> Response {
+    match app.check_ready().await {
+        Ok(()) => Json(json!({ "status": "ready", "database": app.storage().backend() })).into_response(),
+        Err(reason) => ApiError::NotReady(reason).into_response(),
+    }
+}
+
+async fn index() -> Html<&'static str> {
+    Html(include_str!("index.html"))
+}

@@ -1,0 +1,247 @@
+//! Language of each shopper message, detected on that message alone
+//! (shoppers switch and mix languages mid-conversation). Lingua does the
+//! statistics; this module adds the rules around it: short or ambiguous
+//! messages keep the conversation's language, mixed messages are noted, and
+//! the reply language is one the store can answer in.
+
+use std::sync::OnceLock;
+
+use lingua::{LanguageDetector, LanguageDetectorBuilder};
+use serde::Serialize;
+
+/// Languages the gateway detects (each is compiled into the binary).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Language {
+    English,
+    Spanish,
+    Russian,
+    French,
+    German,
+    Italian,
+    Portuguese,
+    Catalan,
+    Dutch,
+    Polish,
+    Ukrainian,
+}
+
+const ALL: [Language; 11] = [
+    Language::English,
+    Language::Spanish,
+    Language::Russian,
+    Language::French,
+    Language::German,
+    Language::Italian,
+    Language::Portuguese,
+    Language::Catalan,
+    Language::Dutch,
+    Language::Polish,
+    Language::Ukrainian,
+];
+
+impl Language {
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::English => "en",
+            Language::Spanish => "es",
+            Language::Russian => "ru",
+            Language::French => "fr",
+            Language::German => "de",
+            Language::Italian => "it",
+            Language::Portuguese => "pt",
+            Language::Catalan => "ca",
+            Language::Dutch => "nl",
+            Language::Polish => "pl",
+            Language::Ukrainian => "uk",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::English => "English",
+            Language::Spanish => "Spanish",
+            Language::Russian => "Russian",
+            Language::French => "French",
+            Language::German => "German",
+            Language::Italian => "Italian",
+            Language::Portuguese => "Portuguese",
+            Language::Catalan => "Catalan",
+            Language::Dutch => "Dutch",
+            Language::Polish => "Polish",
+            Language::Ukrainian => "Ukrainian",
+        }
+    }
+
+    /// From an ISO 639-1 code or a BCP 47 tag (`es-ES` -> Spanish).
+    pub fn from_code(code: &str) -> Option<Self> {
+        let primary = code.split(['-', '_']).next()?.to_ascii_lowercase();
+        ALL.into_iter().find(|l| l.code() == primary)
+    }
+
+    pub fn supported_codes() -> Vec<&'static str> {
+        ALL.iter().map(|l| l.code()).collect()
+    }
+
+    fn to_lingua(self) -> lingua::Language {
+        match self {
+            Language::English => lingua::Language::English,
+            Language::Spanish => lingua::Language::Spanish,
+            Language::Russian => lingua::Language::Russian,
+            Language::French => lingua::Language::French,
+            Language::German => lingua::Language::German,
+            Language::Italian => lingua::Language::Italian,
+            Language::Portuguese => lingua::Language::Portuguese,
+            Language::Catalan => lingua::Language::Catalan,
+            Language::Dutch => lingua::Language::Dutch,
+            Language::Polish => lingua::Language::Polish,
+            Language::Ukrainian => lingua::Language::Ukrainian,
+        }
+    }
+
+    fn from_lingua(language: lingua::Language) -> Option<Self> {
+        ALL.into_iter().find(|l| l.to_lingua() == language)
+    }
+}
+
+/// What detection found in one message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Detection {
+    /// The language the message is mostly in (ISO 639-1), if any was found.
+    pub detected: Option<&'static str>,
+    /// Confidence of `detected`, 0..1.
+    pub confidence: f64,
+    /// Other languages with a real share of the message (mixed messages).
+    pub also: Vec<&'static str>,
+    /// The language to answer in.
+    pub reply: &'static str,
+}
+
+/// Context for choosing a reply language when the message alone is not clear.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DetectionContext<'a> {
+    /// The store's languages, main first.
+    pub store_languages: &'a [String],
+    /// The language of the conversation's previous shopper message.
+    pub previous: Option<&'a str>,
+    /// The widget's locale hint (BCP 47).
+    pub locale: Option<&'a str>,
+}
+
+fn detector() -> &'static LanguageDetector {
+    static DETECTOR: OnceLock<LanguageDetector> = OnceLock::new();
+    DETECTOR.get_or_init(|| {
+        let languages: Vec<lingua::Language> = ALL.iter().map(|l| l.to_lingua()).collect();
+        LanguageDetectorBuilder::from_languages(&languages).with_preloaded_language_models().build()
+    })
+}
+
+/// Loads the language models now rather than on the first message.
+pub fn warm_up() {
+    let _ = detector().detect_language_of("warm up");
+}
+
+/// Below this many letters a message says too little about its language.
+const MIN_LETTERS: usize = 12;
+/// A second language with at least this confidence makes a message mixed.
+const MIXED_SHARE: f64 = 0.2;
+
+pub fn detect(message: &str, ctx: DetectionContext<'_>) -> Detection {
+    let letters = message.chars().filter(|c| c.is_alphabetic()).count();
+    let (cyrillic_words, latin_words) = words_by_script(message);
+
+    let (detected, also) = if !cyrillic_words.is_empty() && !latin_words.is_empty() {
+        // Two scripts: statistics over the whole text favour whichever has
+        // more letters. The language a shopper writes in is the one of most
+        // of their words (product nouns are often borrowed), so detect each
+        // script's words on their own and let the word count decide.
+        let cyrillic = ranked(&cyrillic_words.join(" ")).into_iter().next();
+        let latin = ranked(&latin_words.join(" ")).into_iter().next();
+        let (main, other) = if cyrillic_words.len() >= latin_words.len() { (cyrillic, latin) } else { (latin, cyrillic) };
+        (main, other.map(|(l, _)| vec![l.code()]).unwrap_or_default())
+    } else {
+        let ranked = ranked(message);
+        let also = ranked.iter().skip(1).filter(|(_, c)| *c >= MIXED_SHARE).map(|(l, _)| l.code()).collect();
+        (ranked.first().copied(), also)
+    };
+
+    let confident = detected.is_some_and(|(_, c)| c >= 0.5) && letters >= MIN_LETTERS;
+    let reply = match detected {
+        Some((language, _)) if confident => language.code(),
+        // Short or unclear: keep the conversation going in its language.
+        _ => ctx
+            .previous
+            .and_then(Language::from_code)
+            .or_else(|| ctx.locale.and_then(Language::from_code))
+            .or_else(|| detected.filter(|(_, c)| *c >= 0.35).map(|(l, _)| l))
+            .or_else(|| ctx.store_languages.first().and_then(|c| Language::from_code(c)))
+            .unwrap_or(Language::English)
+            .code(),
+    };
+
+    Detection { detected: detected.map(|(l, _)| l.code()), confidence: detected.map_or(0.0, |(_, c)| c), also, reply }
+}
+
+/// Languages by confidence, best first.
+fn ranked(text: &str) -> Vec<(Language, f64)> {
+    if !text.chars().any(char::is_alphabetic) {
+        return Vec::new();
+    }
+    detector().compute_language_confidence_values(text).into_iter().filter_map(|(l, c)| Language::from_lingua(l).map(|l| (l, c))).collect()
+}
+
+/// Words written in Cyrillic and in Latin letters (single letters such as a
+/// size "M" do not count as words).
+fn words_by_script(message: &str) -> (Vec<&str>, Vec<&str>) {
+    let mut cyrillic = Vec::new();
+    let mut latin = Vec::new();
+    for word in message.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()) {
+        if word.chars().all(|c| matches!(c, '\u{0400}'..='\u{04FF}')) {
+            cyrillic.push(word);
+        } else if word.chars().count() >= 2 && word.chars().all(|c| c.is_alphabetic() && (c.is_ascii() || matches!(c, '\u{00C0}'..='\u{024F}'))) {
+            latin.push(word);
+        }
+    }
+    (cyrillic, latin)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> DetectionContext<'static> {
+        DetectionContext::default()
+    }
+
+    #[test]
+    fn detects_each_message_on_its_own() {
+        assert_eq!(detect("Do you have this linen shirt in size M?", ctx()).reply, "en");
+        assert_eq!(detect("¿Tenéis la camisa de lino en talla M?", ctx()).reply, "es");
+        assert_eq!(detect("Есть ли у вас эта рубашка в размере M?", ctx()).reply, "ru");
+        assert_eq!(detect("Avez-vous cette chemise en lin en taille M ?", ctx()).reply, "fr");
+    }
+
+    #[test]
+    fn mixed_message_is_noted() {
+        let d = detect("Hola, у вас есть эта jacket в size M?", ctx());
+        assert_eq!(d.detected, Some("ru"));
+        assert!(!d.also.is_empty(), "{d:?}");
+    }
+
+    #[test]
+    fn short_messages_keep_the_conversation_language() {
+        let c = DetectionContext { previous: Some("es"), ..ctx() };
+        assert_eq!(detect("ok", c).reply, "es");
+        assert_eq!(detect("M?", c).reply, "es");
+        let c = DetectionContext { locale: Some("ru-RU"), ..ctx() };
+        assert_eq!(detect("👍", c).reply, "ru");
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for code in Language::supported_codes() {
+            assert_eq!(Language::from_code(code).map(|l| l.code()), Some(code));
+        }
+        assert_eq!(Language::from_code("es-ES"), Some(Language::Spanish));
+        assert_eq!(Language::from_code("xx"), None);
+    }
+}

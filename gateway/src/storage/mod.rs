@@ -1,0 +1,187 @@
+//! Durable storage behind one trait: stores, the catalog (products,
+//! variants, cards with their embeddings) and conversations. Two backends:
+//! PostgreSQL with pgvector for production and SQLite for the embedded
+//! default. Every store-owned row carries its store id and every query
+//! filters on it.
+
+pub mod postgres;
+pub mod sqlite;
+pub mod vector_index;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{Product, ProductCard, Variant};
+use crate::search::ScoredProduct;
+
+pub use postgres::PgStorage;
+pub use sqlite::SqliteStorage;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("the database lacks the `vector` extension (pgvector): install it and run `CREATE EXTENSION vector` (scripts/setup-services.sh does both)")]
+    MissingPgvector,
+    #[error("stored data is not readable: {0}")]
+    Corrupt(String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+pub type StorageResult<T> = Result<T, StorageError>;
+
+/// A store as the database knows it (the config file is the source of truth;
+/// this row anchors the store's data).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoreRecord {
+    pub id: String,
+    pub name: String,
+    pub languages: Vec<String>,
+}
+
+/// What an upsert did to a product's card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpsertOutcome {
+    Created,
+    /// The product changed; `card_changed` says whether its card text did
+    /// (and so whether it needs a new embedding).
+    Updated { card_changed: bool },
+    Unchanged,
+}
+
+/// A card whose embedding is missing, from another model, or older than
+/// its text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StaleCard {
+    pub product_id: String,
+    pub text: String,
+    pub content_hash: String,
+}
+
+/// An embedding computed for one version of a card's text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CardEmbedding {
+    pub product_id: String,
+    /// The hash of the text that was embedded; the write is skipped if the
+    /// card changed meanwhile (a later sweep embeds the new text).
+    pub content_hash: String,
+    pub vector: Vec<f32>,
+}
+
+/// A full-text query: the shopper's words and the languages to stem them in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextQuery {
+    /// Lower-cased words, letters and digits only.
+    pub terms: Vec<String>,
+    /// ISO 639-1 codes (`en`, `es`, `ru`...); the backend picks its stemmer
+    /// for each and matches any.
+    pub languages: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageRole {
+    User,
+    Assistant,
+    Agent,
+    System,
+}
+
+impl MessageRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageRole::User => "user",
+            MessageRole::Assistant => "assistant",
+            MessageRole::Agent => "agent",
+            MessageRole::System => "system",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "user" => MessageRole::User,
+            "assistant" => MessageRole::Assistant,
+            "agent" => MessageRole::Agent,
+            "system" => MessageRole::System,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conversation {
+    pub id: String,
+    pub store_id: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One message of a transcript, as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredMessage {
+    pub id: String,
+    pub conversation_id: String,
+    pub role: MessageRole,
+    pub text: String,
+    pub language: Option<String>,
+    /// `normal`, `escalate` or `urgent` for shopper messages.
+    pub label: Option<String>,
+    /// Tool calls made while answering, with their results (JSON array).
+    pub tool_calls: serde_json::Value,
+    /// Model (or `offline`) that wrote an assistant message.
+    pub model: Option<String>,
+    pub latency_ms: Option<i64>,
+    pub prompt_tokens: Option<i64>,
+    pub completion_tokens: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Durable storage for every store the gateway serves.
+#[async_trait]
+pub trait Storage: Send + Sync + 'static {
+    /// `postgres` or `sqlite`.
+    fn backend(&self) -> &'static str;
+    async fn migrate(&self) -> StorageResult<()>;
+    /// Cheap round trip for readiness checks.
+    async fn ping(&self) -> StorageResult<()>;
+
+    async fn upsert_store(&self, store: &StoreRecord) -> StorageResult<()>;
+
+    // --- catalog -------------------------------------------------------
+    /// Writes the product, replaces its variants and writes its card. The
+    /// card keeps its old embedding until a new one is saved, but counts as
+    /// stale once its content hash differs from the embedded one.
+    async fn upsert_product(&self, store_id: &str, product: &Product, card: &ProductCard) -> StorageResult<UpsertOutcome>;
+    /// Removes the product, its variants and its card. False if it was not there.
+    async fn delete_product(&self, store_id: &str, product_id: &str) -> StorageResult<bool>;
+    /// The products with these ids, in the order given; missing ids are skipped.
+    async fn get_products(&self, store_id: &str, product_ids: &[String]) -> StorageResult<Vec<Product>>;
+    async fn count_products(&self, store_id: &str) -> StorageResult<u64>;
+    /// Every product id of the store (a full sync deletes those the source
+    /// no longer has).
+    async fn product_ids(&self, store_id: &str) -> StorageResult<Vec<String>>;
+    /// The variant with this SKU and the id of its product.
+    async fn find_variant(&self, store_id: &str, sku: &str) -> StorageResult<Option<(String, Variant)>>;
+
+    /// Cards with no embedding from `embedding_model`, or one made from an
+    /// older text (embedding hash differs from content hash).
+    async fn stale_cards(&self, store_id: &str, embedding_model: &str, limit: usize) -> StorageResult<Vec<StaleCard>>;
+    async fn save_embeddings(&self, store_id: &str, embedding_model: &str, embeddings: &[CardEmbedding]) -> StorageResult<()>;
+    /// Nearest cards by cosine similarity among this store's cards embedded
+    /// with `embedding_model`; score = similarity (higher is better).
+    async fn vector_search(&self, store_id: &str, embedding_model: &str, query: &[f32], k: usize) -> StorageResult<Vec<ScoredProduct>>;
+    /// Best cards by full-text rank (any term may match; more and rarer
+    /// matches rank higher).
+    async fn text_search(&self, store_id: &str, query: &TextQuery, k: usize) -> StorageResult<Vec<ScoredProduct>>;
+
+    // --- conversations -------------------------------------------------
+    async fn create_conversation(&self, conversation: &Conversation) -> StorageResult<()>;
+    async fn get_conversation(&self, store_id: &str, conversation_id: &str) -> StorageResult<Option<Conversation>>;
+    async fn append_message(&self, store_id: &str, message: &StoredMessage) -> StorageResult<()>;
+    /// Records what the pipeline found out about a stored shopper message.
+    async fn set_message_analysis(&self, store_id: &str, message_id: &str, language: Option<&str>, label: Option<&str>) -> StorageResult<()>;
+    /// The transcript, oldest first.
+    async fn list_messages(&self, store_id: &str, conversation_id: &str) -> StorageResult<Vec<StoredMessage>>;
+}
