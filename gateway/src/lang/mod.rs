@@ -142,6 +142,8 @@ pub fn warm_up() {
 
 /// Below this many letters a message says too little about its language.
 const MIN_LETTERS: usize = 12;
+/// Confidence that is trusted even for a short message.
+const SURE: f64 = 0.9;
 /// A second language with at least this confidence makes a message mixed.
 const MIXED_SHARE: f64 = 0.2;
 
@@ -164,7 +166,14 @@ pub fn detect(message: &str, ctx: DetectionContext<'_>) -> Detection {
         (ranked.first().copied(), also)
     };
 
-    let confident = detected.is_some_and(|(_, c)| c >= 0.5) && letters >= MIN_LETTERS;
+    // Inverted marks are written only in Spanish: a clear signal however
+    // short the message.
+    let detected = if message.contains(['¿', '¡']) && detected.is_some_and(|(l, _)| l != Language::Spanish) && letters > 0 {
+        Some((Language::Spanish, 0.9))
+    } else {
+        detected
+    };
+    let confident = detected.is_some_and(|(l, c)| (c >= 0.5 && letters >= MIN_LETTERS) || c >= SURE || (l == Language::Spanish && message.contains(['¿', '¡'])));
     let reply = match detected {
         Some((language, _)) if confident => language.code(),
         // Short or unclear: keep the conversation going in its language.
@@ -232,6 +241,7 @@ mod tests {
         let c = DetectionContext { previous: Some("es"), ..ctx() };
         assert_eq!(detect("ok", c).reply, "es");
         assert_eq!(detect("M?", c).reply, "es");
+        assert_eq!(detect("¿y en talla S?", DetectionContext { previous: Some("en"), ..ctx() }).reply, "es");
         let c = DetectionContext { locale: Some("ru-RU"), ..ctx() };
         assert_eq!(detect("👍", c).reply, "ru");
     }

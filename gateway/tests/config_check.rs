@@ -1,0 +1,75 @@
+//! `chatgw config check`: valid files pass; a bad file is an error that
+//! names the file and the key, with a non-zero exit.
+
+use std::process::Command;
+
+fn chatgw(args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_chatgw"))
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run chatgw");
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+fn write(dir: &std::path::Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).expect("write");
+}
+
+const GOOD_STORE: &str = r#"
+id = "shop"
+name = "Shop"
+languages = ["en"]
+public_key = "pk_shop_123"
+[catalog]
+kind = "file"
+path = "examples/demo-store/catalog.json"
+"#;
+
+#[test]
+fn the_example_configuration_is_valid() {
+    let (ok, out) = chatgw(&["config", "check", "--config", "examples/chatgw.toml"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("lumen-thread"), "{out}");
+}
+
+#[test]
+fn a_typo_names_the_file_and_the_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "shop.toml", &GOOD_STORE.replace("languages", "langauges"));
+    let (ok, out) = chatgw(&["config", "check", "--stores", dir.path().to_str().expect("utf8")]);
+    assert!(!ok, "a typo must fail: {out}");
+    assert!(out.contains("shop.toml") && out.contains("langauges"), "{out}");
+}
+
+#[test]
+fn semantic_problems_are_all_reported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "a.toml", GOOD_STORE);
+    let bad = GOOD_STORE
+        .replace("id = \"shop\"", "id = \"Shop Two\"")
+        .replace("[\"en\"]", "[\"en\", \"xx\"]")
+        .replace("[catalog]", "allowed_origins = [\"shop.example/path\"]\n[catalog]");
+    write(dir.path(), "b.toml", &bad);
+    let (ok, out) = chatgw(&["config", "check", "--stores", dir.path().to_str().expect("utf8")]);
+    assert!(!ok);
+    for needle in ["b.toml: id", "b.toml: public_key", "b.toml: languages", "`xx`", "b.toml: allowed_origins"] {
+        assert!(out.contains(needle), "missing {needle:?} in:\n{out}");
+    }
+}
+
+#[test]
+fn environment_overrides_and_bad_values() {
+    let (ok, out) = {
+        let out = Command::new(env!("CARGO_BIN_EXE_chatgw"))
+            .args(["config", "check", "--config", "examples/chatgw.toml"])
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+            .env("CHATGW__SERVER__ADDR", "not an address")
+            .output()
+            .expect("run");
+        (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    assert!(!ok);
+    assert!(out.contains("server.addr"), "{out}");
+}

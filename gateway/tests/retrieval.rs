@@ -1,0 +1,69 @@
+//! Retrieval regression on the demo store: each query of
+//! `examples/demo-store/retrieval-queries.json` must find its products in
+//! the top 8 of hybrid search, on both storage backends.
+
+mod common;
+
+use std::sync::Arc;
+
+use chatgw::catalog::sync::{self, CatalogFile};
+use chatgw::embed::{Embedder, LocalEmbedder};
+use chatgw::search::{HybridSearch, SearchOptions};
+use chatgw::storage::{Storage, StoreRecord};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+struct Query {
+    query: String,
+    language: String,
+    must_include: Vec<String>,
+}
+
+fn queries() -> Vec<Query> {
+    let text = include_str!("../../examples/demo-store/retrieval-queries.json");
+    serde_json::from_str(text).expect("retrieval-queries.json parses")
+}
+
+async fn check(storage: Arc<dyn Storage>) {
+    let embedder: Arc<dyn Embedder> = Arc::new(LocalEmbedder::default());
+    storage.upsert_store(&StoreRecord { id: "demo".into(), name: "Lumen & Thread".into(), languages: vec!["en".into(), "es".into()] }).await.expect("store");
+    let catalog = CatalogFile::parse(chatgw::demo::CATALOG_JSON, "demo").expect("demo catalog");
+    let report = sync::import_full(storage.as_ref(), embedder.as_ref(), "demo", "en", &catalog.products).await.expect("import");
+    assert_eq!(report.embedded, catalog.products.len());
+
+    let search = HybridSearch::new(storage.clone(), embedder);
+    let queries = queries();
+    assert!(queries.len() >= 12, "the set has at least 12 queries");
+    let mut failures = Vec::new();
+    let mut found = 0;
+    let mut wanted = 0;
+    for q in &queries {
+        let mut languages = vec!["en".to_owned(), "es".to_owned()];
+        if !languages.contains(&q.language) {
+            languages.push(q.language.clone());
+        }
+        let top = search.search_ids("demo", &q.query, &languages, SearchOptions::default()).await.expect("search");
+        let ids: Vec<&str> = top.iter().map(|(id, _)| id.as_str()).collect();
+        for must in &q.must_include {
+            wanted += 1;
+            if ids.contains(&must.as_str()) {
+                found += 1;
+            } else {
+                failures.push(format!("{:?}: {must} not in top 8 {ids:?}", q.query));
+            }
+        }
+    }
+    eprintln!("{} recall@8 = {found}/{wanted} over {} queries", storage.backend(), queries.len());
+    assert!(failures.is_empty(), "{} misses:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[tokio::test]
+async fn demo_queries_find_their_products_on_sqlite() {
+    check(common::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn demo_queries_find_their_products_on_postgres() {
+    let pg = common::postgres().await;
+    check(pg.dyn_storage()).await;
+}
