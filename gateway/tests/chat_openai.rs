@@ -1,0 +1,63 @@
+//! A chat turn through the `openai` provider, against the scripted mock over
+//! real HTTP: the model calls `get_stock`, the gateway runs it and feeds the
+//! result back, the model's streamed answer reaches the shopper. Proves the
+//! store routing, the prompt (language, cards, tools) and the model loop.
+
+mod chat_support;
+mod common;
+
+use std::sync::Arc;
+
+use chat_support::*;
+use chatgw::App;
+use chatgw::app::{Services, model_for_store};
+use chatgw::config::{ProviderConfig, ProviderKind};
+use chatgw::embed::LocalEmbedder;
+use mock_openai::{MockOpenAi, Reply, ToolCallScript};
+
+#[tokio::test]
+async fn a_turn_with_a_tool_call_through_an_openai_compatible_model() {
+    let mock = MockOpenAi::start().await;
+    mock.expect_api_key(Some("sk-test-secret"));
+    mock.push(Reply::tool_calls(vec![ToolCallScript::new("call_1", "get_stock", ["{\"product_id\":", "\"p0001\",\"size\":\"M\"}"])]));
+    mock.push(Reply::text(["Sí, la camisa Sitges ", "está disponible en talla M ", "por 59.00 €."]).with_usage(900, 20));
+
+    // SAFETY of the test: the variable name is unique to this test.
+    unsafe { std::env::set_var("CHATGW_TEST_OPENAI_KEY", "sk-test-secret") };
+    let mut gateway = gateway_config();
+    gateway.providers.insert(
+        "mock".into(),
+        ProviderConfig { kind: ProviderKind::Openai, base_url: Some(mock.base_url()), api_key_env: Some("CHATGW_TEST_OPENAI_KEY".into()), timeout_s: 10, max_retries: 1 },
+    );
+    let mut store = demo_store();
+    store.models.provider = "mock".into();
+    store.models.chat = "gpt-test".into();
+    let model = model_for_store(&gateway, &store).expect("provider builds");
+    let services = Services { storage: common::sqlite().await, sessions: memory_sessions(), embedder: Arc::new(LocalEmbedder::default()) };
+    let base = serve(App::new(gateway, services, vec![(store, model)]).await.expect("app")).await;
+
+    let sse = chat(&base, "pk_demo", None, "¿Tenéis la camisa de lino Sitges en talla M?").await;
+    assert_eq!(sse.text(), "Sí, la camisa Sitges está disponible en talla M por 59.00 €.");
+    let tools: Vec<(&str, &str)> = sse.all("tool").iter().map(|t| (t["name"].as_str().unwrap_or(""), t["status"].as_str().unwrap_or(""))).collect();
+    assert_eq!(tools, [("get_stock", "started"), ("get_stock", "ok")]);
+    let done = sse.done();
+    assert_eq!(done["model"], "gpt-test");
+    assert_eq!(done["offline"], false);
+    assert_eq!(done["language"], "es");
+
+    let requests = mock.requests_to("/v1/chat/completions");
+    assert_eq!(requests.len(), 2, "one call for the tool, one for the answer");
+    let first = &requests[0].body;
+    assert_eq!(first["model"], "gpt-test");
+    let system = first["messages"][0]["content"].as_str().expect("system prompt");
+    assert!(system.contains("Answer in Spanish (es)"), "{system}");
+    assert!(system.contains("product_id: p0001"), "the cards are in the prompt");
+    let tool_names: Vec<&str> = first["tools"].as_array().expect("tools").iter().filter_map(|t| t["function"]["name"].as_str()).collect();
+    assert!(tool_names.contains(&"get_stock") && tool_names.contains(&"search_products"), "{tool_names:?}");
+    // The second request carries the tool result the gateway computed.
+    let second = &requests[1].body;
+    let tool_message = second["messages"].as_array().expect("messages").iter().find(|m| m["role"] == "tool").expect("tool result sent back");
+    let result: serde_json::Value = serde_json::from_str(tool_message["content"].as_str().expect("content")).expect("json");
+    assert_eq!(result["product_id"], "p0001");
+    assert!(result["variants"].as_array().is_some_and(|v| !v.is_empty()));
+}
