@@ -145,7 +145,7 @@ const MIN_LETTERS: usize = 12;
 /// Confidence that is trusted even for a short message.
 const SURE: f64 = 0.9;
 /// A second language with at least this confidence makes a message mixed.
-const MIXED_SHARE: f64 = 0.2;
+const MIXED_SHARE: f64 = 0.35;
 
 pub fn detect(message: &str, ctx: DetectionContext<'_>) -> Detection {
     let letters = message.chars().filter(|c| c.is_alphabetic()).count();
@@ -227,6 +227,13 @@ mod tests {
         assert_eq!(detect("¿Tenéis la camisa de lino en talla M?", ctx()).reply, "es");
         assert_eq!(detect("Есть ли у вас эта рубашка в размере M?", ctx()).reply, "ru");
         assert_eq!(detect("Avez-vous cette chemise en lin en taille M ?", ctx()).reply, "fr");
+    }
+
+    #[test]
+    fn plain_messages_are_not_mixed() {
+        for m in ["linen shirt for a summer wedding", "something warm for a ski trip", "vestido largo para una boda en la playa", "Есть ли у вас тёплая куртка?"] {
+            assert!(detect(m, ctx()).also.is_empty(), "{m}: {:?}", detect(m, ctx()));
+        }
     }
 
     #[test]
