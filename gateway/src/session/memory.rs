@@ -8,9 +8,12 @@ use async_trait::async_trait;
 
 use super::{HistoryEntry, MAX_ENTRIES, SessionError, SessionStore};
 
+/// (store id, session id) -> (expiry, history).
+type SessionMap = HashMap<(String, String), (Instant, Vec<HistoryEntry>)>;
+
 pub struct MemorySessions {
     ttl: Duration,
-    sessions: Mutex<HashMap<(String, String), (Instant, Vec<HistoryEntry>)>>,
+    sessions: Mutex<SessionMap>,
 }
 
 impl MemorySessions {
@@ -18,7 +21,7 @@ impl MemorySessions {
         Self { ttl, sessions: Mutex::new(HashMap::new()) }
     }
 
-    fn with<R>(&self, f: impl FnOnce(&mut HashMap<(String, String), (Instant, Vec<HistoryEntry>)>) -> R) -> R {
+    fn with<R>(&self, f: impl FnOnce(&mut SessionMap) -> R) -> R {
         let mut map = self.sessions.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let now = Instant::now();
         // Expire lazily; cheap because it runs under the lock we hold anyway.

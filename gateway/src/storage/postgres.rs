@@ -1,0 +1,874 @@
+//! PostgreSQL backend, with pgvector for nearest-neighbour search and the
+//! built-in full text search with a stemmer per card language.
+//!
+//! Embeddings live in one `vector` column without a fixed dimension, next
+//! to `embedding_dims`. Each dimension d in use gets a partial expression
+//! HNSW index on `(embedding::vector(d)) WHERE embedding_dims = d`, created
+//! the first time this process saves embeddings of that size; searches
+//! repeat that expression and the literal predicate so the planner can use
+//! it. Stores with few embedded cards are scanned exactly instead (faster
+//! than walking a graph shared with big stores, and exact).
+
+use std::collections::{HashMap, HashSet};
+use std::str::FromStr;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use chrono::{DateTime, SubsecRound, Utc};
+use sha2::{Digest, Sha256};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::query_builder::Separated;
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder, Row};
+
+use super::{
+    CardEmbedding, Conversation, MessageRole, StaleCard, Storage, StorageError, StorageResult, StoreRecord, StoredMessage,
+    TextQuery, UpsertOutcome,
+};
+use crate::catalog::{Product, ProductCard, Review, Translation, Variant};
+use crate::search::ScoredProduct;
+
+/// The largest dimension pgvector's `vector` type takes.
+pub const MAX_DIMENSIONS: usize = 16_000;
+/// The largest dimension pgvector can index with HNSW; larger embeddings are
+/// searched exactly.
+pub const MAX_HNSW_DIMENSIONS: usize = 2_000;
+/// Stores with at most this many embedded cards (for the model and
+/// dimension searched) are scanned exactly rather than through the index.
+pub const DEFAULT_EXACT_SCAN_MAX: usize = 2_000;
+/// How long a store's embedded-card count is trusted when choosing between
+/// exact and index search (only speed depends on it).
+const COUNT_TTL: Duration = Duration::from_secs(60);
+/// Most rows one search may return.
+const MAX_K: usize = 10_000;
+/// Bound parameters per statement, well under PostgreSQL's 65,535.
+const MAX_BINDS: usize = 30_000;
+/// Key space of the advisory lock that serialises HNSW index creation.
+const HNSW_LOCK_KEY: i32 = 0x6368_6777; // "chgw"
+
+pub struct PgStorage {
+    pool: PgPool,
+    /// Dimensions whose HNSW index is known to exist.
+    hnsw_ready: Mutex<HashSet<usize>>,
+    /// Embedded cards per (store, model, dims), with when they were counted.
+    counts: Mutex<HashMap<(String, String, usize), (u64, Instant)>>,
+    exact_scan_max: AtomicUsize,
+}
+
+impl std::fmt::Debug for PgStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStorage").field("pool_size", &self.pool.size()).finish_non_exhaustive()
+    }
+}
+
+impl PgStorage {
+    /// Connects a pool of at most `max_connections` to `url`
+    /// (`postgres://user@host:port/db`, libpq-style `options=-c search_path=...` allowed).
+    pub async fn connect(url: &str, max_connections: u32) -> StorageResult<Self> {
+        let options = PgConnectOptions::from_str(url)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        Ok(Self::from_pool(pool))
+    }
+
+    pub fn from_pool(pool: PgPool) -> Self {
+        Self {
+            pool,
+            hnsw_ready: Mutex::new(HashSet::new()),
+            counts: Mutex::new(HashMap::new()),
+            exact_scan_max: AtomicUsize::new(DEFAULT_EXACT_SCAN_MAX),
+        }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Stores with at most `n` embedded cards are searched by exact scan;
+    /// 0 sends every search through the HNSW index (where one exists).
+    pub fn set_exact_scan_max(&self, n: usize) {
+        self.exact_scan_max.store(n, Ordering::Relaxed);
+    }
+
+    /// Writes many products with their cards in one transaction, for the
+    /// first load of a big catalog (seeding, benchmarks): multi-row
+    /// statements instead of one transaction per product. Existing rows are
+    /// overwritten (embeddings kept) without computing an [`UpsertOutcome`].
+    pub async fn import_products(&self, store_id: &str, items: &[(Product, ProductCard)]) -> StorageResult<()> {
+        for (product, card) in items {
+            check_card(product, card)?;
+        }
+        let mut tx = self.pool.begin().await?;
+        for (i, chunk) in items.chunks(500).enumerate() {
+            let refs: Vec<(&Product, &ProductCard)> = chunk.iter().map(|(p, c)| (p, c)).collect();
+            write_products(&mut tx, store_id, &refs, true).await?;
+            if i == 0 || i == 9 {
+                // Foreign key checks keep the plan made when `products` was
+                // (nearly) empty, a sequential scan: every insert would
+                // rescan the growing table. Fresh statistics replan them.
+                sqlx::query("ANALYZE products").execute(&mut *tx).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Creates the partial HNSW index for dimension `dims` unless this
+    /// process already knows it exists.
+    async fn ensure_hnsw_index(&self, dims: usize) -> StorageResult<()> {
+        if dims > MAX_HNSW_DIMENSIONS || self.hnsw_ready.lock().expect("hnsw lock").contains(&dims) {
+            return Ok(());
+        }
+        let dims = valid_dims(dims)?;
+        let name = format!("product_cards_hnsw_{dims}");
+        let exists: Option<String> = sqlx::query_scalar("SELECT to_regclass($1)::text").bind(&name).fetch_one(&self.pool).await?;
+        if exists.is_none() {
+            let mut tx = self.pool.begin().await?;
+            // Two processes creating the same index at once would collide
+            // on its name; the lock makes the second one find it.
+            sqlx::query("SELECT pg_advisory_xact_lock($1, $2)").bind(HNSW_LOCK_KEY).bind(dims as i32).execute(&mut *tx).await?;
+            // The graph builds far faster when it fits in memory.
+            let mem_kb: i64 = sqlx::query_scalar("SELECT setting::bigint FROM pg_settings WHERE name = 'maintenance_work_mem'")
+                .fetch_one(&mut *tx)
+                .await?;
+            if mem_kb < 512 * 1024 {
+                sqlx::query("SELECT set_config('maintenance_work_mem', '512MB', true)").execute(&mut *tx).await?;
+            }
+            // `dims` is a validated integer: the only value ever formatted into SQL.
+            let ddl = format!(
+                "CREATE INDEX IF NOT EXISTS {name} ON product_cards USING hnsw ((embedding::vector({dims})) vector_cosine_ops) WHERE embedding_dims = {dims}"
+            );
+            sqlx::query(&ddl).execute(&mut *tx).await?;
+            tx.commit().await?;
+        }
+        self.hnsw_ready.lock().expect("hnsw lock").insert(dims);
+        Ok(())
+    }
+
+    async fn embedded_count(&self, store_id: &str, model: &str, dims: usize) -> StorageResult<u64> {
+        let key = (store_id.to_owned(), model.to_owned(), dims);
+        if let Some((n, at)) = self.counts.lock().expect("counts lock").get(&key)
+            && at.elapsed() < COUNT_TTL
+        {
+            return Ok(*n);
+        }
+        let n: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM product_cards
+             WHERE store_id = $1 AND embedding_model = $2 AND embedding_dims = $3 AND embedding IS NOT NULL",
+        )
+        .bind(store_id)
+        .bind(model)
+        .bind(dims as i32)
+        .fetch_one(&self.pool)
+        .await?;
+        let n = n.max(0) as u64;
+        self.counts.lock().expect("counts lock").insert(key, (n, Instant::now()));
+        Ok(n)
+    }
+
+    fn forget_counts(&self, store_id: &str) {
+        self.counts.lock().expect("counts lock").retain(|(s, _, _), _| s != store_id);
+    }
+}
+
+#[async_trait]
+impl Storage for PgStorage {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn migrate(&self) -> StorageResult<()> {
+        let available: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector')")
+            .fetch_one(&self.pool)
+            .await?;
+        if !available {
+            return Err(StorageError::MissingPgvector);
+        }
+        match sqlx::migrate!("migrations/postgres").run(&self.pool).await {
+            Ok(()) => Ok(()),
+            Err(e) if is_missing_pgvector(&e.to_string()) => Err(StorageError::MissingPgvector),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn ping(&self) -> StorageResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn upsert_store(&self, store: &StoreRecord) -> StorageResult<()> {
+        sqlx::query(
+            "INSERT INTO stores (id, name, languages) VALUES ($1, $2, $3)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, languages = excluded.languages, updated_at = now()
+             WHERE (stores.name, stores.languages) IS DISTINCT FROM (excluded.name, excluded.languages)",
+        )
+        .bind(&store.id)
+        .bind(&store.name)
+        .bind(&store.languages)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn upsert_product(&self, store_id: &str, product: &Product, card: &ProductCard) -> StorageResult<UpsertOutcome> {
+        check_card(product, card)?;
+        let fingerprint = product_fingerprint(product);
+        let mut tx = self.pool.begin().await?;
+        let existing: Option<(String, Option<String>)> = sqlx::query_as(
+            "SELECT p.fingerprint, c.content_hash FROM products p
+             LEFT JOIN product_cards c ON c.store_id = p.store_id AND c.product_id = p.id
+             WHERE p.store_id = $1 AND p.id = $2
+             FOR UPDATE OF p",
+        )
+        .bind(store_id)
+        .bind(&product.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let outcome = match &existing {
+            None => UpsertOutcome::Created,
+            Some((old_fp, old_hash)) => {
+                let card_changed = old_hash.as_deref() != Some(card.content_hash.as_str());
+                if *old_fp == fingerprint && !card_changed {
+                    UpsertOutcome::Unchanged
+                } else {
+                    UpsertOutcome::Updated { card_changed }
+                }
+            }
+        };
+        match outcome {
+            UpsertOutcome::Unchanged => {
+                sqlx::query("UPDATE products SET synced_at = now() WHERE store_id = $1 AND id = $2")
+                    .bind(store_id)
+                    .bind(&product.id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            UpsertOutcome::Created | UpsertOutcome::Updated { card_changed: true } => {
+                write_products(&mut tx, store_id, &[(product, card)], true).await?;
+            }
+            UpsertOutcome::Updated { card_changed: false } => {
+                write_products(&mut tx, store_id, &[(product, card)], false).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn delete_product(&self, store_id: &str, product_id: &str) -> StorageResult<bool> {
+        // Variants and card go by ON DELETE CASCADE.
+        let done = sqlx::query("DELETE FROM products WHERE store_id = $1 AND id = $2")
+            .bind(store_id)
+            .bind(product_id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() > 0 {
+            self.forget_counts(store_id);
+        }
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn get_products(&self, store_id: &str, product_ids: &[String]) -> StorageResult<Vec<Product>> {
+        if product_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query(
+            "SELECT id, handle, title, description, category, vendor, tags, attributes, reviews, translations, url, image, updated_at
+             FROM products WHERE store_id = $1 AND id = ANY($2)",
+        )
+        .bind(store_id)
+        .bind(product_ids)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut products: HashMap<String, Product> = HashMap::with_capacity(rows.len());
+        for row in &rows {
+            let product = product_from_row(row)?;
+            products.insert(product.id.clone(), product);
+        }
+        let variant_rows = sqlx::query(
+            "SELECT product_id, sku, title, options, price, compare_at_price, inventory_quantity
+             FROM variants WHERE store_id = $1 AND product_id = ANY($2)
+             ORDER BY product_id, position",
+        )
+        .bind(store_id)
+        .bind(product_ids)
+        .fetch_all(&self.pool)
+        .await?;
+        for row in &variant_rows {
+            let product_id: String = row.try_get("product_id")?;
+            if let Some(product) = products.get_mut(&product_id) {
+                product.variants.push(variant_from_row(row)?);
+            }
+        }
+        Ok(in_given_order(product_ids, products))
+    }
+
+    async fn count_products(&self, store_id: &str) -> StorageResult<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM products WHERE store_id = $1").bind(store_id).fetch_one(&self.pool).await?;
+        Ok(n.max(0) as u64)
+    }
+
+    async fn product_ids(&self, store_id: &str) -> StorageResult<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT id FROM products WHERE store_id = $1 ORDER BY id").bind(store_id).fetch_all(&self.pool).await?)
+    }
+
+    async fn find_variant(&self, store_id: &str, sku: &str) -> StorageResult<Option<(String, Variant)>> {
+        let row = sqlx::query(
+            "SELECT product_id, sku, title, options, price, compare_at_price, inventory_quantity
+             FROM variants WHERE store_id = $1 AND sku = $2",
+        )
+        .bind(store_id)
+        .bind(sku)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| Ok((row.try_get("product_id")?, variant_from_row(&row)?))).transpose()
+    }
+
+    async fn stale_cards(&self, store_id: &str, embedding_model: &str, limit: usize) -> StorageResult<Vec<StaleCard>> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT product_id, text, content_hash FROM product_cards
+             WHERE store_id = $1
+               AND (embedding IS NULL OR embedding_model IS DISTINCT FROM $2 OR embedding_hash IS DISTINCT FROM content_hash)
+             ORDER BY product_id
+             LIMIT $3",
+        )
+        .bind(store_id)
+        .bind(embedding_model)
+        .bind(clamp_limit(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(product_id, text, content_hash)| StaleCard { product_id, text, content_hash }).collect())
+    }
+
+    async fn save_embeddings(&self, store_id: &str, embedding_model: &str, embeddings: &[CardEmbedding]) -> StorageResult<()> {
+        let Some(dims) = check_embeddings(embeddings)? else {
+            return Ok(());
+        };
+        // Small statements: the planner then probes the primary key per
+        // row instead of hashing a scan of the whole table.
+        let rows_per_statement = 100;
+        let mut tx = self.pool.begin().await?;
+        for chunk in embeddings.chunks(rows_per_statement) {
+            let mut qb = QueryBuilder::<Postgres>::new("UPDATE product_cards AS c SET embedding = v.embedding::vector, embedding_dims = ");
+            qb.push_bind(dims as i32);
+            qb.push(", embedding_model = ");
+            qb.push_bind(embedding_model);
+            qb.push(", embedding_hash = v.content_hash, embedded_at = now() FROM (");
+            qb.push_values(chunk, |mut b, e| {
+                b.push_bind(&e.product_id).push_bind(&e.content_hash).push_bind(vector_literal(&e.vector));
+            });
+            qb.push(") AS v (product_id, content_hash, embedding) WHERE c.store_id = ");
+            qb.push_bind(store_id);
+            // Skipped when the card changed since its text was embedded.
+            qb.push(" AND c.product_id = v.product_id AND c.content_hash = v.content_hash");
+            qb.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        self.forget_counts(store_id);
+        self.ensure_hnsw_index(dims).await?;
+        Ok(())
+    }
+
+    async fn vector_search(&self, store_id: &str, embedding_model: &str, query: &[f32], k: usize) -> StorageResult<Vec<ScoredProduct>> {
+        let dims = valid_dims(query.len())?;
+        if query.iter().any(|x| !x.is_finite()) {
+            return Err(StorageError::Invalid("query vector has a value that is not finite".into()));
+        }
+        let k = k.min(MAX_K);
+        if k == 0 {
+            return Ok(Vec::new());
+        }
+        let literal = vector_literal(query);
+        let exact = dims > MAX_HNSW_DIMENSIONS || {
+            let max = self.exact_scan_max.load(Ordering::Relaxed);
+            max > 0 && self.embedded_count(store_id, embedding_model, dims).await? <= max as u64
+        };
+        let rows: Vec<(String, f64)> = if exact {
+            sqlx::query_as(
+                "SELECT product_id, (embedding <=> $1::vector) AS distance FROM product_cards
+                 WHERE store_id = $2 AND embedding_model = $3 AND embedding_dims = $4 AND embedding IS NOT NULL
+                 ORDER BY distance, product_id
+                 LIMIT $5",
+            )
+            .bind(&literal)
+            .bind(store_id)
+            .bind(embedding_model)
+            .bind(dims as i32)
+            .bind(k as i64)
+            .fetch_all(&self.pool)
+            .await?
+        } else {
+            let mut tx = self.pool.begin().await?;
+            // The graph is walked for all stores at once and then filtered
+            // by store: iterative scans keep walking until k rows of this
+            // store are found (in relaxed order, re-sorted below).
+            let mut settings = QueryBuilder::<Postgres>::new("SELECT ");
+            let mut list = settings.separated(", ");
+            for (name, value) in hnsw_scan_settings(k) {
+                list.push("set_config(").push_bind_unseparated(name).push_unseparated(", ").push_bind_unseparated(value).push_unseparated(", true)");
+            }
+            settings.build().execute(&mut *tx).await?;
+            // `dims` is a validated integer; it must be a literal for the
+            // planner to match the partial index.
+            let sql = format!(
+                "SELECT product_id, distance FROM (
+                    SELECT product_id, embedding::vector({dims}) <=> $1::vector({dims}) AS distance
+                    FROM product_cards
+                    WHERE embedding_dims = {dims} AND store_id = $2 AND embedding_model = $3
+                    ORDER BY embedding::vector({dims}) <=> $1::vector({dims})
+                    LIMIT $4
+                 ) AS nearest
+                 ORDER BY distance, product_id"
+            );
+            let rows = sqlx::query_as(&sql).bind(&literal).bind(store_id).bind(embedding_model).bind(k as i64).fetch_all(&mut *tx).await?;
+            tx.commit().await?;
+            rows
+        };
+        Ok(rows.into_iter().map(|(product_id, distance)| ScoredProduct { product_id, score: (1.0 - distance) as f32 }).collect())
+    }
+
+    async fn text_search(&self, store_id: &str, query: &TextQuery, k: usize) -> StorageResult<Vec<ScoredProduct>> {
+        let terms = clean_terms(&query.terms);
+        let k = k.min(MAX_K);
+        if terms.is_empty() || k == 0 {
+            return Ok(Vec::new());
+        }
+        // Terms are letters and digits only, so `a | b | c` is a valid
+        // tsquery; it is still bound, never formatted into the SQL.
+        let or_query = terms.join(" | ");
+        let mut configs: Vec<&'static str> = query.languages.iter().map(|l| ts_config(l)).collect();
+        configs.push("simple");
+        let mut seen = HashSet::new();
+        configs.retain(|c| seen.insert(*c));
+
+        // ts_rank_cd (cover density: matches close together rank higher)
+        // costs about three times ts_rank per matching card, so ts_rank
+        // picks a pool of candidates and ts_rank_cd orders the pool: a
+        // common word matching most of a big catalog stays cheap.
+        let pool = (k * 5).max(200);
+        let mut qb = QueryBuilder::<Postgres>::new(
+            "SELECT product_id, ts_rank_cd(search_vector, q) AS score FROM (
+               SELECT product_id, search_vector, q FROM product_cards, (SELECT ",
+        );
+        for (i, config) in configs.iter().enumerate() {
+            if i > 0 {
+                qb.push(" || ");
+            }
+            qb.push("to_tsquery(");
+            qb.push_bind(*config);
+            qb.push("::regconfig, ");
+            qb.push_bind(or_query.clone());
+            qb.push(")");
+        }
+        qb.push(" AS q) AS query WHERE store_id = ");
+        qb.push_bind(store_id);
+        qb.push(" AND search_vector @@ q ORDER BY ts_rank(search_vector, q) DESC LIMIT ");
+        qb.push_bind(pool as i64);
+        qb.push(") AS pool ORDER BY score DESC, product_id LIMIT ");
+        qb.push_bind(k as i64);
+        let rows: Vec<(String, f32)> = qb.build_query_as().fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(|(product_id, score)| ScoredProduct { product_id, score }).collect())
+    }
+
+    async fn create_conversation(&self, conversation: &Conversation) -> StorageResult<()> {
+        sqlx::query("INSERT INTO conversations (store_id, id, created_at) VALUES ($1, $2, $3) ON CONFLICT (store_id, id) DO NOTHING")
+            .bind(&conversation.store_id)
+            .bind(&conversation.id)
+            .bind(conversation.created_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn get_conversation(&self, store_id: &str, conversation_id: &str) -> StorageResult<Option<Conversation>> {
+        let row: Option<(String, String, DateTime<Utc>)> =
+            sqlx::query_as("SELECT id, store_id, created_at FROM conversations WHERE store_id = $1 AND id = $2")
+                .bind(store_id)
+                .bind(conversation_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(id, store_id, created_at)| Conversation { id, store_id, created_at }))
+    }
+
+    async fn append_message(&self, store_id: &str, message: &StoredMessage) -> StorageResult<()> {
+        let result = sqlx::query(
+            "INSERT INTO messages (store_id, id, conversation_id, role, text, language, label, tool_calls, model,
+                                   latency_ms, prompt_tokens, completion_tokens, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+             ON CONFLICT (store_id, id) DO NOTHING",
+        )
+        .bind(store_id)
+        .bind(&message.id)
+        .bind(&message.conversation_id)
+        .bind(message.role.as_str())
+        .bind(&message.text)
+        .bind(&message.language)
+        .bind(&message.label)
+        .bind(Json(&message.tool_calls))
+        .bind(&message.model)
+        .bind(message.latency_ms)
+        .bind(message.prompt_tokens)
+        .bind(message.completion_tokens)
+        .bind(message.created_at)
+        .execute(&self.pool)
+        .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
+                Err(StorageError::Invalid(format!("no conversation `{}` in store `{store_id}`", message.conversation_id)))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn set_message_analysis(&self, store_id: &str, message_id: &str, language: Option<&str>, label: Option<&str>) -> StorageResult<()> {
+        // None leaves a value as it was.
+        sqlx::query("UPDATE messages SET language = COALESCE($3, language), label = COALESCE($4, label) WHERE store_id = $1 AND id = $2")
+            .bind(store_id)
+            .bind(message_id)
+            .bind(language)
+            .bind(label)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn list_messages(&self, store_id: &str, conversation_id: &str) -> StorageResult<Vec<StoredMessage>> {
+        let rows = sqlx::query(
+            "SELECT id, conversation_id, role, text, language, label, tool_calls, model, latency_ms, prompt_tokens,
+                    completion_tokens, created_at
+             FROM messages WHERE store_id = $1 AND conversation_id = $2 ORDER BY seq",
+        )
+        .bind(store_id)
+        .bind(conversation_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let role: String = row.try_get("role")?;
+                let tool_calls: Json<serde_json::Value> = row.try_get("tool_calls")?;
+                Ok(StoredMessage {
+                    id: row.try_get("id")?,
+                    conversation_id: row.try_get("conversation_id")?,
+                    role: MessageRole::parse(&role).ok_or_else(|| StorageError::Corrupt(format!("unknown message role `{role}`")))?,
+                    text: row.try_get("text")?,
+                    language: row.try_get("language")?,
+                    label: row.try_get("label")?,
+                    tool_calls: tool_calls.0,
+                    model: row.try_get("model")?,
+                    latency_ms: row.try_get("latency_ms")?,
+                    prompt_tokens: row.try_get("prompt_tokens")?,
+                    completion_tokens: row.try_get("completion_tokens")?,
+                    created_at: row.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Upserts products (and their cards when `with_cards`) and replaces their
+/// variants, in multi-row statements.
+async fn write_products(conn: &mut PgConnection, store_id: &str, items: &[(&Product, &ProductCard)], with_cards: bool) -> StorageResult<()> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let fingerprints: Vec<String> = items.iter().map(|(p, _)| product_fingerprint(p)).collect();
+    let mut qb = QueryBuilder::<Postgres>::new(
+        "INSERT INTO products (store_id, id, handle, title, description, category, vendor, tags, attributes, reviews,
+                               translations, url, image, updated_at, fingerprint, synced_at) ",
+    );
+    qb.push_values(items.iter().zip(&fingerprints), |mut b, ((p, _), fingerprint)| {
+        b.push_bind(store_id)
+            .push_bind(&p.id)
+            .push_bind(&p.handle)
+            .push_bind(&p.title)
+            .push_bind(&p.description)
+            .push_bind(&p.category)
+            .push_bind(&p.vendor)
+            .push_bind(Json(&p.tags))
+            .push_bind(Json(&p.attributes))
+            .push_bind(Json(&p.reviews))
+            .push_bind(Json(&p.translations))
+            .push_bind(&p.url)
+            .push_bind(&p.image)
+            .push_bind(p.updated_at)
+            .push_bind(fingerprint)
+            .push("now()");
+    });
+    qb.push(
+        " ON CONFLICT (store_id, id) DO UPDATE SET handle = excluded.handle, title = excluded.title,
+          description = excluded.description, category = excluded.category, vendor = excluded.vendor,
+          tags = excluded.tags, attributes = excluded.attributes, reviews = excluded.reviews,
+          translations = excluded.translations, url = excluded.url, image = excluded.image,
+          updated_at = excluded.updated_at, fingerprint = excluded.fingerprint, synced_at = excluded.synced_at",
+    );
+    qb.build().execute(&mut *conn).await?;
+
+    let ids: Vec<&str> = items.iter().map(|(p, _)| p.id.as_str()).collect();
+    sqlx::query("DELETE FROM variants WHERE store_id = $1 AND product_id = ANY($2)").bind(store_id).bind(&ids).execute(&mut *conn).await?;
+    let variants = unique_variants(items.iter().map(|(p, _)| *p));
+    for chunk in variants.chunks(MAX_BINDS / 9) {
+        let mut qb = QueryBuilder::<Postgres>::new(
+            "INSERT INTO variants (store_id, product_id, sku, title, options, price, compare_at_price, inventory_quantity, position) ",
+        );
+        qb.push_values(chunk, |mut b, (product_id, position, v)| {
+            b.push_bind(store_id)
+                .push_bind(*product_id)
+                .push_bind(&v.sku)
+                .push_bind(&v.title)
+                .push_bind(Json(&v.options))
+                .push_bind(&v.price)
+                .push_bind(&v.compare_at_price)
+                .push_bind(v.inventory_quantity)
+                .push_bind(*position as i32);
+        });
+        // A SKU that moved to another product follows it.
+        qb.push(
+            " ON CONFLICT (store_id, sku) DO UPDATE SET product_id = excluded.product_id, title = excluded.title,
+              options = excluded.options, price = excluded.price, compare_at_price = excluded.compare_at_price,
+              inventory_quantity = excluded.inventory_quantity, position = excluded.position",
+        );
+        qb.build().execute(&mut *conn).await?;
+    }
+
+    if with_cards {
+        let mut start = 0;
+        while start < items.len() {
+            let mut end = start;
+            let mut binds = 0;
+            while end < items.len() && (end == start || binds + card_binds(items[end].1) <= MAX_BINDS) {
+                binds += card_binds(items[end].1);
+                end += 1;
+            }
+            let mut qb = QueryBuilder::<Postgres>::new("INSERT INTO product_cards (store_id, product_id, text, content_hash, search_vector, updated_at) ");
+            qb.push_values(&items[start..end], |mut b, (p, card)| {
+                b.push_bind(store_id).push_bind(&card.product_id).push_bind(&card.text).push_bind(&card.content_hash);
+                push_search_vector(&mut b, p, card);
+                b.push("now()");
+            });
+            // The embedding stays until a new one is saved; stale_cards
+            // sees the hash mismatch.
+            qb.push(
+                " ON CONFLICT (store_id, product_id) DO UPDATE SET text = excluded.text, content_hash = excluded.content_hash,
+                  search_vector = excluded.search_vector, updated_at = excluded.updated_at",
+            );
+            qb.build().execute(&mut *conn).await?;
+            start = end;
+        }
+    }
+    Ok(())
+}
+
+fn card_binds(card: &ProductCard) -> usize {
+    5 + 2 * card.segments.len() + 2
+}
+
+/// The card's tsvector: each segment stemmed in its language, and the title
+/// weighted highest, both stemmed (primary language) and as is (`simple`,
+/// for brand names and codes). Text is folded as queries are.
+fn push_search_vector<'a>(b: &mut Separated<'_, 'a, Postgres, &'static str>, product: &Product, card: &ProductCard) {
+    let primary = card.segments.first().map_or("simple", |s| ts_config(&s.language));
+    let title = fold(&product.title);
+    b.push("setweight(to_tsvector('simple'::regconfig, ");
+    b.push_bind_unseparated(title.clone());
+    b.push_unseparated(") || to_tsvector(");
+    b.push_bind_unseparated(primary);
+    b.push_unseparated("::regconfig, ");
+    b.push_bind_unseparated(title);
+    b.push_unseparated("), 'A')");
+    for segment in &card.segments {
+        b.push_unseparated(" || to_tsvector(");
+        b.push_bind_unseparated(ts_config(&segment.language));
+        b.push_unseparated("::regconfig, ");
+        b.push_bind_unseparated(fold(&segment.text));
+        b.push_unseparated(")");
+    }
+}
+
+fn product_from_row(row: &PgRow) -> StorageResult<Product> {
+    let tags: Json<Vec<String>> = row.try_get("tags")?;
+    let attributes: Json<std::collections::BTreeMap<String, String>> = row.try_get("attributes")?;
+    let reviews: Json<Vec<Review>> = row.try_get("reviews")?;
+    let translations: Json<std::collections::BTreeMap<String, Translation>> = row.try_get("translations")?;
+    Ok(Product {
+        id: row.try_get("id")?,
+        handle: row.try_get("handle")?,
+        title: row.try_get("title")?,
+        description: row.try_get("description")?,
+        category: row.try_get("category")?,
+        vendor: row.try_get("vendor")?,
+        tags: tags.0,
+        attributes: attributes.0,
+        reviews: reviews.0,
+        translations: translations.0,
+        url: row.try_get("url")?,
+        image: row.try_get("image")?,
+        updated_at: row.try_get("updated_at")?,
+        variants: Vec::new(),
+    })
+}
+
+fn variant_from_row(row: &PgRow) -> StorageResult<Variant> {
+    let options: Json<std::collections::BTreeMap<String, String>> = row.try_get("options")?;
+    Ok(Variant {
+        sku: row.try_get("sku")?,
+        title: row.try_get("title")?,
+        options: options.0,
+        price: row.try_get("price")?,
+        compare_at_price: row.try_get("compare_at_price")?,
+        inventory_quantity: row.try_get("inventory_quantity")?,
+    })
+}
+
+/// The pgvector settings (`SET LOCAL`) of an index search for k rows:
+/// iterative scans in relaxed order, so a store's filter applied after the
+/// graph walk still yields k rows, with room to walk well past the first
+/// candidates (a small store beside a big one has few rows among them).
+pub fn hnsw_scan_settings(k: usize) -> [(&'static str, String); 4] {
+    [
+        ("hnsw.iterative_scan", "relaxed_order".to_owned()),
+        ("hnsw.ef_search", (k * 2).clamp(40, 1000).to_string()),
+        ("hnsw.max_scan_tuples", "100000".to_owned()),
+        ("hnsw.scan_mem_multiplier", "8".to_owned()),
+    ]
+}
+
+fn is_missing_pgvector(message: &str) -> bool {
+    let m = message.to_lowercase();
+    m.contains("vector") && (m.contains("control file") || m.contains("is not available") || m.contains("type \"vector\" does not exist"))
+}
+
+/// pgvector's text form, `[0.1,0.2,...]` (Rust prints the shortest
+/// round-tripping decimal, so no precision is lost).
+fn vector_literal(v: &[f32]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(v.len() * 12 + 2);
+    s.push('[');
+    for (i, x) in v.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        let _ = write!(s, "{x}");
+    }
+    s.push(']');
+    s
+}
+
+// --- helpers shared with the SQLite backend -------------------------------
+
+/// The text search configuration (stemmer) for an ISO 639-1 code.
+pub(super) fn ts_config(language: &str) -> &'static str {
+    match language.to_ascii_lowercase().as_str() {
+        "en" => "english",
+        "es" => "spanish",
+        "ru" => "russian",
+        "fr" => "french",
+        "de" => "german",
+        "it" => "italian",
+        "pt" => "portuguese",
+        "nl" => "dutch",
+        _ => "simple",
+    }
+}
+
+/// Lower case without diacritics: the same folding the search path applies
+/// to shoppers' words, so indexed text and query terms meet.
+pub(super) fn fold(text: &str) -> String {
+    crate::classify::fold(text)
+}
+
+/// Query terms reduced to letters and digits, folded, deduplicated.
+pub(super) fn clean_terms(terms: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for term in terms {
+        let t: String = fold(term).chars().filter(|c| c.is_alphanumeric()).collect();
+        if !t.is_empty() && !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    out
+}
+
+/// A digest of everything the catalog said about the product (fields and
+/// variants, stock included): equal fingerprints mean nothing to write.
+pub(super) fn product_fingerprint(product: &Product) -> String {
+    let mut normalized = product.clone();
+    normalized.updated_at = normalized.updated_at.map(|t| t.trunc_subsecs(6));
+    let json = serde_json::to_vec(&normalized).expect("a product serializes");
+    hex::encode(Sha256::digest(&json))
+}
+
+pub(super) fn check_card(product: &Product, card: &ProductCard) -> StorageResult<()> {
+    if product.id.is_empty() {
+        return Err(StorageError::Invalid("a product needs an id".into()));
+    }
+    if card.product_id != product.id {
+        return Err(StorageError::Invalid(format!("card of `{}` given for product `{}`", card.product_id, product.id)));
+    }
+    Ok(())
+}
+
+/// The variants to write, as (product id, position, variant): a SKU that
+/// appears twice keeps its first occurrence (the key is (store, SKU)).
+pub(super) fn unique_variants<'a>(products: impl Iterator<Item = &'a Product>) -> Vec<(&'a str, usize, &'a Variant)> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for product in products {
+        for (position, variant) in product.variants.iter().enumerate() {
+            if seen.insert(variant.sku.as_str()) {
+                out.push((product.id.as_str(), position, variant));
+            } else {
+                tracing::warn!(product = %product.id, sku = %variant.sku, "duplicate SKU skipped");
+            }
+        }
+    }
+    out
+}
+
+pub(super) fn valid_dims(dims: usize) -> StorageResult<usize> {
+    if (1..=MAX_DIMENSIONS).contains(&dims) {
+        Ok(dims)
+    } else {
+        Err(StorageError::Invalid(format!("embedding dimension {dims} is outside 1..={MAX_DIMENSIONS}")))
+    }
+}
+
+/// The common dimension of a batch of embeddings (None if empty); every
+/// vector must have it and only finite values.
+pub(super) fn check_embeddings(embeddings: &[CardEmbedding]) -> StorageResult<Option<usize>> {
+    let Some(first) = embeddings.first() else {
+        return Ok(None);
+    };
+    let dims = valid_dims(first.vector.len())?;
+    for e in embeddings {
+        if e.vector.len() != dims {
+            return Err(StorageError::Invalid(format!(
+                "embeddings of one batch differ in dimension ({} has {}, expected {dims})",
+                e.product_id,
+                e.vector.len()
+            )));
+        }
+        if e.vector.iter().any(|x| !x.is_finite()) {
+            return Err(StorageError::Invalid(format!("embedding of {} has a value that is not finite", e.product_id)));
+        }
+    }
+    Ok(Some(dims))
+}
+
+pub(super) fn clamp_limit(limit: usize) -> i64 {
+    limit.min(i64::MAX as usize) as i64
+}
+
+/// Timestamps are kept to the microsecond (PostgreSQL's precision) in both
+/// backends.
+pub(super) fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(6)
+}
+
+pub(super) fn in_given_order(ids: &[String], mut products: HashMap<String, Product>) -> Vec<Product> {
+    ids.iter().filter_map(|id| products.remove(id)).collect()
+}

@@ -1,0 +1,706 @@
+//! SQLite backend: the embedded, single-process default. Full text through
+//! an FTS5 table kept in step with the cards by triggers; vectors as
+//! little-endian f32 BLOBs, searched through an exact in-process index
+//! ([`VectorIndex`]) per (store, model, dimension).
+//!
+//! The index is loaded from the database on a store's first search and
+//! then kept in step by this value's own writes (`save_embeddings`,
+//! `delete_product`; product upserts keep embeddings and so never touch
+//! it). That in-process cache is sound because this backend is meant for
+//! one gateway process owning its database file: a second process writing
+//! the same file would not be seen until restart. Use PostgreSQL to run
+//! several gateway processes.
+
+use std::collections::{BTreeMap, HashMap};
+use std::str::FromStr;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::types::Json;
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
+
+use super::postgres::{
+    check_card, check_embeddings, clamp_limit, clean_terms, fold, in_given_order, micros, product_fingerprint, unique_variants, valid_dims,
+};
+use super::vector_index::{VectorIndex, decode_f32_le, encode_f32_le};
+use super::{
+    CardEmbedding, Conversation, MessageRole, StaleCard, Storage, StorageError, StorageResult, StoreRecord, StoredMessage, TextQuery,
+    UpsertOutcome,
+};
+use crate::catalog::{Product, ProductCard, Review, Translation, Variant};
+use crate::search::ScoredProduct;
+
+/// SQLite's limit on bound parameters is 32,766; stay well under it.
+const MAX_BINDS: usize = 16_000;
+/// Scans of more f32 values than this run on a blocking thread.
+const BLOCKING_SCAN_FLOATS: usize = 1 << 21;
+const MAX_K: usize = 10_000;
+
+type IndexKey = (String, String, usize);
+
+#[derive(Default)]
+struct VectorCache {
+    indexes: HashMap<IndexKey, Arc<RwLock<VectorIndex>>>,
+    /// Bumped by every write to a store's embeddings, so a load that raced
+    /// with a write is not cached.
+    generations: HashMap<String, u64>,
+}
+
+pub struct SqliteStorage {
+    pool: SqlitePool,
+    vectors: Mutex<VectorCache>,
+}
+
+impl std::fmt::Debug for SqliteStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStorage").field("pool_size", &self.pool.size()).finish_non_exhaustive()
+    }
+}
+
+impl SqliteStorage {
+    /// Opens `sqlite::memory:` (a private in-memory database on one
+    /// connection that lives as long as this value), a `sqlite:` URL, or a
+    /// file path (created if missing, in WAL mode).
+    pub async fn open(path_or_memory: &str) -> StorageResult<Self> {
+        let memory = matches!(path_or_memory, "sqlite::memory:" | ":memory:" | "sqlite://:memory:");
+        let options = if memory {
+            SqliteConnectOptions::from_str("sqlite::memory:")?
+        } else {
+            let options = if path_or_memory.starts_with("sqlite:") {
+                SqliteConnectOptions::from_str(path_or_memory)?
+            } else {
+                SqliteConnectOptions::new().filename(path_or_memory)
+            };
+            options.create_if_missing(true).journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Normal)
+        };
+        let options = options.foreign_keys(true).busy_timeout(Duration::from_secs(10));
+        let pool = if memory {
+            // One connection that never closes: the database lives in it.
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .connect_with(options)
+                .await?
+        } else {
+            SqlitePoolOptions::new().max_connections(4).connect_with(options).await?
+        };
+        Ok(Self::from_pool(pool))
+    }
+
+    pub fn from_pool(pool: SqlitePool) -> Self {
+        Self { pool, vectors: Mutex::new(VectorCache::default()) }
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Writes many products with their cards in one transaction, for the
+    /// first load of a big catalog (seeding, benchmarks). Existing rows are
+    /// overwritten (embeddings kept) without computing an [`UpsertOutcome`].
+    pub async fn import_products(&self, store_id: &str, items: &[(Product, ProductCard)]) -> StorageResult<()> {
+        for (product, card) in items {
+            check_card(product, card)?;
+        }
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        for chunk in items.chunks(500) {
+            let refs: Vec<(&Product, &ProductCard)> = chunk.iter().map(|(p, c)| (p, c)).collect();
+            write_products(&mut tx, store_id, &refs, true).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The loaded index for (store, model, dims), loading it if needed.
+    async fn index_for(&self, store_id: &str, model: &str, dims: usize) -> StorageResult<Arc<RwLock<VectorIndex>>> {
+        let key = (store_id.to_owned(), model.to_owned(), dims);
+        let generation = {
+            let cache = self.vectors.lock().expect("vector cache lock");
+            if let Some(index) = cache.indexes.get(&key) {
+                return Ok(index.clone());
+            }
+            cache.generations.get(store_id).copied().unwrap_or(0)
+        };
+        let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(
+            "SELECT product_id, embedding FROM product_cards
+             WHERE store_id = ?1 AND embedding_model = ?2 AND embedding_dims = ?3 AND embedding IS NOT NULL",
+        )
+        .bind(store_id)
+        .bind(model)
+        .bind(dims as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut index = VectorIndex::with_capacity(dims, rows.len());
+        for (product_id, blob) in rows {
+            let vector = decode_f32_le(&blob).filter(|v| v.len() == dims).ok_or_else(|| {
+                StorageError::Corrupt(format!("embedding of `{product_id}` in store `{store_id}` is not {dims} f32 values"))
+            })?;
+            index.upsert(&product_id, &vector);
+        }
+        let index = Arc::new(RwLock::new(index));
+        let mut cache = self.vectors.lock().expect("vector cache lock");
+        if cache.generations.get(store_id).copied().unwrap_or(0) == generation {
+            // Another search may have loaded it meanwhile; keep the first.
+            return Ok(cache.indexes.entry(key).or_insert(index).clone());
+        }
+        // A write landed while loading: answer from this load, cache nothing.
+        Ok(index)
+    }
+
+    /// Applies saved embeddings to the loaded indexes of the store.
+    fn cache_saved(&self, store_id: &str, model: &str, saved: &[&CardEmbedding]) {
+        let mut cache = self.vectors.lock().expect("vector cache lock");
+        *cache.generations.entry(store_id.to_owned()).or_insert(0) += 1;
+        for ((store, index_model, dims), index) in cache.indexes.iter() {
+            if store != store_id {
+                continue;
+            }
+            let mut index = index.write().expect("vector index lock");
+            for e in saved {
+                if index_model == model && *dims == e.vector.len() {
+                    index.upsert(&e.product_id, &e.vector);
+                } else {
+                    // The card's embedding now belongs to another model.
+                    index.remove(&e.product_id);
+                }
+            }
+        }
+    }
+
+    fn cache_removed(&self, store_id: &str, product_id: &str) {
+        let mut cache = self.vectors.lock().expect("vector cache lock");
+        *cache.generations.entry(store_id.to_owned()).or_insert(0) += 1;
+        for ((store, _, _), index) in cache.indexes.iter() {
+            if store == store_id {
+                index.write().expect("vector index lock").remove(product_id);
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl Storage for SqliteStorage {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn migrate(&self) -> StorageResult<()> {
+        sqlx::migrate!("migrations/sqlite").run(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> StorageResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn upsert_store(&self, store: &StoreRecord) -> StorageResult<()> {
+        sqlx::query(
+            "INSERT INTO stores (id, name, languages) VALUES (?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, languages = excluded.languages,
+               updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+             WHERE stores.name IS NOT excluded.name OR stores.languages IS NOT excluded.languages",
+        )
+        .bind(&store.id)
+        .bind(&store.name)
+        .bind(Json(&store.languages))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn upsert_product(&self, store_id: &str, product: &Product, card: &ProductCard) -> StorageResult<UpsertOutcome> {
+        check_card(product, card)?;
+        let fingerprint = product_fingerprint(product);
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let existing: Option<(String, Option<String>)> = sqlx::query_as(
+            "SELECT p.fingerprint, c.content_hash FROM products p
+             LEFT JOIN product_cards c ON c.store_id = p.store_id AND c.product_id = p.id
+             WHERE p.store_id = ?1 AND p.id = ?2",
+        )
+        .bind(store_id)
+        .bind(&product.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let outcome = match &existing {
+            None => UpsertOutcome::Created,
+            Some((old_fp, old_hash)) => {
+                let card_changed = old_hash.as_deref() != Some(card.content_hash.as_str());
+                if *old_fp == fingerprint && !card_changed {
+                    UpsertOutcome::Unchanged
+                } else {
+                    UpsertOutcome::Updated { card_changed }
+                }
+            }
+        };
+        match outcome {
+            UpsertOutcome::Unchanged => {
+                sqlx::query("UPDATE products SET synced_at = ?3 WHERE store_id = ?1 AND id = ?2")
+                    .bind(store_id)
+                    .bind(&product.id)
+                    .bind(micros(Utc::now()))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            UpsertOutcome::Created | UpsertOutcome::Updated { card_changed: true } => {
+                write_products(&mut tx, store_id, &[(product, card)], true).await?;
+            }
+            UpsertOutcome::Updated { card_changed: false } => {
+                write_products(&mut tx, store_id, &[(product, card)], false).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn delete_product(&self, store_id: &str, product_id: &str) -> StorageResult<bool> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        // The card first, explicitly, so its FTS row goes by trigger.
+        sqlx::query("DELETE FROM product_cards WHERE store_id = ?1 AND product_id = ?2")
+            .bind(store_id)
+            .bind(product_id)
+            .execute(&mut *tx)
+            .await?;
+        let done = sqlx::query("DELETE FROM products WHERE store_id = ?1 AND id = ?2").bind(store_id).bind(product_id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        if done.rows_affected() > 0 {
+            self.cache_removed(store_id, product_id);
+        }
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn get_products(&self, store_id: &str, product_ids: &[String]) -> StorageResult<Vec<Product>> {
+        let mut products: HashMap<String, Product> = HashMap::with_capacity(product_ids.len());
+        for chunk in product_ids.chunks(MAX_BINDS / 2) {
+            let mut qb = QueryBuilder::<Sqlite>::new(
+                "SELECT id, handle, title, description, category, vendor, tags, attributes, reviews, translations, url, image, updated_at
+                 FROM products WHERE store_id = ",
+            );
+            qb.push_bind(store_id).push(" AND id IN (");
+            let mut list = qb.separated(", ");
+            for id in chunk {
+                list.push_bind(id);
+            }
+            qb.push(")");
+            for row in qb.build().fetch_all(&self.pool).await? {
+                let product = product_from_row(&row)?;
+                products.insert(product.id.clone(), product);
+            }
+
+            let mut qb = QueryBuilder::<Sqlite>::new(
+                "SELECT product_id, sku, title, options, price, compare_at_price, inventory_quantity
+                 FROM variants WHERE store_id = ",
+            );
+            qb.push_bind(store_id).push(" AND product_id IN (");
+            let mut list = qb.separated(", ");
+            for id in chunk {
+                list.push_bind(id);
+            }
+            qb.push(") ORDER BY product_id, position");
+            for row in qb.build().fetch_all(&self.pool).await? {
+                let product_id: String = row.try_get("product_id")?;
+                if let Some(product) = products.get_mut(&product_id) {
+                    product.variants.push(variant_from_row(&row)?);
+                }
+            }
+        }
+        Ok(in_given_order(product_ids, products))
+    }
+
+    async fn count_products(&self, store_id: &str) -> StorageResult<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM products WHERE store_id = ?1").bind(store_id).fetch_one(&self.pool).await?;
+        Ok(n.max(0) as u64)
+    }
+
+    async fn product_ids(&self, store_id: &str) -> StorageResult<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT id FROM products WHERE store_id = ?1 ORDER BY id").bind(store_id).fetch_all(&self.pool).await?)
+    }
+
+    async fn find_variant(&self, store_id: &str, sku: &str) -> StorageResult<Option<(String, Variant)>> {
+        let row = sqlx::query(
+            "SELECT product_id, sku, title, options, price, compare_at_price, inventory_quantity
+             FROM variants WHERE store_id = ?1 AND sku = ?2",
+        )
+        .bind(store_id)
+        .bind(sku)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| Ok((row.try_get("product_id")?, variant_from_row(&row)?))).transpose()
+    }
+
+    async fn stale_cards(&self, store_id: &str, embedding_model: &str, limit: usize) -> StorageResult<Vec<StaleCard>> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT product_id, text, content_hash FROM product_cards
+             WHERE store_id = ?1
+               AND (embedding IS NULL OR embedding_model IS NOT ?2 OR embedding_hash IS NOT content_hash)
+             ORDER BY product_id
+             LIMIT ?3",
+        )
+        .bind(store_id)
+        .bind(embedding_model)
+        .bind(clamp_limit(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(product_id, text, content_hash)| StaleCard { product_id, text, content_hash }).collect())
+    }
+
+    async fn save_embeddings(&self, store_id: &str, embedding_model: &str, embeddings: &[CardEmbedding]) -> StorageResult<()> {
+        let Some(dims) = check_embeddings(embeddings)? else {
+            return Ok(());
+        };
+        let now = micros(Utc::now());
+        let mut saved = Vec::with_capacity(embeddings.len());
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        for e in embeddings {
+            // Skipped when the card changed since its text was embedded.
+            let done = sqlx::query(
+                "UPDATE product_cards SET embedding = ?1, embedding_dims = ?2, embedding_model = ?3, embedding_hash = ?4, embedded_at = ?5
+                 WHERE store_id = ?6 AND product_id = ?7 AND content_hash = ?4",
+            )
+            .bind(encode_f32_le(&e.vector))
+            .bind(dims as i64)
+            .bind(embedding_model)
+            .bind(&e.content_hash)
+            .bind(now)
+            .bind(store_id)
+            .bind(&e.product_id)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() > 0 {
+                saved.push(e);
+            }
+        }
+        tx.commit().await?;
+        if !saved.is_empty() {
+            self.cache_saved(store_id, embedding_model, &saved);
+        }
+        Ok(())
+    }
+
+    async fn vector_search(&self, store_id: &str, embedding_model: &str, query: &[f32], k: usize) -> StorageResult<Vec<ScoredProduct>> {
+        let dims = valid_dims(query.len())?;
+        if query.iter().any(|x| !x.is_finite()) {
+            return Err(StorageError::Invalid("query vector has a value that is not finite".into()));
+        }
+        let k = k.min(MAX_K);
+        if k == 0 {
+            return Ok(Vec::new());
+        }
+        let index = self.index_for(store_id, embedding_model, dims).await?;
+        let size = index.read().expect("vector index lock").len() * dims;
+        let hits = if size >= BLOCKING_SCAN_FLOATS {
+            // Big scans would hold up the async runtime's worker thread.
+            let query = query.to_vec();
+            tokio::task::spawn_blocking(move || index.read().expect("vector index lock").search(&query, k))
+                .await
+                .map_err(|e| StorageError::Invalid(format!("vector scan failed: {e}")))?
+        } else {
+            index.read().expect("vector index lock").search(query, k)
+        };
+        Ok(hits.into_iter().map(|h| ScoredProduct { product_id: h.id, score: h.score }).collect())
+    }
+
+    async fn text_search(&self, store_id: &str, query: &TextQuery, k: usize) -> StorageResult<Vec<ScoredProduct>> {
+        let terms = clean_terms(&query.terms);
+        let k = k.min(MAX_K);
+        if terms.is_empty() || k == 0 {
+            return Ok(Vec::new());
+        }
+        let expression = format!("store : \"{}\" AND {{body title}} : ({})", store_token(store_id), fts_expression(&terms));
+        // Rank inside FTS5 (columns: store, body, title; titles weigh
+        // most), then look up only the k winners; the store is checked
+        // again on the card row.
+        let rows: Vec<(String, f64)> = sqlx::query_as(
+            "SELECT c.product_id, -r.rank AS score
+             FROM (SELECT rowid, bm25(product_cards_fts, 0.0, 1.0, 3.0) AS rank FROM product_cards_fts
+                   WHERE product_cards_fts MATCH ?1 ORDER BY rank LIMIT ?3) AS r
+             JOIN product_cards c ON c.id = r.rowid AND c.store_id = ?2
+             ORDER BY r.rank, c.product_id",
+        )
+        .bind(expression)
+        .bind(store_id)
+        .bind(k as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(product_id, score)| ScoredProduct { product_id, score: score as f32 }).collect())
+    }
+
+    async fn create_conversation(&self, conversation: &Conversation) -> StorageResult<()> {
+        sqlx::query("INSERT INTO conversations (store_id, id, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (store_id, id) DO NOTHING")
+            .bind(&conversation.store_id)
+            .bind(&conversation.id)
+            .bind(micros(conversation.created_at))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn get_conversation(&self, store_id: &str, conversation_id: &str) -> StorageResult<Option<Conversation>> {
+        let row: Option<(String, String, DateTime<Utc>)> =
+            sqlx::query_as("SELECT id, store_id, created_at FROM conversations WHERE store_id = ?1 AND id = ?2")
+                .bind(store_id)
+                .bind(conversation_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(id, store_id, created_at)| Conversation { id, store_id, created_at }))
+    }
+
+    async fn append_message(&self, store_id: &str, message: &StoredMessage) -> StorageResult<()> {
+        let result = sqlx::query(
+            "INSERT INTO messages (store_id, id, conversation_id, role, text, language, label, tool_calls, model,
+                                   latency_ms, prompt_tokens, completion_tokens, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+             ON CONFLICT (store_id, id) DO NOTHING",
+        )
+        .bind(store_id)
+        .bind(&message.id)
+        .bind(&message.conversation_id)
+        .bind(message.role.as_str())
+        .bind(&message.text)
+        .bind(&message.language)
+        .bind(&message.label)
+        .bind(Json(&message.tool_calls))
+        .bind(&message.model)
+        .bind(message.latency_ms)
+        .bind(message.prompt_tokens)
+        .bind(message.completion_tokens)
+        .bind(micros(message.created_at))
+        .execute(&self.pool)
+        .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
+                Err(StorageError::Invalid(format!("no conversation `{}` in store `{store_id}`", message.conversation_id)))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn set_message_analysis(&self, store_id: &str, message_id: &str, language: Option<&str>, label: Option<&str>) -> StorageResult<()> {
+        // None leaves a value as it was.
+        sqlx::query("UPDATE messages SET language = COALESCE(?3, language), label = COALESCE(?4, label) WHERE store_id = ?1 AND id = ?2")
+            .bind(store_id)
+            .bind(message_id)
+            .bind(language)
+            .bind(label)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn list_messages(&self, store_id: &str, conversation_id: &str) -> StorageResult<Vec<StoredMessage>> {
+        let rows = sqlx::query(
+            "SELECT id, conversation_id, role, text, language, label, tool_calls, model, latency_ms, prompt_tokens,
+                    completion_tokens, created_at
+             FROM messages WHERE store_id = ?1 AND conversation_id = ?2 ORDER BY seq",
+        )
+        .bind(store_id)
+        .bind(conversation_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let role: String = row.try_get("role")?;
+                let tool_calls: Json<serde_json::Value> = row.try_get("tool_calls")?;
+                Ok(StoredMessage {
+                    id: row.try_get("id")?,
+                    conversation_id: row.try_get("conversation_id")?,
+                    role: MessageRole::parse(&role).ok_or_else(|| StorageError::Corrupt(format!("unknown message role `{role}`")))?,
+                    text: row.try_get("text")?,
+                    language: row.try_get("language")?,
+                    label: row.try_get("label")?,
+                    tool_calls: tool_calls.0,
+                    model: row.try_get("model")?,
+                    latency_ms: row.try_get("latency_ms")?,
+                    prompt_tokens: row.try_get("prompt_tokens")?,
+                    completion_tokens: row.try_get("completion_tokens")?,
+                    created_at: row.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The FTS5 token naming a store: `s` and the hex of its id (one token
+/// whatever the id's characters, and distinct for distinct ids).
+fn store_token(store_id: &str) -> String {
+    format!("s{}", hex::encode(store_id.as_bytes()))
+}
+
+/// An FTS5 query matching any of the terms: each quoted, and words of five
+/// or more letters also as a shorter prefix to catch plurals and
+/// inflections the tokenizer does not stem (`"camisas" OR "camis"*`).
+fn fts_expression(terms: &[String]) -> String {
+    let mut parts = Vec::with_capacity(terms.len() * 2);
+    for term in terms {
+        let quoted = term.replace('"', "\"\"");
+        parts.push(format!("\"{quoted}\""));
+        let chars: Vec<char> = quoted.chars().collect();
+        if chars.len() >= 5 {
+            let keep = if chars.len() >= 7 { chars.len() - 2 } else { chars.len() - 1 };
+            let prefix: String = chars[..keep.max(4)].iter().collect();
+            parts.push(format!("\"{prefix}\"*"));
+        }
+    }
+    parts.join(" OR ")
+}
+
+/// Upserts products (and their cards when `with_cards`) and replaces their
+/// variants, in multi-row statements.
+async fn write_products(conn: &mut SqliteConnection, store_id: &str, items: &[(&Product, &ProductCard)], with_cards: bool) -> StorageResult<()> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let now = micros(Utc::now());
+    let fingerprints: Vec<String> = items.iter().map(|(p, _)| product_fingerprint(p)).collect();
+    for chunk in items.iter().zip(&fingerprints).collect::<Vec<_>>().chunks(MAX_BINDS / 16) {
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO products (store_id, id, handle, title, description, category, vendor, tags, attributes, reviews,
+                                   translations, url, image, updated_at, fingerprint, synced_at) ",
+        );
+        qb.push_values(chunk, |mut b, ((p, _), fingerprint)| {
+            b.push_bind(store_id)
+                .push_bind(&p.id)
+                .push_bind(&p.handle)
+                .push_bind(&p.title)
+                .push_bind(&p.description)
+                .push_bind(&p.category)
+                .push_bind(&p.vendor)
+                .push_bind(Json(&p.tags))
+                .push_bind(Json(&p.attributes))
+                .push_bind(Json(&p.reviews))
+                .push_bind(Json(&p.translations))
+                .push_bind(&p.url)
+                .push_bind(&p.image)
+                .push_bind(p.updated_at.map(micros))
+                .push_bind(*fingerprint)
+                .push_bind(now);
+        });
+        qb.push(
+            " ON CONFLICT (store_id, id) DO UPDATE SET handle = excluded.handle, title = excluded.title,
+              description = excluded.description, category = excluded.category, vendor = excluded.vendor,
+              tags = excluded.tags, attributes = excluded.attributes, reviews = excluded.reviews,
+              translations = excluded.translations, url = excluded.url, image = excluded.image,
+              updated_at = excluded.updated_at, fingerprint = excluded.fingerprint, synced_at = excluded.synced_at",
+        );
+        qb.build().execute(&mut *conn).await?;
+    }
+
+    for chunk in items.chunks(MAX_BINDS / 2) {
+        let mut qb = QueryBuilder::<Sqlite>::new("DELETE FROM variants WHERE store_id = ");
+        qb.push_bind(store_id).push(" AND product_id IN (");
+        let mut list = qb.separated(", ");
+        for (p, _) in chunk {
+            list.push_bind(&p.id);
+        }
+        qb.push(")");
+        qb.build().execute(&mut *conn).await?;
+    }
+    let variants = unique_variants(items.iter().map(|(p, _)| *p));
+    for chunk in variants.chunks(MAX_BINDS / 9) {
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO variants (store_id, product_id, sku, title, options, price, compare_at_price, inventory_quantity, position) ",
+        );
+        qb.push_values(chunk, |mut b, (product_id, position, v)| {
+            b.push_bind(store_id)
+                .push_bind(*product_id)
+                .push_bind(&v.sku)
+                .push_bind(&v.title)
+                .push_bind(Json(&v.options))
+                .push_bind(&v.price)
+                .push_bind(&v.compare_at_price)
+                .push_bind(v.inventory_quantity)
+                .push_bind(*position as i64);
+        });
+        // A SKU that moved to another product follows it.
+        qb.push(
+            " ON CONFLICT (store_id, sku) DO UPDATE SET product_id = excluded.product_id, title = excluded.title,
+              options = excluded.options, price = excluded.price, compare_at_price = excluded.compare_at_price,
+              inventory_quantity = excluded.inventory_quantity, position = excluded.position",
+        );
+        qb.build().execute(&mut *conn).await?;
+    }
+
+    if with_cards {
+        let rows: Vec<(&str, &str, &str, String, String)> = items
+            .iter()
+            .map(|(p, card)| (card.product_id.as_str(), card.text.as_str(), card.content_hash.as_str(), fold(&card.text), fts_title(p)))
+            .collect();
+        for chunk in rows.chunks(MAX_BINDS / 7) {
+            let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO product_cards (store_id, product_id, text, content_hash, fts_body, fts_title, updated_at) ");
+            qb.push_values(chunk, |mut b, (product_id, text, hash, body, title)| {
+                b.push_bind(store_id).push_bind(*product_id).push_bind(*text).push_bind(*hash).push_bind(body).push_bind(title).push_bind(now);
+            });
+            // The embedding stays until a new one is saved; stale_cards
+            // sees the hash mismatch. The FTS row follows by trigger.
+            qb.push(
+                " ON CONFLICT (store_id, product_id) DO UPDATE SET text = excluded.text, content_hash = excluded.content_hash,
+                  fts_body = excluded.fts_body, fts_title = excluded.fts_title, updated_at = excluded.updated_at",
+            );
+            qb.build().execute(&mut *conn).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The titles, main and translated, folded: the highest-weighted column.
+fn fts_title(product: &Product) -> String {
+    let mut titles = vec![fold(&product.title)];
+    for t in product.translations.values() {
+        if let Some(title) = t.title.as_deref().filter(|t| !t.trim().is_empty()) {
+            titles.push(fold(title));
+        }
+    }
+    titles.join("\n")
+}
+
+fn product_from_row(row: &SqliteRow) -> StorageResult<Product> {
+    let tags: Json<Vec<String>> = row.try_get("tags")?;
+    let attributes: Json<BTreeMap<String, String>> = row.try_get("attributes")?;
+    let reviews: Json<Vec<Review>> = row.try_get("reviews")?;
+    let translations: Json<BTreeMap<String, Translation>> = row.try_get("translations")?;
+    Ok(Product {
+        id: row.try_get("id")?,
+        handle: row.try_get("handle")?,
+        title: row.try_get("title")?,
+        description: row.try_get("description")?,
+        category: row.try_get("category")?,
+        vendor: row.try_get("vendor")?,
+        tags: tags.0,
+        attributes: attributes.0,
+        reviews: reviews.0,
+        translations: translations.0,
+        url: row.try_get("url")?,
+        image: row.try_get("image")?,
+        updated_at: row.try_get("updated_at")?,
+        variants: Vec::new(),
+    })
+}
+
+fn variant_from_row(row: &SqliteRow) -> StorageResult<Variant> {
+    let options: Json<BTreeMap<String, String>> = row.try_get("options")?;
+    Ok(Variant {
+        sku: row.try_get("sku")?,
+        title: row.try_get("title")?,
+        options: options.0,
+        price: row.try_get("price")?,
+        compare_at_price: row.try_get("compare_at_price")?,
+        inventory_quantity: row.try_get("inventory_quantity")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fts_expression_quotes_and_adds_prefixes() {
+        let terms = vec!["camisas".to_owned(), "shirts".to_owned(), "red".to_owned(), "pantalones".to_owned()];
+        assert_eq!(fts_expression(&terms), "\"camisas\" OR \"camis\"* OR \"shirts\" OR \"shirt\"* OR \"red\" OR \"pantalones\" OR \"pantalon\"*");
+    }
+}
