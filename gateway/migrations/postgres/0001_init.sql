@@ -74,6 +74,12 @@ CREATE TABLE product_cards (
     FOREIGN KEY (store_id, product_id) REFERENCES products (store_id, id) ON DELETE CASCADE,
     CHECK ((embedding IS NULL) = (embedding_dims IS NULL))
 );
+-- Keep vectors in the row, not in TOAST: exact scans and the rows an
+-- index scan returns would otherwise fetch every vector from the TOAST
+-- table (several times slower). Rows of up to ~4 kB (a 384-d vector, the
+-- card and its tsvector) stay whole; larger ones move text out first.
+ALTER TABLE product_cards ALTER COLUMN embedding SET STORAGE MAIN;
+ALTER TABLE product_cards SET (toast_tuple_target = 4080);
 CREATE INDEX product_cards_search_vector ON product_cards USING gin (search_vector);
 -- Vector search filters (store, model, dims); also serves exact scans of
 -- small stores.
