@@ -1,0 +1,64 @@
+//! The one error the gateway sees from a plugin call. No wasmtime type leaks
+//! out: traps, limits and policy violations are classified here.
+
+use std::time::Duration;
+
+use crate::contract::ConnectorError;
+
+/// Why a plugin call or load failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PluginError {
+    /// The call ran past its deadline (epoch interruption or the outer
+    /// timeout, which also covers time spent in host calls).
+    #[error("plugin call exceeded its {0:?} deadline")]
+    Deadline(Duration),
+    /// The plugin tried to grow its memory past the cap.
+    #[error("plugin exceeded its memory cap of {cap_bytes} bytes")]
+    Memory { cap_bytes: usize },
+    /// The plugin trapped (a panic, an abort, an out-of-bounds access).
+    #[error("plugin trapped: {0}")]
+    Trap(String),
+    /// The plugin returned more data than the host accepts from one call.
+    #[error("plugin returned {size} bytes, over the {cap} byte cap")]
+    OutputTooLarge { size: u64, cap: u64 },
+    /// The plugin used or imports something it was not granted.
+    #[error("capability denied: {0}")]
+    CapabilityDenied(String),
+    /// The plugin targets a contract version this host does not speak.
+    #[error("plugin targets contract {plugin}, this host speaks {host}")]
+    IncompatibleContract { plugin: String, host: String },
+    /// The plugin could not be read, verified or compiled.
+    #[error("could not load plugin: {0}")]
+    Load(String),
+    /// The plugin ran fine and reported an error of its own.
+    #[error(transparent)]
+    Connector(#[from] ConnectorError),
+}
+
+/// The kind of a [`PluginError`], for metrics, logs and tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PluginErrorKind {
+    Deadline,
+    Memory,
+    Trap,
+    OutputTooLarge,
+    CapabilityDenied,
+    IncompatibleContract,
+    Load,
+    Connector,
+}
+
+impl PluginError {
+    pub fn kind(&self) -> PluginErrorKind {
+        match self {
+            PluginError::Deadline(_) => PluginErrorKind::Deadline,
+            PluginError::Memory { .. } => PluginErrorKind::Memory,
+            PluginError::Trap(_) => PluginErrorKind::Trap,
+            PluginError::OutputTooLarge { .. } => PluginErrorKind::OutputTooLarge,
+            PluginError::CapabilityDenied(_) => PluginErrorKind::CapabilityDenied,
+            PluginError::IncompatibleContract { .. } => PluginErrorKind::IncompatibleContract,
+            PluginError::Load(_) => PluginErrorKind::Load,
+            PluginError::Connector(_) => PluginErrorKind::Connector,
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! What a store lets its connector reach. A plugin's manifest requests
+//! capabilities; the store's configuration grants them; the plugin gets the
+//! intersection. Nothing is ambient: no filesystem, sockets or environment.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// A host capability a plugin can import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Capability {
+    Http,
+    Sql,
+    Log,
+    Clock,
+}
+
+impl Capability {
+    /// The WIT interface that carries this capability.
+    pub fn interface(self) -> &'static str {
+        match self {
+            Capability::Http => "host-http",
+            Capability::Sql => "host-sql",
+            Capability::Log => "log",
+            Capability::Clock => "clock",
+        }
+    }
+
+    pub(crate) fn from_interface(name: &str) -> Option<Capability> {
+        [
+            Capability::Http,
+            Capability::Sql,
+            Capability::Log,
+            Capability::Clock,
+        ]
+        .into_iter()
+        .find(|c| c.interface() == name)
+    }
+}
+
+/// A secret the host adds to requests. It never enters plugin memory, and its
+/// `Debug` form is redacted so it does not reach logs either.
+#[derive(Clone)]
+pub struct Secret(Arc<str>);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(Arc::from(value.into()))
+    }
+
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// A host the plugin may call. `allow_private` lets this host resolve to a
+/// private, loopback or link-local address (a store's own server in the same
+/// network, or a test server); otherwise such addresses are refused.
+#[derive(Debug, Clone)]
+pub struct AllowedHost {
+    /// Exact host name or IP literal, or `*.example.com` for subdomains.
+    pub host: String,
+    /// `None` allows any port.
+    pub port: Option<u16>,
+    pub allow_private: bool,
+}
+
+impl AllowedHost {
+    pub fn public(host: impl Into<String>) -> Self {
+        AllowedHost {
+            host: host.into().to_ascii_lowercase(),
+            port: None,
+            allow_private: false,
+        }
+    }
+
+    pub fn private(host: impl Into<String>, port: Option<u16>) -> Self {
+        AllowedHost {
+            host: host.into().to_ascii_lowercase(),
+            port,
+            allow_private: true,
+        }
+    }
+
+    pub(crate) fn matches(&self, host: &str, port: u16) -> bool {
+        self.matches_host(host) && self.port.is_none_or(|p| p == port)
+    }
+
+    pub(crate) fn matches_host(&self, host: &str) -> bool {
+        match self.host.strip_prefix("*.") {
+            Some(suffix) => {
+                host.len() > suffix.len() + 1
+                    && host.ends_with(suffix)
+                    && host.as_bytes()[host.len() - suffix.len() - 1] == b'.'
+            }
+            None => self.host == host,
+        }
+    }
+}
+
+/// A header the host adds to every request to `host` (same matching rules as
+/// [`AllowedHost`]). Dropped when a redirect leaves that host.
+#[derive(Debug, Clone)]
+pub struct Credential {
+    pub host: String,
+    pub header: String,
+    pub value: Secret,
+}
+
+/// The HTTP capability as granted to one store's connector.
+#[derive(Debug, Clone)]
+pub struct HttpGrant {
+    pub allowed_hosts: Vec<AllowedHost>,
+    pub credentials: Vec<Credential>,
+    pub max_response_bytes: u64,
+    pub max_redirects: u8,
+    pub request_timeout: Duration,
+}
+
+impl Default for HttpGrant {
+    fn default() -> Self {
+        HttpGrant {
+            allowed_hosts: Vec::new(),
+            credentials: Vec::new(),
+            max_response_bytes: 8 * 1024 * 1024,
+            max_redirects: 5,
+            request_timeout: Duration::from_secs(20),
+        }
+    }
+}
+
+/// A value bound to a SQL parameter or read from a row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlValue {
+    Null,
+    Boolean(bool),
+    Integer(i64),
+    Double(f64),
+    Text(String),
+    Blob(Vec<u8>),
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SqlRows {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<SqlValue>>,
+    pub truncated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlFailure {
+    Denied(String),
+    InvalidQuery(String),
+    Database(String),
+    Timeout,
+}
+
+/// The store's read-only database, as the gateway provides it. The gateway's
+/// implementation binds parameters, enforces read-only access and caps rows
+/// and bytes; this crate never sees a connection string.
+#[async_trait::async_trait]
+pub trait SqlExecutor: Send + Sync {
+    async fn query(&self, statement: &str, params: Vec<SqlValue>) -> Result<SqlRows, SqlFailure>;
+}
+
+/// Everything one store grants its connector.
+#[derive(Clone, Default)]
+pub struct StoreGrants {
+    pub http: Option<HttpGrant>,
+    pub sql: Option<Arc<dyn SqlExecutor>>,
+    pub log: bool,
+    pub clock: bool,
+}
+
+impl StoreGrants {
+    pub fn granted(&self) -> BTreeSet<Capability> {
+        let mut set = BTreeSet::new();
+        if self.http.is_some() {
+            set.insert(Capability::Http);
+        }
+        if self.sql.is_some() {
+            set.insert(Capability::Sql);
+        }
+        if self.log {
+            set.insert(Capability::Log);
+        }
+        if self.clock {
+            set.insert(Capability::Clock);
+        }
+        set
+    }
+}
+
+impl fmt::Debug for StoreGrants {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoreGrants")
+            .field("http", &self.http)
+            .field("sql", &self.sql.is_some())
+            .field("log", &self.log)
+            .field("clock", &self.clock)
+            .finish()
+    }
+}

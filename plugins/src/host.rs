@@ -1,0 +1,566 @@
+//! Loading plugins and running calls. A plugin is verified (sha256, contract
+//! version, imports) and pre-linked once; each call gets a fresh `Store` with
+//! its own memory cap, deadline and capabilities, so nothing survives a trap
+//! and one store's connector never sees another's grants.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+use wasmtime::component::types::ComponentItem;
+use wasmtime::{Store, Trap, UpdateDeadline};
+
+use crate::contract::{self as c, WireSize};
+use crate::engine::PluginEngine;
+use crate::grants::{Capability, StoreGrants};
+use crate::http::HttpGate;
+use crate::manifest::{Manifest, sha256_hex};
+use crate::state::{EffectiveGrants, HostState};
+use crate::v1::{self, ExportCall, Reply};
+use crate::{CONTRACT_VERSION, PluginError};
+
+/// Extra time the outer timeout gives over the epoch deadline, so a plugin
+/// spinning in wasm is reported by the epoch check and the outer timeout only
+/// catches time stuck in host calls.
+const OUTER_GRACE: Duration = Duration::from_millis(250);
+
+/// WASI interfaces a connector may import: what language runtimes need to
+/// start (stdio, clocks, random, an empty environment, exit). Not filesystem,
+/// sockets or http.
+const WASI_BASELINE: &[&str] = &[
+    "wasi:io/error",
+    "wasi:io/poll",
+    "wasi:io/streams",
+    "wasi:cli/stdin",
+    "wasi:cli/stdout",
+    "wasi:cli/stderr",
+    "wasi:cli/environment",
+    "wasi:cli/exit",
+    "wasi:cli/terminal-input",
+    "wasi:cli/terminal-output",
+    "wasi:cli/terminal-stdin",
+    "wasi:cli/terminal-stdout",
+    "wasi:cli/terminal-stderr",
+    "wasi:clocks/wall-clock",
+    "wasi:clocks/monotonic-clock",
+    "wasi:random/random",
+    "wasi:random/insecure",
+    "wasi:random/insecure-seed",
+];
+
+/// Limits for one call.
+#[derive(Debug, Clone)]
+pub struct CallLimits {
+    /// Cap on the plugin's linear memory.
+    pub memory_bytes: usize,
+    /// Wall-clock budget for the whole call, host calls included.
+    pub deadline: Duration,
+    /// Cap on the size of what the call returns (as JSON).
+    pub max_output_bytes: u64,
+}
+
+impl Default for CallLimits {
+    fn default() -> Self {
+        CallLimits {
+            memory_bytes: 64 * 1024 * 1024,
+            deadline: Duration::from_secs(30),
+            max_output_bytes: 16 * 1024 * 1024,
+        }
+    }
+}
+
+/// Loads and verifies plugins on the shared engine.
+#[derive(Clone)]
+pub struct PluginHost {
+    engine: PluginEngine,
+}
+
+impl PluginHost {
+    pub fn new(engine: PluginEngine) -> Self {
+        PluginHost { engine }
+    }
+
+    pub fn engine(&self) -> &PluginEngine {
+        &self.engine
+    }
+
+    /// Loads `connector.toml` and the component it names.
+    pub async fn load(&self, manifest_path: &Path) -> Result<Arc<LoadedPlugin>, PluginError> {
+        let manifest = Manifest::read(manifest_path)?;
+        let wasm = tokio::fs::read(&manifest.wasm).await.map_err(|e| {
+            PluginError::Load(format!("cannot read {}: {e}", manifest.wasm.display()))
+        })?;
+        self.load_bytes(manifest, wasm).await
+    }
+
+    /// Verifies and prepares a plugin: contract version, sha256, imports,
+    /// compilation (cached by sha256), linking, and a `describe` call whose
+    /// id must match the manifest.
+    pub async fn load_bytes(
+        &self,
+        manifest: Manifest,
+        wasm: Vec<u8>,
+    ) -> Result<Arc<LoadedPlugin>, PluginError> {
+        check_contract(&manifest.contract)?;
+        manifest.verify(&wasm)?;
+        let sha256 = sha256_hex(&wasm);
+        let engine = self.engine.clone();
+        let key = sha256.clone();
+        let component = tokio::task::spawn_blocking(move || engine.compile(&key, &wasm))
+            .await
+            .map_err(|e| PluginError::Load(format!("compilation task failed: {e}")))??;
+
+        let inner = &self.engine.inner;
+        let ty = component.component_type();
+        let export_version = ty.exports(&inner.engine).find_map(|(name, _)| {
+            name.strip_prefix("chatgw:connector/plugin@")
+                .map(str::to_string)
+        });
+        let Some(export_version) = export_version else {
+            let other = ty.exports(&inner.engine).find_map(|(name, _)| {
+                name.starts_with("chatgw:connector/")
+                    .then(|| name.to_string())
+            });
+            return Err(match other {
+                Some(name) => PluginError::IncompatibleContract {
+                    plugin: name,
+                    host: CONTRACT_VERSION.into(),
+                },
+                None => PluginError::Load(format!(
+                    "component of `{}` does not export chatgw:connector/plugin; build it for the `connector` world",
+                    manifest.id
+                )),
+            });
+        };
+        check_contract(&export_version)?;
+
+        let mut imported = BTreeSet::new();
+        for (name, item) in ty.imports(&inner.engine) {
+            let unversioned = name.split('@').next().unwrap_or(name);
+            if let Some(interface) = unversioned.strip_prefix("chatgw:connector/") {
+                if let Some(version) = name.split('@').nth(1) {
+                    check_contract(version)?;
+                }
+                if interface == "types" {
+                    continue;
+                }
+                let capability = Capability::from_interface(interface).ok_or_else(|| {
+                    PluginError::CapabilityDenied(format!(
+                        "plugin imports unknown host interface `{name}`"
+                    ))
+                })?;
+                if !manifest.capabilities.contains(&capability) {
+                    return Err(PluginError::CapabilityDenied(format!(
+                        "plugin imports `{name}` but its connector.toml does not request `{}`",
+                        serde_json::to_value(capability)
+                            .ok()
+                            .and_then(|v| v.as_str().map(String::from))
+                            .unwrap_or_default()
+                    )));
+                }
+                imported.insert(capability);
+            } else if !WASI_BASELINE.contains(&unversioned)
+                || !matches!(item.ty, ComponentItem::ComponentInstance(_))
+            {
+                return Err(PluginError::CapabilityDenied(format!(
+                    "plugin imports `{name}`, which connectors are never granted (no filesystem, sockets, \
+                     environment or direct network; use the chatgw:connector host interfaces)"
+                )));
+            }
+        }
+
+        let instance_pre = inner.linker.instantiate_pre(&component).map_err(|e| {
+            PluginError::Load(format!("cannot link plugin `{}`: {e:#}", manifest.id))
+        })?;
+        let pre = v1::pre(instance_pre).map_err(|e| {
+            PluginError::Load(format!(
+                "plugin `{}` does not match contract 1.x: {e:#}",
+                manifest.id
+            ))
+        })?;
+
+        let mut plugin = LoadedPlugin {
+            id: Arc::from(manifest.id.as_str()),
+            manifest,
+            sha256,
+            imported,
+            descriptor: None,
+            pre,
+            engine: self.engine.clone(),
+        };
+        let described = match plugin
+            .invoke(
+                Arc::new(EffectiveGrants::default()),
+                &CallLimits::default(),
+                ExportCall::Describe,
+            )
+            .await?
+        {
+            Reply::Describe(d) => d,
+            other => unreachable!("describe answers with a descriptor, got {other:?}"),
+        };
+        if described.id != plugin.manifest.id {
+            return Err(PluginError::Load(format!(
+                "connector.toml says id `{}` but the plugin describes itself as `{}`",
+                plugin.manifest.id, described.id
+            )));
+        }
+        plugin.descriptor = Some(described);
+        Ok(Arc::new(plugin))
+    }
+}
+
+/// Accepts 1.x with x <= the host's minor version.
+fn check_contract(version: &str) -> Result<(), PluginError> {
+    let parse = |v: &str| -> Option<(u64, u64)> {
+        let mut parts = v.trim().split('.');
+        Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
+    };
+    let (host_major, host_minor) = parse(CONTRACT_VERSION).expect("CONTRACT_VERSION is semver");
+    match parse(version) {
+        Some((major, minor)) if major == host_major && minor <= host_minor => Ok(()),
+        _ => Err(PluginError::IncompatibleContract {
+            plugin: version.to_string(),
+            host: CONTRACT_VERSION.to_string(),
+        }),
+    }
+}
+
+/// A verified, pre-linked plugin. Calls share nothing but the compiled code.
+pub struct LoadedPlugin {
+    id: Arc<str>,
+    manifest: Manifest,
+    sha256: String,
+    /// Host capabilities the component imports.
+    imported: BTreeSet<Capability>,
+    descriptor: Option<c::Descriptor>,
+    pre: v1::Pre,
+    engine: PluginEngine,
+}
+
+impl std::fmt::Debug for LoadedPlugin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadedPlugin")
+            .field("id", &self.id)
+            .field("version", &self.manifest.version)
+            .field("sha256", &self.sha256)
+            .finish()
+    }
+}
+
+impl LoadedPlugin {
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    pub fn descriptor(&self) -> &c::Descriptor {
+        self.descriptor
+            .as_ref()
+            .expect("set by load_bytes before the plugin is shared")
+    }
+
+    /// Effective = requested (manifest) ∩ granted (store). Fails, naming the
+    /// import, if the component imports a capability the store did not grant.
+    fn effective(
+        &self,
+        grants: &StoreGrants,
+        http: &Option<Arc<HttpGate>>,
+    ) -> Result<EffectiveGrants, PluginError> {
+        let requested: BTreeSet<Capability> = self.manifest.capabilities.iter().copied().collect();
+        let granted = grants.granted();
+        if let Some(missing) = self.imported.iter().find(|cap| !granted.contains(cap)) {
+            return Err(PluginError::CapabilityDenied(format!(
+                "plugin `{}` imports chatgw:connector/{} but this store does not grant it",
+                self.id,
+                missing.interface()
+            )));
+        }
+        let on = |cap| requested.contains(&cap) && granted.contains(&cap);
+        Ok(EffectiveGrants {
+            http: if on(Capability::Http) {
+                http.clone()
+            } else {
+                None
+            },
+            sql: if on(Capability::Sql) {
+                grants.sql.clone()
+            } else {
+                None
+            },
+            log: on(Capability::Log),
+            clock: on(Capability::Clock),
+        })
+    }
+
+    async fn invoke(
+        &self,
+        grants: Arc<EffectiveGrants>,
+        limits: &CallLimits,
+        call: ExportCall,
+    ) -> Result<Reply, PluginError> {
+        let inner = &self.engine.inner;
+        if limits.memory_bytes > inner.options.max_memory_bytes {
+            return Err(PluginError::Load(format!(
+                "memory cap {} exceeds the engine's ceiling {}",
+                limits.memory_bytes, inner.options.max_memory_bytes
+            )));
+        }
+        let mut store = Store::new(
+            &inner.engine,
+            HostState::new(self.id.clone(), grants, limits.memory_bytes),
+        );
+        store.limiter(|state| &mut state.limiter);
+        let deadline = Instant::now() + limits.deadline;
+        // Check every tick: yield to the executor (so the outer timeout and
+        // other tasks can run) until the deadline, then interrupt.
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            if Instant::now() >= deadline {
+                Err(Trap::Interrupt.into())
+            } else {
+                Ok(UpdateDeadline::Yield(1))
+            }
+        });
+
+        let calls = inner.calls.clone();
+        let pre = &self.pre;
+        let outcome = tokio::time::timeout(limits.deadline + OUTER_GRACE, async {
+            let _permit = calls
+                .acquire_owned()
+                .await
+                .map_err(|_| wasmtime::format_err!("plugin host is shutting down"))?;
+            v1::run(pre, &mut store, call).await
+        })
+        .await;
+
+        let state = store.data();
+        if let Some(why) = &state.violation {
+            return Err(PluginError::CapabilityDenied(why.clone()));
+        }
+        let reply = match outcome {
+            Err(_elapsed) => return Err(PluginError::Deadline(limits.deadline)),
+            Ok(Err(error)) => return Err(classify(error, state, limits)),
+            Ok(Ok(reply)) => reply,
+        };
+        let size = reply.wire_size();
+        if size > limits.max_output_bytes {
+            return Err(PluginError::OutputTooLarge {
+                size,
+                cap: limits.max_output_bytes,
+            });
+        }
+        Ok(reply)
+    }
+}
+
+fn classify(error: wasmtime::Error, state: &HostState, limits: &CallLimits) -> PluginError {
+    if state.limiter.memory_denied {
+        return PluginError::Memory {
+            cap_bytes: limits.memory_bytes,
+        };
+    }
+    match error.downcast_ref::<Trap>() {
+        Some(Trap::Interrupt) => PluginError::Deadline(limits.deadline),
+        Some(trap) => {
+            let stderr = state.stderr_text();
+            if stderr.is_empty() {
+                PluginError::Trap(trap.to_string())
+            } else {
+                PluginError::Trap(format!("{trap}; plugin stderr: {stderr}"))
+            }
+        }
+        None => PluginError::Trap(format!("{error:#}")),
+    }
+}
+
+/// The current version of one plugin. `replace` swaps it atomically: calls
+/// already running finish on the version they started with.
+pub struct PluginSlot {
+    current: ArcSwap<LoadedPlugin>,
+}
+
+impl PluginSlot {
+    pub fn new(plugin: Arc<LoadedPlugin>) -> Arc<Self> {
+        Arc::new(PluginSlot {
+            current: ArcSwap::new(plugin),
+        })
+    }
+
+    pub fn current(&self) -> Arc<LoadedPlugin> {
+        self.current.load_full()
+    }
+
+    /// Hot reload. The new version must keep the same connector id.
+    pub fn replace(&self, plugin: Arc<LoadedPlugin>) -> Result<Arc<LoadedPlugin>, PluginError> {
+        let old = self.current();
+        if old.id != plugin.id {
+            return Err(PluginError::Load(format!(
+                "cannot replace `{}` with `{}`",
+                old.id, plugin.id
+            )));
+        }
+        Ok(self.current.swap(plugin))
+    }
+
+    /// Binds this plugin to one store's grants and limits.
+    pub fn connector(
+        self: &Arc<Self>,
+        grants: StoreGrants,
+        limits: CallLimits,
+    ) -> Result<ConnectorHandle, PluginError> {
+        let http = match &grants.http {
+            Some(grant) => Some(Arc::new(
+                HttpGate::new(grant.clone()).map_err(PluginError::Load)?,
+            )),
+            None => None,
+        };
+        // Fail early, naming the import, rather than on the first call.
+        self.current().effective(&grants, &http)?;
+        Ok(ConnectorHandle {
+            slot: self.clone(),
+            grants,
+            http,
+            limits,
+        })
+    }
+}
+
+/// One store's connector: the gateway's handle for calling it.
+pub struct ConnectorHandle {
+    slot: Arc<PluginSlot>,
+    grants: StoreGrants,
+    http: Option<Arc<HttpGate>>,
+    limits: CallLimits,
+}
+
+macro_rules! expect_reply {
+    ($reply:expr, $variant:ident) => {
+        match $reply {
+            Reply::$variant(value) => value,
+            other => unreachable!(
+                concat!(
+                    "the call answers with Reply::",
+                    stringify!($variant),
+                    ", got {:?}"
+                ),
+                other
+            ),
+        }
+    };
+}
+
+impl ConnectorHandle {
+    pub fn limits(&self) -> &CallLimits {
+        &self.limits
+    }
+
+    async fn invoke(&self, call: ExportCall) -> Result<Reply, PluginError> {
+        let plugin = self.slot.current();
+        let grants = Arc::new(plugin.effective(&self.grants, &self.http)?);
+        plugin.invoke(grants, &self.limits, call).await
+    }
+
+    /// The descriptor of the current version (cached at load).
+    pub fn describe(&self) -> c::Descriptor {
+        self.slot.current().descriptor().clone()
+    }
+
+    pub async fn check_connection(&self, settings: &str) -> Result<(), PluginError> {
+        Ok(expect_reply!(
+            self.invoke(ExportCall::CheckConnection {
+                settings: settings.into()
+            })
+            .await?,
+            Unit
+        )?)
+    }
+
+    pub async fn sync_products(
+        &self,
+        settings: &str,
+        cursor: Option<&str>,
+        since: Option<&str>,
+    ) -> Result<c::ProductPage, PluginError> {
+        let call = ExportCall::SyncProducts {
+            settings: settings.into(),
+            cursor: cursor.map(Into::into),
+            since: since.map(Into::into),
+        };
+        Ok(expect_reply!(self.invoke(call).await?, ProductPage)?)
+    }
+
+    pub async fn get_stock(
+        &self,
+        settings: &str,
+        skus: &[String],
+    ) -> Result<Vec<c::StockLevel>, PluginError> {
+        Ok(expect_reply!(
+            self.invoke(ExportCall::GetStock {
+                settings: settings.into(),
+                skus: skus.to_vec()
+            })
+            .await?,
+            Stock
+        )?)
+    }
+
+    pub async fn get_order(
+        &self,
+        settings: &str,
+        order_ref: &str,
+    ) -> Result<c::Order, PluginError> {
+        let call = ExportCall::GetOrder {
+            settings: settings.into(),
+            order_ref: order_ref.into(),
+        };
+        Ok(expect_reply!(self.invoke(call).await?, Order)?)
+    }
+
+    /// Call only after the host has verified the webhook's signature.
+    pub async fn parse_webhook(
+        &self,
+        settings: &str,
+        topic: &str,
+        headers: Vec<c::Header>,
+        body: Vec<u8>,
+    ) -> Result<Vec<c::WebhookEvent>, PluginError> {
+        let call = ExportCall::ParseWebhook {
+            settings: settings.into(),
+            topic: topic.into(),
+            headers,
+            body,
+        };
+        Ok(expect_reply!(self.invoke(call).await?, Webhook)?)
+    }
+
+    pub async fn list_tools(&self, settings: &str) -> Result<Vec<c::ToolSpec>, PluginError> {
+        Ok(expect_reply!(
+            self.invoke(ExportCall::ListTools {
+                settings: settings.into()
+            })
+            .await?,
+            Tools
+        ))
+    }
+
+    /// Arguments and result are JSON text.
+    pub async fn call_tool(
+        &self,
+        settings: &str,
+        name: &str,
+        arguments: &str,
+    ) -> Result<String, PluginError> {
+        let call = ExportCall::CallTool {
+            settings: settings.into(),
+            name: name.into(),
+            arguments: arguments.into(),
+        };
+        Ok(expect_reply!(self.invoke(call).await?, ToolResult)?)
+    }
+}
