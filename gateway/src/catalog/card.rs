@@ -43,6 +43,19 @@ impl ProductCard {
     /// Builds the card of `product` for a store whose main catalog language
     /// is `primary_language`.
     pub fn build(product: &Product, primary_language: &str) -> Self {
+        let segments = Self::segments(product, primary_language);
+        let text = join_segments(&segments);
+        let content_hash = hex::encode(Sha256::digest(text.as_bytes()));
+        Self { product_id: product.id.clone(), text, content_hash, segments }
+    }
+
+    /// The card's text alone, without hashing: for prompts, where the hash
+    /// is not needed.
+    pub fn text(product: &Product, primary_language: &str) -> String {
+        join_segments(&Self::segments(product, primary_language))
+    }
+
+    fn segments(product: &Product, primary_language: &str) -> Vec<CardSegment> {
         let mut primary = Vec::new();
         primary.push(product.title.trim().to_owned());
         let description = cut_to_budget(&plain_text(&product.description), DESCRIPTION_BUDGET);
@@ -85,11 +98,12 @@ impl ProductCard {
             }
         }
         segments.extend(review_segments);
-
-        let text = segments.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join("\n");
-        let content_hash = hex::encode(Sha256::digest(text.as_bytes()));
-        Self { product_id: product.id.clone(), text, content_hash, segments }
+        segments
     }
+}
+
+fn join_segments(segments: &[CardSegment]) -> String {
+    segments.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join("\n")
 }
 
 /// "Colour: White. Sizes: XS-XL. Material: linen. Fit: relaxed." plus the
@@ -261,6 +275,19 @@ mod tests {
         assert_eq!(a.content_hash, ProductCard::build(&p, "en").content_hash, "stock and price do not touch the card");
         p.title = "Breezy Linen Shirt II".into();
         assert_ne!(a.content_hash, ProductCard::build(&p, "en").content_hash);
+    }
+
+    #[test]
+    fn demo_cards_stay_near_the_budget() {
+        let catalog = crate::catalog::sync::CatalogFile::parse(crate::demo::CATALOG_JSON, "demo").expect("demo catalog");
+        let sizes: Vec<usize> = catalog.products.iter().map(|p| estimate_tokens(&ProductCard::build(p, "en").text)).collect();
+        let mean = sizes.iter().sum::<usize>() / sizes.len();
+        let max = sizes.iter().copied().max().unwrap_or(0);
+        eprintln!("demo cards: {} cards, mean {mean} tokens, max {max}", sizes.len());
+        assert!(max <= 300, "largest demo card {max} tokens");
+        for p in catalog.products.iter().take(20) {
+            assert_eq!(ProductCard::text(p, "en"), ProductCard::build(p, "en").text);
+        }
     }
 
     #[test]

@@ -217,10 +217,8 @@ impl Turn {
         }
         let config = &self.store.config;
         let primary = config.languages.first().map(String::as_str).unwrap_or("en");
-        for mut product in self.ctx.storage.get_products(&config.id, &missing).await? {
-            product.variants.iter_mut().for_each(|v| v.inventory_quantity = None);
-            let card_text = crate::catalog::ProductCard::build(&product, primary).text;
-            cards.push(RetrievedCard { product, card_text, score: 0.0 });
+        for product in self.ctx.storage.get_products(&config.id, &missing).await? {
+            cards.push(RetrievedCard::from_product(product, primary, 0.0));
         }
         Ok(cards)
     }

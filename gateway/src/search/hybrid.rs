@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use crate::catalog::ProductCard;
 use crate::classify::fold;
 use crate::embed::Embedder;
 use crate::storage::{Storage, StorageError, TextQuery};
@@ -61,13 +60,9 @@ impl HybridSearch {
         let scores: std::collections::HashMap<&str, f32> = ranked.iter().map(|(id, s)| (id.as_str(), *s)).collect();
         Ok(products
             .into_iter()
-            .map(|mut product| {
-                for variant in &mut product.variants {
-                    variant.inventory_quantity = None;
-                }
-                let card_text = ProductCard::build(&product, primary).text;
+            .map(|product| {
                 let score = scores.get(product.id.as_str()).copied().unwrap_or(0.0);
-                RetrievedCard { product, card_text, score }
+                RetrievedCard::from_product(product, primary, score)
             })
             .collect())
     }

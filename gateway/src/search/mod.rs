@@ -20,6 +20,16 @@ pub struct RetrievedCard {
     pub score: f32,
 }
 
+impl RetrievedCard {
+    /// The grounding card of `product`: its stock is dropped here, so no
+    /// prompt or offline answer can read it except through a tool.
+    pub fn from_product(mut product: Product, primary_language: &str, score: f32) -> Self {
+        product.variants.iter_mut().for_each(|v| v.inventory_quantity = None);
+        let card_text = crate::catalog::ProductCard::text(&product, primary_language);
+        Self { product, card_text, score }
+    }
+}
+
 /// A card id with a score from one retriever (vector or text).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoredProduct {
