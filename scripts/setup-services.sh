@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes the services the test suite talks to answer on this machine:
-# PostgreSQL with the pgvector extension, and Redis. Installs what is missing
+# PostgreSQL with the pgvector extension, MariaDB (the connectors' SQL tests)
+# and Redis. Installs what is missing
 # (pgvector is built from Debian's source package, since Debian 12 ships no
 # binary for PostgreSQL 15). Safe to run again: each step checks first.
 set -euo pipefail
@@ -75,3 +76,15 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
 fi
 redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null
 log "Redis answers on 127.0.0.1:6379"
+
+# --- MariaDB -----------------------------------------------------------------
+mariadb_up() { mariadb -h 127.0.0.1 -P 3306 -u root -e 'select 1' >/dev/null 2>&1; }
+if ! mariadb_up; then
+  log "MariaDB is not answering on 127.0.0.1:3306, starting it"
+  if ! command -v mariadbd >/dev/null && [ ! -x /usr/sbin/mariadbd ]; then apt_install mariadb-server mariadb-client; fi
+  mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld 2>/dev/null || true
+  start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
+  for _ in $(seq 1 30); do mariadb_up && break; sleep 1; done
+fi
+mariadb -h 127.0.0.1 -P 3306 -u root -e 'create database if not exists test' >/dev/null
+log "MariaDB answers on 127.0.0.1:3306"

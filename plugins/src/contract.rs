@@ -210,10 +210,7 @@ struct_wire_size! {
 impl WireSize for ConnectorError {
     fn wire_size(&self) -> u64 {
         match self {
-            ConnectorError::Auth(m)
-            | ConnectorError::NotFound(m)
-            | ConnectorError::Upstream(m)
-            | ConnectorError::InvalidSettings(m) => 16 + m.wire_size(),
+            ConnectorError::Auth(m) | ConnectorError::NotFound(m) | ConnectorError::Upstream(m) | ConnectorError::InvalidSettings(m) => 16 + m.wire_size(),
             ConnectorError::RateLimited(_) => 24,
         }
     }
@@ -223,8 +220,7 @@ impl WireSize for WebhookSignature {
     fn wire_size(&self) -> u64 {
         match self {
             WebhookSignature::None => 8,
-            WebhookSignature::HmacSha256Base64 { header }
-            | WebhookSignature::HmacSha256Hex { header } => 24 + header.wire_size(),
+            WebhookSignature::HmacSha256Base64 { header } | WebhookSignature::HmacSha256Hex { header } => 24 + header.wire_size(),
         }
     }
 }

@@ -35,13 +35,7 @@ pub struct EngineOptions {
 
 impl Default for EngineOptions {
     fn default() -> Self {
-        EngineOptions {
-            max_memory_bytes: 256 * 1024 * 1024,
-            max_concurrent_calls: 128,
-            epoch_tick: Duration::from_millis(10),
-            cache_dir: None,
-            pooling: true,
-        }
+        EngineOptions { max_memory_bytes: 256 * 1024 * 1024, max_concurrent_calls: 128, epoch_tick: Duration::from_millis(10), cache_dir: None, pooling: true }
     }
 }
 
@@ -100,8 +94,7 @@ impl PluginEngine {
             },
             false => (Self::on_demand(&options)?, false),
         };
-        let linker = crate::v1::linker(&engine)
-            .map_err(|e| PluginError::Load(format!("cannot set up the host imports: {e:#}")))?;
+        let linker = crate::v1::linker(&engine).map_err(|e| PluginError::Load(format!("cannot set up the host imports: {e:#}")))?;
 
         let ticker_stop = Arc::new(AtomicBool::new(false));
         let stop = ticker_stop.clone();
@@ -124,9 +117,7 @@ impl PluginEngine {
             inner: Arc::new(EngineInner {
                 engine,
                 linker,
-                calls: Arc::new(tokio::sync::Semaphore::new(
-                    options.max_concurrent_calls as usize,
-                )),
+                calls: Arc::new(tokio::sync::Semaphore::new(options.max_concurrent_calls as usize)),
                 options,
                 pooling,
                 compiled: Mutex::new(HashMap::new()),
@@ -136,8 +127,7 @@ impl PluginEngine {
     }
 
     fn on_demand(options: &EngineOptions) -> Result<Engine, PluginError> {
-        Engine::new(&config(options, false))
-            .map_err(|e| PluginError::Load(format!("cannot create the wasm engine: {e:#}")))
+        Engine::new(&config(options, false)).map_err(|e| PluginError::Load(format!("cannot create the wasm engine: {e:#}")))
     }
 
     /// True when the pooling allocator is in use (false after the fallback).
@@ -153,20 +143,12 @@ impl PluginEngine {
     /// sha256 (in memory, then the cache folder).
     pub(crate) fn compile(&self, sha256: &str, wasm: &[u8]) -> Result<Component, PluginError> {
         let inner = &self.inner;
-        if let Some(component) = inner
-            .compiled
-            .lock()
-            .expect("cache lock poisoned")
-            .get(sha256)
-        {
+        if let Some(component) = inner.compiled.lock().expect("cache lock poisoned").get(sha256) {
             return Ok(component.clone());
         }
         let cached_file = inner.options.cache_dir.as_ref().map(|dir| {
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            inner
-                .engine
-                .precompile_compatibility_hash()
-                .hash(&mut hasher);
+            inner.engine.precompile_compatibility_hash().hash(&mut hasher);
             dir.join(format!("{sha256}-{:016x}.cwasm", hasher.finish()))
         });
         let from_disk = cached_file.as_ref().filter(|f| f.exists()).and_then(|file| {
@@ -184,22 +166,17 @@ impl PluginEngine {
         let component = match from_disk {
             Some(component) => component,
             None => {
-                let component = Component::new(&inner.engine, wasm)
-                    .map_err(|e| PluginError::Load(format!("not a valid component: {e:#}")))?;
+                let component = Component::new(&inner.engine, wasm).map_err(|e| PluginError::Load(format!("not a valid component: {e:#}")))?;
                 if let Some(file) = &cached_file {
-                    let write =
-                        component
-                            .serialize()
-                            .map_err(|e| e.to_string())
-                            .and_then(|bytes| {
-                                if let Some(dir) = file.parent() {
-                                    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-                                }
-                                // Write then rename, so a reader never sees half a file.
-                                let tmp = file.with_extension(format!("tmp{}", std::process::id()));
-                                std::fs::write(&tmp, bytes).map_err(|e| e.to_string())?;
-                                std::fs::rename(&tmp, file).map_err(|e| e.to_string())
-                            });
+                    let write = component.serialize().map_err(|e| e.to_string()).and_then(|bytes| {
+                        if let Some(dir) = file.parent() {
+                            std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+                        }
+                        // Write then rename, so a reader never sees half a file.
+                        let tmp = file.with_extension(format!("tmp{}", std::process::id()));
+                        std::fs::write(&tmp, bytes).map_err(|e| e.to_string())?;
+                        std::fs::rename(&tmp, file).map_err(|e| e.to_string())
+                    });
                     if let Err(error) = write {
                         tracing::warn!(file = %file.display(), %error, "cannot cache compiled plugin");
                     }
@@ -207,11 +184,7 @@ impl PluginEngine {
                 component
             }
         };
-        inner
-            .compiled
-            .lock()
-            .expect("cache lock poisoned")
-            .insert(sha256.to_string(), component.clone());
+        inner.compiled.lock().expect("cache lock poisoned").insert(sha256.to_string(), component.clone());
         Ok(component)
     }
 }

@@ -30,6 +30,15 @@ pub enum PluginError {
     /// The plugin could not be read, verified or compiled.
     #[error("could not load plugin: {0}")]
     Load(String),
+    /// A webhook's signature is missing, ill-formed or does not match its
+    /// body; the plugin was not called.
+    #[error("webhook signature rejected: {0}")]
+    BadSignature(String),
+    /// The store's webhook secret and the plugin's declared signature scheme
+    /// do not fit together (a secret without a scheme, or a scheme without a
+    /// secret); the plugin was not called.
+    #[error("webhook verification is misconfigured: {0}")]
+    WebhookConfig(String),
     /// The plugin ran fine and reported an error of its own.
     #[error(transparent)]
     Connector(#[from] ConnectorError),
@@ -45,6 +54,8 @@ pub enum PluginErrorKind {
     CapabilityDenied,
     IncompatibleContract,
     Load,
+    BadSignature,
+    WebhookConfig,
     Connector,
 }
 
@@ -58,6 +69,8 @@ impl PluginError {
             PluginError::CapabilityDenied(_) => PluginErrorKind::CapabilityDenied,
             PluginError::IncompatibleContract { .. } => PluginErrorKind::IncompatibleContract,
             PluginError::Load(_) => PluginErrorKind::Load,
+            PluginError::BadSignature(_) => PluginErrorKind::BadSignature,
+            PluginError::WebhookConfig(_) => PluginErrorKind::WebhookConfig,
             PluginError::Connector(_) => PluginErrorKind::Connector,
         }
     }

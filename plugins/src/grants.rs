@@ -31,14 +31,7 @@ impl Capability {
     }
 
     pub(crate) fn from_interface(name: &str) -> Option<Capability> {
-        [
-            Capability::Http,
-            Capability::Sql,
-            Capability::Log,
-            Capability::Clock,
-        ]
-        .into_iter()
-        .find(|c| c.interface() == name)
+        [Capability::Http, Capability::Sql, Capability::Log, Capability::Clock].into_iter().find(|c| c.interface() == name)
     }
 }
 
@@ -77,19 +70,11 @@ pub struct AllowedHost {
 
 impl AllowedHost {
     pub fn public(host: impl Into<String>) -> Self {
-        AllowedHost {
-            host: host.into().to_ascii_lowercase(),
-            port: None,
-            allow_private: false,
-        }
+        AllowedHost { host: host.into().to_ascii_lowercase(), port: None, allow_private: false }
     }
 
     pub fn private(host: impl Into<String>, port: Option<u16>) -> Self {
-        AllowedHost {
-            host: host.into().to_ascii_lowercase(),
-            port,
-            allow_private: true,
-        }
+        AllowedHost { host: host.into().to_ascii_lowercase(), port, allow_private: true }
     }
 
     pub(crate) fn matches(&self, host: &str, port: u16) -> bool {
@@ -98,11 +83,7 @@ impl AllowedHost {
 
     pub(crate) fn matches_host(&self, host: &str) -> bool {
         match self.host.strip_prefix("*.") {
-            Some(suffix) => {
-                host.len() > suffix.len() + 1
-                    && host.ends_with(suffix)
-                    && host.as_bytes()[host.len() - suffix.len() - 1] == b'.'
-            }
+            Some(suffix) => host.len() > suffix.len() + 1 && host.ends_with(suffix) && host.as_bytes()[host.len() - suffix.len() - 1] == b'.',
             None => self.host == host,
         }
     }
@@ -165,9 +146,10 @@ pub enum SqlFailure {
     Timeout,
 }
 
-/// The store's read-only database, as the gateway provides it. The gateway's
-/// implementation binds parameters, enforces read-only access and caps rows
-/// and bytes; this crate never sees a connection string.
+/// The store's read-only database behind `host-sql`. An implementation binds
+/// parameters, enforces read-only access and caps rows and bytes;
+/// [`crate::sql::SqlGate`] is the one for PostgreSQL and MySQL/MariaDB. The
+/// plugin never sees a connection string.
 #[async_trait::async_trait]
 pub trait SqlExecutor: Send + Sync {
     async fn query(&self, statement: &str, params: Vec<SqlValue>) -> Result<SqlRows, SqlFailure>;
@@ -203,11 +185,6 @@ impl StoreGrants {
 
 impl fmt::Debug for StoreGrants {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StoreGrants")
-            .field("http", &self.http)
-            .field("sql", &self.sql.is_some())
-            .field("log", &self.log)
-            .field("clock", &self.clock)
-            .finish()
+        f.debug_struct("StoreGrants").field("http", &self.http).field("sql", &self.sql.is_some()).field("log", &self.log).field("clock", &self.clock).finish()
     }
 }

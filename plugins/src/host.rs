@@ -14,11 +14,12 @@ use wasmtime::{Store, Trap, UpdateDeadline};
 
 use crate::contract::{self as c, WireSize};
 use crate::engine::PluginEngine;
-use crate::grants::{Capability, StoreGrants};
-use crate::http::HttpGate;
+use crate::grants::{Capability, Secret, StoreGrants};
+use crate::http::{HttpGate, HttpTransport};
 use crate::manifest::{Manifest, sha256_hex};
 use crate::state::{EffectiveGrants, HostState};
 use crate::v1::{self, ExportCall, Reply};
+use crate::webhook;
 use crate::{CONTRACT_VERSION, PluginError};
 
 /// Extra time the outer timeout gives over the epoch deadline, so a plugin
@@ -63,12 +64,17 @@ pub struct CallLimits {
 
 impl Default for CallLimits {
     fn default() -> Self {
-        CallLimits {
-            memory_bytes: 64 * 1024 * 1024,
-            deadline: Duration::from_secs(30),
-            max_output_bytes: 16 * 1024 * 1024,
-        }
+        CallLimits { memory_bytes: 64 * 1024 * 1024, deadline: Duration::from_secs(30), max_output_bytes: 16 * 1024 * 1024 }
     }
+}
+
+/// What one call cost, measured by the host: wall time from instantiation to
+/// the answer (host calls included) and the high-water mark of the
+/// instance's linear memory.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CallMetrics {
+    pub elapsed: Duration,
+    pub peak_memory_bytes: u64,
 }
 
 /// Loads and verifies plugins on the shared engine.
@@ -89,23 +95,42 @@ impl PluginHost {
     /// Loads `connector.toml` and the component it names.
     pub async fn load(&self, manifest_path: &Path) -> Result<Arc<LoadedPlugin>, PluginError> {
         let manifest = Manifest::read(manifest_path)?;
-        let wasm = tokio::fs::read(&manifest.wasm).await.map_err(|e| {
-            PluginError::Load(format!("cannot read {}: {e}", manifest.wasm.display()))
-        })?;
+        let wasm = tokio::fs::read(&manifest.wasm).await.map_err(|e| PluginError::Load(format!("cannot read {}: {e}", manifest.wasm.display())))?;
         self.load_bytes(manifest, wasm).await
     }
 
     /// Verifies and prepares a plugin: contract version, sha256, imports,
     /// compilation (cached by sha256), linking, and a `describe` call whose
     /// id must match the manifest.
-    pub async fn load_bytes(
-        &self,
-        manifest: Manifest,
-        wasm: Vec<u8>,
-    ) -> Result<Arc<LoadedPlugin>, PluginError> {
+    pub async fn load_bytes(&self, manifest: Manifest, wasm: Vec<u8>) -> Result<Arc<LoadedPlugin>, PluginError> {
         check_contract(&manifest.contract)?;
         manifest.verify(&wasm)?;
+        self.prepare(Some(manifest), wasm).await
+    }
+
+    /// For development tools (the local runner) only: loads a component that
+    /// has no `connector.toml`. The manifest is synthesized from the
+    /// component itself: id and version from `describe`, the contract
+    /// version it exports, and as capabilities everything it imports or
+    /// describes. A store never runs a plugin this way, because the manifest's
+    /// sha256 is what the operator approved.
+    pub async fn load_unpackaged(&self, wasm: Vec<u8>) -> Result<Arc<LoadedPlugin>, PluginError> {
+        self.prepare(None, wasm).await
+    }
+
+    /// Compiles, checks and links a component, then calls `describe`. With
+    /// `manifest: None` the manifest is synthesized (see `load_unpackaged`).
+    async fn prepare(&self, manifest: Option<Manifest>, wasm: Vec<u8>) -> Result<Arc<LoadedPlugin>, PluginError> {
         let sha256 = sha256_hex(&wasm);
+        let synthesized = manifest.is_none();
+        let mut manifest = manifest.unwrap_or_else(|| Manifest {
+            id: "(unpackaged)".into(),
+            version: String::new(),
+            contract: CONTRACT_VERSION.into(),
+            capabilities: Vec::new(),
+            sha256: sha256.clone(),
+            wasm: "connector.wasm".into(),
+        });
         let engine = self.engine.clone();
         let key = sha256.clone();
         let component = tokio::task::spawn_blocking(move || engine.compile(&key, &wasm))
@@ -114,27 +139,20 @@ impl PluginHost {
 
         let inner = &self.engine.inner;
         let ty = component.component_type();
-        let export_version = ty.exports(&inner.engine).find_map(|(name, _)| {
-            name.strip_prefix("chatgw:connector/plugin@")
-                .map(str::to_string)
-        });
+        let export_version = ty.exports(&inner.engine).find_map(|(name, _)| name.strip_prefix("chatgw:connector/plugin@").map(str::to_string));
         let Some(export_version) = export_version else {
-            let other = ty.exports(&inner.engine).find_map(|(name, _)| {
-                name.starts_with("chatgw:connector/")
-                    .then(|| name.to_string())
-            });
+            let other = ty.exports(&inner.engine).find_map(|(name, _)| name.starts_with("chatgw:connector/").then(|| name.to_string()));
             return Err(match other {
-                Some(name) => PluginError::IncompatibleContract {
-                    plugin: name,
-                    host: CONTRACT_VERSION.into(),
-                },
-                None => PluginError::Load(format!(
-                    "component of `{}` does not export chatgw:connector/plugin; build it for the `connector` world",
-                    manifest.id
-                )),
+                Some(name) => PluginError::IncompatibleContract { plugin: name, host: CONTRACT_VERSION.into() },
+                None => {
+                    PluginError::Load(format!("component of `{}` does not export chatgw:connector/plugin; build it for the `connector` world", manifest.id))
+                }
             });
         };
         check_contract(&export_version)?;
+        if synthesized {
+            manifest.contract = export_version.clone();
+        }
 
         let mut imported = BTreeSet::new();
         for (name, item) in ty.imports(&inner.engine) {
@@ -146,24 +164,19 @@ impl PluginHost {
                 if interface == "types" {
                     continue;
                 }
-                let capability = Capability::from_interface(interface).ok_or_else(|| {
-                    PluginError::CapabilityDenied(format!(
-                        "plugin imports unknown host interface `{name}`"
-                    ))
-                })?;
-                if !manifest.capabilities.contains(&capability) {
+                let capability = Capability::from_interface(interface)
+                    .ok_or_else(|| PluginError::CapabilityDenied(format!("plugin imports unknown host interface `{name}`")))?;
+                if !synthesized && !manifest.capabilities.contains(&capability) {
                     return Err(PluginError::CapabilityDenied(format!(
                         "plugin imports `{name}` but its connector.toml does not request `{}`",
-                        serde_json::to_value(capability)
-                            .ok()
-                            .and_then(|v| v.as_str().map(String::from))
-                            .unwrap_or_default()
+                        serde_json::to_value(capability).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
                     )));
                 }
                 imported.insert(capability);
-            } else if !WASI_BASELINE.contains(&unversioned)
-                || !matches!(item.ty, ComponentItem::ComponentInstance(_))
-            {
+                if synthesized && !manifest.capabilities.contains(&capability) {
+                    manifest.capabilities.push(capability);
+                }
+            } else if !WASI_BASELINE.contains(&unversioned) || !matches!(item.ty, ComponentItem::ComponentInstance(_)) {
                 return Err(PluginError::CapabilityDenied(format!(
                     "plugin imports `{name}`, which connectors are never granted (no filesystem, sockets, \
                      environment or direct network; use the chatgw:connector host interfaces)"
@@ -171,41 +184,26 @@ impl PluginHost {
             }
         }
 
-        let instance_pre = inner.linker.instantiate_pre(&component).map_err(|e| {
-            PluginError::Load(format!("cannot link plugin `{}`: {e:#}", manifest.id))
-        })?;
-        let pre = v1::pre(instance_pre).map_err(|e| {
-            PluginError::Load(format!(
-                "plugin `{}` does not match contract 1.x: {e:#}",
-                manifest.id
-            ))
-        })?;
+        let instance_pre = inner.linker.instantiate_pre(&component).map_err(|e| PluginError::Load(format!("cannot link plugin `{}`: {e:#}", manifest.id)))?;
+        let pre = v1::pre(instance_pre).map_err(|e| PluginError::Load(format!("plugin `{}` does not match contract 1.x: {e:#}", manifest.id)))?;
 
-        let mut plugin = LoadedPlugin {
-            id: Arc::from(manifest.id.as_str()),
-            manifest,
-            sha256,
-            imported,
-            descriptor: None,
-            pre,
-            engine: self.engine.clone(),
-        };
-        let described = match plugin
-            .invoke(
-                Arc::new(EffectiveGrants::default()),
-                &CallLimits::default(),
-                ExportCall::Describe,
-            )
-            .await?
-        {
+        let mut plugin = LoadedPlugin { id: Arc::from(manifest.id.as_str()), manifest, sha256, imported, descriptor: None, pre, engine: self.engine.clone() };
+        let described = match plugin.invoke(Arc::new(EffectiveGrants::default()), &CallLimits::default(), ExportCall::Describe).await? {
             Reply::Describe(d) => d,
             other => unreachable!("describe answers with a descriptor, got {other:?}"),
         };
+        if synthesized {
+            plugin.id = Arc::from(described.id.as_str());
+            plugin.manifest.id = described.id.clone();
+            plugin.manifest.version = described.version.clone();
+            for capability in &described.capabilities {
+                if !plugin.manifest.capabilities.contains(capability) {
+                    plugin.manifest.capabilities.push(*capability);
+                }
+            }
+        }
         if described.id != plugin.manifest.id {
-            return Err(PluginError::Load(format!(
-                "connector.toml says id `{}` but the plugin describes itself as `{}`",
-                plugin.manifest.id, described.id
-            )));
+            return Err(PluginError::Load(format!("connector.toml says id `{}` but the plugin describes itself as `{}`", plugin.manifest.id, described.id)));
         }
         plugin.descriptor = Some(described);
         Ok(Arc::new(plugin))
@@ -221,10 +219,7 @@ fn check_contract(version: &str) -> Result<(), PluginError> {
     let (host_major, host_minor) = parse(CONTRACT_VERSION).expect("CONTRACT_VERSION is semver");
     match parse(version) {
         Some((major, minor)) if major == host_major && minor <= host_minor => Ok(()),
-        _ => Err(PluginError::IncompatibleContract {
-            plugin: version.to_string(),
-            host: CONTRACT_VERSION.to_string(),
-        }),
+        _ => Err(PluginError::IncompatibleContract { plugin: version.to_string(), host: CONTRACT_VERSION.to_string() }),
     }
 }
 
@@ -242,11 +237,7 @@ pub struct LoadedPlugin {
 
 impl std::fmt::Debug for LoadedPlugin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LoadedPlugin")
-            .field("id", &self.id)
-            .field("version", &self.manifest.version)
-            .field("sha256", &self.sha256)
-            .finish()
+        f.debug_struct("LoadedPlugin").field("id", &self.id).field("version", &self.manifest.version).field("sha256", &self.sha256).finish()
     }
 }
 
@@ -260,18 +251,12 @@ impl LoadedPlugin {
     }
 
     pub fn descriptor(&self) -> &c::Descriptor {
-        self.descriptor
-            .as_ref()
-            .expect("set by load_bytes before the plugin is shared")
+        self.descriptor.as_ref().expect("set by load_bytes before the plugin is shared")
     }
 
     /// Effective = requested (manifest) ∩ granted (store). Fails, naming the
     /// import, if the component imports a capability the store did not grant.
-    fn effective(
-        &self,
-        grants: &StoreGrants,
-        http: &Option<Arc<HttpGate>>,
-    ) -> Result<EffectiveGrants, PluginError> {
+    fn effective(&self, grants: &StoreGrants, http: &Option<Arc<HttpGate>>) -> Result<EffectiveGrants, PluginError> {
         let requested: BTreeSet<Capability> = self.manifest.capabilities.iter().copied().collect();
         let granted = grants.granted();
         if let Some(missing) = self.imported.iter().find(|cap| !granted.contains(cap)) {
@@ -283,63 +268,55 @@ impl LoadedPlugin {
         }
         let on = |cap| requested.contains(&cap) && granted.contains(&cap);
         Ok(EffectiveGrants {
-            http: if on(Capability::Http) {
-                http.clone()
-            } else {
-                None
-            },
-            sql: if on(Capability::Sql) {
-                grants.sql.clone()
-            } else {
-                None
-            },
+            http: if on(Capability::Http) { http.clone() } else { None },
+            sql: if on(Capability::Sql) { grants.sql.clone() } else { None },
             log: on(Capability::Log),
             clock: on(Capability::Clock),
         })
     }
 
-    async fn invoke(
+    async fn invoke(&self, grants: Arc<EffectiveGrants>, limits: &CallLimits, call: ExportCall) -> Result<Reply, PluginError> {
+        self.invoke_measured(grants, limits, call).await.0
+    }
+
+    /// Runs one call in a fresh store and measures it.
+    async fn invoke_measured(&self, grants: Arc<EffectiveGrants>, limits: &CallLimits, call: ExportCall) -> (Result<Reply, PluginError>, CallMetrics) {
+        let started = Instant::now();
+        let mut peak_memory_bytes = 0;
+        let result = self.invoke_in_store(grants, limits, call, &mut peak_memory_bytes).await;
+        let metrics = CallMetrics { elapsed: started.elapsed(), peak_memory_bytes: peak_memory_bytes as u64 };
+        (result, metrics)
+    }
+
+    async fn invoke_in_store(
         &self,
         grants: Arc<EffectiveGrants>,
         limits: &CallLimits,
         call: ExportCall,
+        peak_memory_bytes: &mut usize,
     ) -> Result<Reply, PluginError> {
         let inner = &self.engine.inner;
         if limits.memory_bytes > inner.options.max_memory_bytes {
-            return Err(PluginError::Load(format!(
-                "memory cap {} exceeds the engine's ceiling {}",
-                limits.memory_bytes, inner.options.max_memory_bytes
-            )));
+            return Err(PluginError::Load(format!("memory cap {} exceeds the engine's ceiling {}", limits.memory_bytes, inner.options.max_memory_bytes)));
         }
-        let mut store = Store::new(
-            &inner.engine,
-            HostState::new(self.id.clone(), grants, limits.memory_bytes),
-        );
+        let mut store = Store::new(&inner.engine, HostState::new(self.id.clone(), grants, limits.memory_bytes));
         store.limiter(|state| &mut state.limiter);
         let deadline = Instant::now() + limits.deadline;
         // Check every tick: yield to the executor (so the outer timeout and
         // other tasks can run) until the deadline, then interrupt.
         store.set_epoch_deadline(1);
-        store.epoch_deadline_callback(move |_| {
-            if Instant::now() >= deadline {
-                Err(Trap::Interrupt.into())
-            } else {
-                Ok(UpdateDeadline::Yield(1))
-            }
-        });
+        store.epoch_deadline_callback(move |_| if Instant::now() >= deadline { Err(Trap::Interrupt.into()) } else { Ok(UpdateDeadline::Yield(1)) });
 
         let calls = inner.calls.clone();
         let pre = &self.pre;
         let outcome = tokio::time::timeout(limits.deadline + OUTER_GRACE, async {
-            let _permit = calls
-                .acquire_owned()
-                .await
-                .map_err(|_| wasmtime::format_err!("plugin host is shutting down"))?;
+            let _permit = calls.acquire_owned().await.map_err(|_| wasmtime::format_err!("plugin host is shutting down"))?;
             v1::run(pre, &mut store, call).await
         })
         .await;
 
         let state = store.data();
+        *peak_memory_bytes = state.limiter.peak_memory_bytes;
         if let Some(why) = &state.violation {
             return Err(PluginError::CapabilityDenied(why.clone()));
         }
@@ -350,10 +327,7 @@ impl LoadedPlugin {
         };
         let size = reply.wire_size();
         if size > limits.max_output_bytes {
-            return Err(PluginError::OutputTooLarge {
-                size,
-                cap: limits.max_output_bytes,
-            });
+            return Err(PluginError::OutputTooLarge { size, cap: limits.max_output_bytes });
         }
         Ok(reply)
     }
@@ -361,19 +335,13 @@ impl LoadedPlugin {
 
 fn classify(error: wasmtime::Error, state: &HostState, limits: &CallLimits) -> PluginError {
     if state.limiter.memory_denied {
-        return PluginError::Memory {
-            cap_bytes: limits.memory_bytes,
-        };
+        return PluginError::Memory { cap_bytes: limits.memory_bytes };
     }
     match error.downcast_ref::<Trap>() {
         Some(Trap::Interrupt) => PluginError::Deadline(limits.deadline),
         Some(trap) => {
             let stderr = state.stderr_text();
-            if stderr.is_empty() {
-                PluginError::Trap(trap.to_string())
-            } else {
-                PluginError::Trap(format!("{trap}; plugin stderr: {stderr}"))
-            }
+            if stderr.is_empty() { PluginError::Trap(trap.to_string()) } else { PluginError::Trap(format!("{trap}; plugin stderr: {stderr}")) }
         }
         None => PluginError::Trap(format!("{error:#}")),
     }
@@ -387,9 +355,7 @@ pub struct PluginSlot {
 
 impl PluginSlot {
     pub fn new(plugin: Arc<LoadedPlugin>) -> Arc<Self> {
-        Arc::new(PluginSlot {
-            current: ArcSwap::new(plugin),
-        })
+        Arc::new(PluginSlot { current: ArcSwap::new(plugin) })
     }
 
     pub fn current(&self) -> Arc<LoadedPlugin> {
@@ -400,34 +366,37 @@ impl PluginSlot {
     pub fn replace(&self, plugin: Arc<LoadedPlugin>) -> Result<Arc<LoadedPlugin>, PluginError> {
         let old = self.current();
         if old.id != plugin.id {
-            return Err(PluginError::Load(format!(
-                "cannot replace `{}` with `{}`",
-                old.id, plugin.id
-            )));
+            return Err(PluginError::Load(format!("cannot replace `{}` with `{}`", old.id, plugin.id)));
         }
         Ok(self.current.swap(plugin))
     }
 
     /// Binds this plugin to one store's grants and limits.
-    pub fn connector(
+    pub fn connector(self: &Arc<Self>, grants: StoreGrants, limits: CallLimits) -> Result<ConnectorHandle, PluginError> {
+        let http = match &grants.http {
+            Some(grant) => Some(Arc::new(HttpGate::new(grant.clone()).map_err(PluginError::Load)?)),
+            None => None,
+        };
+        self.bind(grants, limits, http)
+    }
+
+    /// Like [`PluginSlot::connector`], with HTTP carried by `transport`
+    /// instead of the network (the local runner's fixture replay, test
+    /// doubles). The store's HTTP grant still decides what is allowed.
+    pub fn connector_with_transport(
         self: &Arc<Self>,
         grants: StoreGrants,
         limits: CallLimits,
+        transport: Arc<dyn HttpTransport>,
     ) -> Result<ConnectorHandle, PluginError> {
-        let http = match &grants.http {
-            Some(grant) => Some(Arc::new(
-                HttpGate::new(grant.clone()).map_err(PluginError::Load)?,
-            )),
-            None => None,
-        };
+        let http = grants.http.clone().map(|grant| Arc::new(HttpGate::with_transport(grant, transport)));
+        self.bind(grants, limits, http)
+    }
+
+    fn bind(self: &Arc<Self>, grants: StoreGrants, limits: CallLimits, http: Option<Arc<HttpGate>>) -> Result<ConnectorHandle, PluginError> {
         // Fail early, naming the import, rather than on the first call.
         self.current().effective(&grants, &http)?;
-        Ok(ConnectorHandle {
-            slot: self.clone(),
-            grants,
-            http,
-            limits,
-        })
+        Ok(ConnectorHandle { slot: self.clone(), grants, http, limits })
     }
 }
 
@@ -443,14 +412,7 @@ macro_rules! expect_reply {
     ($reply:expr, $variant:ident) => {
         match $reply {
             Reply::$variant(value) => value,
-            other => unreachable!(
-                concat!(
-                    "the call answers with Reply::",
-                    stringify!($variant),
-                    ", got {:?}"
-                ),
-                other
-            ),
+            other => unreachable!(concat!("the call answers with Reply::", stringify!($variant), ", got {:?}"), other),
         }
     };
 }
@@ -461,7 +423,24 @@ impl ConnectorHandle {
     }
 
     async fn invoke(&self, call: ExportCall) -> Result<Reply, PluginError> {
+        self.invoke_on(&self.slot.current(), call).await
+    }
+
+    /// One call and what it cost (the local runner reports both).
+    pub(crate) async fn invoke_measured(&self, call: ExportCall) -> (Result<Reply, PluginError>, CallMetrics) {
         let plugin = self.slot.current();
+        match plugin.effective(&self.grants, &self.http) {
+            Ok(grants) => plugin.invoke_measured(Arc::new(grants), &self.limits, call).await,
+            Err(error) => (Err(error), CallMetrics::default()),
+        }
+    }
+
+    /// The plugin version calls currently go to.
+    pub fn plugin(&self) -> Arc<LoadedPlugin> {
+        self.slot.current()
+    }
+
+    async fn invoke_on(&self, plugin: &LoadedPlugin, call: ExportCall) -> Result<Reply, PluginError> {
         let grants = Arc::new(plugin.effective(&self.grants, &self.http)?);
         plugin.invoke(grants, &self.limits, call).await
     }
@@ -472,95 +451,59 @@ impl ConnectorHandle {
     }
 
     pub async fn check_connection(&self, settings: &str) -> Result<(), PluginError> {
-        Ok(expect_reply!(
-            self.invoke(ExportCall::CheckConnection {
-                settings: settings.into()
-            })
-            .await?,
-            Unit
-        )?)
+        Ok(expect_reply!(self.invoke(ExportCall::CheckConnection { settings: settings.into() }).await?, Unit)?)
     }
 
-    pub async fn sync_products(
-        &self,
-        settings: &str,
-        cursor: Option<&str>,
-        since: Option<&str>,
-    ) -> Result<c::ProductPage, PluginError> {
-        let call = ExportCall::SyncProducts {
-            settings: settings.into(),
-            cursor: cursor.map(Into::into),
-            since: since.map(Into::into),
-        };
+    pub async fn sync_products(&self, settings: &str, cursor: Option<&str>, since: Option<&str>) -> Result<c::ProductPage, PluginError> {
+        let call = ExportCall::SyncProducts { settings: settings.into(), cursor: cursor.map(Into::into), since: since.map(Into::into) };
         Ok(expect_reply!(self.invoke(call).await?, ProductPage)?)
     }
 
-    pub async fn get_stock(
-        &self,
-        settings: &str,
-        skus: &[String],
-    ) -> Result<Vec<c::StockLevel>, PluginError> {
-        Ok(expect_reply!(
-            self.invoke(ExportCall::GetStock {
-                settings: settings.into(),
-                skus: skus.to_vec()
-            })
-            .await?,
-            Stock
-        )?)
+    pub async fn get_stock(&self, settings: &str, skus: &[String]) -> Result<Vec<c::StockLevel>, PluginError> {
+        Ok(expect_reply!(self.invoke(ExportCall::GetStock { settings: settings.into(), skus: skus.to_vec() }).await?, Stock)?)
     }
 
-    pub async fn get_order(
-        &self,
-        settings: &str,
-        order_ref: &str,
-    ) -> Result<c::Order, PluginError> {
-        let call = ExportCall::GetOrder {
-            settings: settings.into(),
-            order_ref: order_ref.into(),
-        };
+    pub async fn get_order(&self, settings: &str, order_ref: &str) -> Result<c::Order, PluginError> {
+        let call = ExportCall::GetOrder { settings: settings.into(), order_ref: order_ref.into() };
         Ok(expect_reply!(self.invoke(call).await?, Order)?)
     }
 
-    /// Call only after the host has verified the webhook's signature.
-    pub async fn parse_webhook(
+    /// Checks a webhook's signature on the raw body, per the scheme the
+    /// plugin declares (see [`crate::webhook::verify`]), and only then lets
+    /// the plugin parse it. `secret` is the store's webhook secret. A bad
+    /// signature fails with [`PluginError::BadSignature`] and a secret that
+    /// does not fit the scheme with [`PluginError::WebhookConfig`]; in both
+    /// cases the plugin is not called.
+    pub async fn handle_webhook(
         &self,
         settings: &str,
         topic: &str,
         headers: Vec<c::Header>,
         body: Vec<u8>,
+        secret: Option<&Secret>,
     ) -> Result<Vec<c::WebhookEvent>, PluginError> {
-        let call = ExportCall::ParseWebhook {
-            settings: settings.into(),
-            topic: topic.into(),
-            headers,
-            body,
-        };
+        // Verify and call the same version, even if a reload lands between.
+        let plugin = self.slot.current();
+        webhook::verify(&plugin.descriptor().webhook_signature, secret, &headers, &body)?;
+        let call = ExportCall::ParseWebhook { settings: settings.into(), topic: topic.into(), headers, body };
+        Ok(expect_reply!(self.invoke_on(&plugin, call).await?, Webhook)?)
+    }
+
+    /// Lets the plugin parse a webhook without checking its signature. For
+    /// callers that verified it themselves (or replay recorded webhooks);
+    /// webhooks from the network go through [`Self::handle_webhook`].
+    pub async fn parse_webhook(&self, settings: &str, topic: &str, headers: Vec<c::Header>, body: Vec<u8>) -> Result<Vec<c::WebhookEvent>, PluginError> {
+        let call = ExportCall::ParseWebhook { settings: settings.into(), topic: topic.into(), headers, body };
         Ok(expect_reply!(self.invoke(call).await?, Webhook)?)
     }
 
     pub async fn list_tools(&self, settings: &str) -> Result<Vec<c::ToolSpec>, PluginError> {
-        Ok(expect_reply!(
-            self.invoke(ExportCall::ListTools {
-                settings: settings.into()
-            })
-            .await?,
-            Tools
-        ))
+        Ok(expect_reply!(self.invoke(ExportCall::ListTools { settings: settings.into() }).await?, Tools))
     }
 
     /// Arguments and result are JSON text.
-    pub async fn call_tool(
-        &self,
-        settings: &str,
-        name: &str,
-        arguments: &str,
-    ) -> Result<String, PluginError> {
-        let call = ExportCall::CallTool {
-            settings: settings.into(),
-            name: name.into(),
-            arguments: arguments.into(),
-        };
+    pub async fn call_tool(&self, settings: &str, name: &str, arguments: &str) -> Result<String, PluginError> {
+        let call = ExportCall::CallTool { settings: settings.into(), name: name.into(), arguments: arguments.into() };
         Ok(expect_reply!(self.invoke(call).await?, ToolResult)?)
     }
 }

@@ -39,8 +39,7 @@ impl Manifest {
 
     /// Reads a manifest; `wasm` is resolved against the manifest's folder.
     pub fn read(path: &Path) -> Result<Manifest, PluginError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| PluginError::Load(format!("cannot read {}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|e| PluginError::Load(format!("cannot read {}: {e}", path.display())))?;
         let mut manifest = Manifest::parse(&text)?;
         if manifest.wasm.is_relative()
             && let Some(dir) = path.parent()
@@ -56,12 +55,7 @@ impl Manifest {
         if actual.eq_ignore_ascii_case(self.sha256.trim()) {
             Ok(())
         } else {
-            Err(PluginError::Load(format!(
-                "sha256 of {} is {actual}, but connector.toml of `{}` says {}",
-                self.wasm.display(),
-                self.id,
-                self.sha256
-            )))
+            Err(PluginError::Load(format!("sha256 of {} is {actual}, but connector.toml of `{}` says {}", self.wasm.display(), self.id, self.sha256)))
         }
     }
 }

@@ -29,28 +29,27 @@ pub(crate) struct EffectiveGrants {
 pub(crate) struct CallLimiter {
     limits: StoreLimits,
     pub memory_denied: bool,
+    /// Linear memory of the instance now, summed over its memories. wasmtime
+    /// asks the limiter for every memory's creation (from 0) and growth, and
+    /// memories never shrink, so the sum of granted growth is exact.
+    memory_bytes: usize,
+    /// The high-water mark of `memory_bytes` during this call.
+    pub peak_memory_bytes: usize,
 }
 
 impl ResourceLimiter for CallLimiter {
-    fn memory_growing(
-        &mut self,
-        current: usize,
-        desired: usize,
-        maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
+    fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
         let allowed = self.limits.memory_growing(current, desired, maximum)?;
-        if !allowed {
+        if allowed {
+            self.memory_bytes += desired.saturating_sub(current);
+            self.peak_memory_bytes = self.peak_memory_bytes.max(self.memory_bytes);
+        } else {
             self.memory_denied = true;
         }
         Ok(allowed)
     }
 
-    fn table_growing(
-        &mut self,
-        current: usize,
-        desired: usize,
-        maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
+    fn table_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
         self.limits.table_growing(current, desired, maximum)
     }
 
@@ -89,11 +88,10 @@ impl HostState {
             wasi,
             table: ResourceTable::new(),
             limiter: CallLimiter {
-                limits: StoreLimitsBuilder::new()
-                    .memory_size(memory_bytes)
-                    .instances(16)
-                    .build(),
+                limits: StoreLimitsBuilder::new().memory_size(memory_bytes).instances(16).build(),
                 memory_denied: false,
+                memory_bytes: 0,
+                peak_memory_bytes: 0,
             },
             grants,
             plugin_id,
@@ -111,17 +109,12 @@ impl HostState {
 
     /// What the plugin wrote to stderr (usually a panic message), trimmed.
     pub fn stderr_text(&self) -> String {
-        String::from_utf8_lossy(&self.stderr.contents())
-            .trim()
-            .to_string()
+        String::from_utf8_lossy(&self.stderr.contents()).trim().to_string()
     }
 }
 
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
     }
 }

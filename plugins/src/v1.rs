@@ -53,36 +53,13 @@ pub(crate) fn pre(instance_pre: InstancePre<HostState>) -> wasmtime::Result<Pre>
 #[derive(Debug, Clone)]
 pub(crate) enum ExportCall {
     Describe,
-    CheckConnection {
-        settings: String,
-    },
-    SyncProducts {
-        settings: String,
-        cursor: Option<String>,
-        since: Option<String>,
-    },
-    GetStock {
-        settings: String,
-        skus: Vec<String>,
-    },
-    GetOrder {
-        settings: String,
-        order_ref: String,
-    },
-    ParseWebhook {
-        settings: String,
-        topic: String,
-        headers: Vec<c::Header>,
-        body: Vec<u8>,
-    },
-    ListTools {
-        settings: String,
-    },
-    CallTool {
-        settings: String,
-        name: String,
-        arguments: String,
-    },
+    CheckConnection { settings: String },
+    SyncProducts { settings: String, cursor: Option<String>, since: Option<String> },
+    GetStock { settings: String, skus: Vec<String> },
+    GetOrder { settings: String, order_ref: String },
+    ParseWebhook { settings: String, topic: String, headers: Vec<c::Header>, body: Vec<u8> },
+    ListTools { settings: String },
+    CallTool { settings: String, name: String, arguments: String },
 }
 
 /// What an export returned, in version-independent terms.
@@ -113,63 +90,24 @@ impl c::WireSize for Reply {
     }
 }
 
-pub(crate) async fn run(
-    pre: &Pre,
-    store: &mut Store<HostState>,
-    call: ExportCall,
-) -> wasmtime::Result<Reply> {
+pub(crate) async fn run(pre: &Pre, store: &mut Store<HostState>, call: ExportCall) -> wasmtime::Result<Reply> {
     let connector = pre.instantiate_async(&mut *store).await?;
     let plugin = connector.chatgw_connector_plugin();
     let store = &mut *store;
     Ok(match call {
         ExportCall::Describe => Reply::Describe(plugin.call_describe(store).await?.into()),
-        ExportCall::CheckConnection { settings } => Reply::Unit(
-            plugin
-                .call_check_connection(store, &settings)
-                .await?
-                .map_err(Into::into),
-        ),
-        ExportCall::SyncProducts {
-            settings,
-            cursor,
-            since,
-        } => Reply::ProductPage(
-            plugin
-                .call_sync_products(store, &settings, cursor.as_deref(), since.as_deref())
-                .await?
-                .map(Into::into)
-                .map_err(Into::into),
-        ),
-        ExportCall::GetStock { settings, skus } => Reply::Stock(
-            plugin
-                .call_get_stock(store, &settings, &skus)
-                .await?
-                .map(|levels| levels.into_iter().map(Into::into).collect())
-                .map_err(Into::into),
-        ),
-        ExportCall::GetOrder {
-            settings,
-            order_ref,
-        } => Reply::Order(
-            plugin
-                .call_get_order(store, &settings, &order_ref)
-                .await?
-                .map(Into::into)
-                .map_err(Into::into),
-        ),
-        ExportCall::ParseWebhook {
-            settings,
-            topic,
-            headers,
-            body,
-        } => {
-            let headers: Vec<types::Header> = headers
-                .into_iter()
-                .map(|h| types::Header {
-                    name: h.name,
-                    value: h.value,
-                })
-                .collect();
+        ExportCall::CheckConnection { settings } => Reply::Unit(plugin.call_check_connection(store, &settings).await?.map_err(Into::into)),
+        ExportCall::SyncProducts { settings, cursor, since } => {
+            Reply::ProductPage(plugin.call_sync_products(store, &settings, cursor.as_deref(), since.as_deref()).await?.map(Into::into).map_err(Into::into))
+        }
+        ExportCall::GetStock { settings, skus } => {
+            Reply::Stock(plugin.call_get_stock(store, &settings, &skus).await?.map(|levels| levels.into_iter().map(Into::into).collect()).map_err(Into::into))
+        }
+        ExportCall::GetOrder { settings, order_ref } => {
+            Reply::Order(plugin.call_get_order(store, &settings, &order_ref).await?.map(Into::into).map_err(Into::into))
+        }
+        ExportCall::ParseWebhook { settings, topic, headers, body } => {
+            let headers: Vec<types::Header> = headers.into_iter().map(|h| types::Header { name: h.name, value: h.value }).collect();
             Reply::Webhook(
                 plugin
                     .call_parse_webhook(store, &settings, &topic, &headers, &body)
@@ -178,24 +116,10 @@ pub(crate) async fn run(
                     .map_err(Into::into),
             )
         }
-        ExportCall::ListTools { settings } => Reply::Tools(
-            plugin
-                .call_list_tools(store, &settings)
-                .await?
-                .into_iter()
-                .map(Into::into)
-                .collect(),
-        ),
-        ExportCall::CallTool {
-            settings,
-            name,
-            arguments,
-        } => Reply::ToolResult(
-            plugin
-                .call_call_tool(store, &settings, &name, &arguments)
-                .await?
-                .map_err(Into::into),
-        ),
+        ExportCall::ListTools { settings } => Reply::Tools(plugin.call_list_tools(store, &settings).await?.into_iter().map(Into::into).collect()),
+        ExportCall::CallTool { settings, name, arguments } => {
+            Reply::ToolResult(plugin.call_call_tool(store, &settings, &name, &arguments).await?.map_err(Into::into))
+        }
     })
 }
 
@@ -208,21 +132,14 @@ impl HostState {
     /// defines every chatgw import so that one compiled plugin serves all
     /// stores; the per-store check happens here and at bind time.
     fn missing(&mut self, capability: Cap) -> String {
-        let why = format!(
-            "plugin `{}` called `{}` but this store did not grant the {capability:?} capability",
-            self.plugin_id,
-            capability.interface()
-        );
+        let why = format!("plugin `{}` called `{}` but this store did not grant the {capability:?} capability", self.plugin_id, capability.interface());
         self.deny(why.clone());
         why
     }
 }
 
 impl host_http::Host for HostState {
-    async fn send(
-        &mut self,
-        request: host_http::Request,
-    ) -> Result<host_http::Response, host_http::HttpError> {
+    async fn send(&mut self, request: host_http::Request) -> Result<host_http::Response, host_http::HttpError> {
         let Some(gate) = self.grants.http.clone() else {
             return Err(host_http::HttpError::Denied(self.missing(Cap::Http)));
         };
@@ -236,24 +153,14 @@ impl host_http::Host for HostState {
                 host_http::Method::Head => reqwest::Method::HEAD,
             },
             url: request.url,
-            headers: request
-                .headers
-                .into_iter()
-                .map(|h| (h.name, h.value))
-                .collect(),
+            headers: request.headers.into_iter().map(|h| (h.name, h.value)).collect(),
             body: request.body,
-            timeout: request
-                .timeout_ms
-                .map(|ms| Duration::from_millis(u64::from(ms))),
+            timeout: request.timeout_ms.map(|ms| Duration::from_millis(u64::from(ms))),
         };
         match gate.send(outgoing).await {
             Ok(response) => Ok(host_http::Response {
                 status: response.status,
-                headers: response
-                    .headers
-                    .into_iter()
-                    .map(|(name, value)| types::Header { name, value })
-                    .collect(),
+                headers: response.headers.into_iter().map(|(name, value)| types::Header { name, value }).collect(),
                 body: response.body,
             }),
             Err(HttpFailure::Denied(why)) => {
@@ -270,11 +177,7 @@ impl host_http::Host for HostState {
 }
 
 impl host_sql::Host for HostState {
-    async fn query(
-        &mut self,
-        statement: String,
-        params: Vec<host_sql::SqlValue>,
-    ) -> Result<host_sql::Rows, host_sql::SqlError> {
+    async fn query(&mut self, statement: String, params: Vec<host_sql::SqlValue>) -> Result<host_sql::Rows, host_sql::SqlError> {
         let Some(sql) = self.grants.sql.clone() else {
             return Err(host_sql::SqlError::Denied(self.missing(Cap::Sql)));
         };
@@ -356,9 +259,7 @@ impl clock::Host for HostState {
             self.missing(Cap::Clock);
             return 0;
         }
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64)
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
     }
 }
 
@@ -396,12 +297,8 @@ impl From<types::Descriptor> for c::Descriptor {
             settings_schema: d.settings_schema,
             webhook_signature: match d.webhook_signature {
                 types::WebhookSignature::None => c::WebhookSignature::None,
-                types::WebhookSignature::HmacSha256Base64(header) => {
-                    c::WebhookSignature::HmacSha256Base64 { header }
-                }
-                types::WebhookSignature::HmacSha256Hex(header) => {
-                    c::WebhookSignature::HmacSha256Hex { header }
-                }
+                types::WebhookSignature::HmacSha256Base64(header) => c::WebhookSignature::HmacSha256Base64 { header },
+                types::WebhookSignature::HmacSha256Hex(header) => c::WebhookSignature::HmacSha256Hex { header },
             },
         }
     }
@@ -409,10 +306,7 @@ impl From<types::Descriptor> for c::Descriptor {
 
 impl From<types::Money> for c::Money {
     fn from(m: types::Money) -> Self {
-        c::Money {
-            amount_minor: m.amount_minor,
-            currency: m.currency,
-        }
+        c::Money { amount_minor: m.amount_minor, currency: m.currency }
     }
 }
 
@@ -424,14 +318,7 @@ impl From<types::ProductVariant> for c::ProductVariant {
             title: v.title,
             price: v.price.map(Into::into),
             compare_at_price: v.compare_at_price.map(Into::into),
-            options: v
-                .options
-                .into_iter()
-                .map(|o| c::VariantOption {
-                    name: o.name,
-                    value: o.value,
-                })
-                .collect(),
+            options: v.options.into_iter().map(|o| c::VariantOption { name: o.name, value: o.value }).collect(),
             available: v.available,
         }
     }
@@ -458,20 +345,13 @@ impl From<types::Product> for c::Product {
 
 impl From<types::ProductPage> for c::ProductPage {
     fn from(p: types::ProductPage) -> Self {
-        c::ProductPage {
-            products: p.products.into_iter().map(Into::into).collect(),
-            next_cursor: p.next_cursor,
-        }
+        c::ProductPage { products: p.products.into_iter().map(Into::into).collect(), next_cursor: p.next_cursor }
     }
 }
 
 impl From<types::StockLevel> for c::StockLevel {
     fn from(s: types::StockLevel) -> Self {
-        c::StockLevel {
-            sku: s.sku,
-            location: s.location,
-            available: s.available,
-        }
+        c::StockLevel { sku: s.sku, location: s.location, available: s.available }
     }
 }
 
@@ -482,30 +362,13 @@ impl From<types::Order> for c::Order {
             status: o.status,
             customer_email: o.customer_email,
             created_at: o.created_at,
-            items: o
-                .items
-                .into_iter()
-                .map(|i| c::OrderItem {
-                    sku: i.sku,
-                    title: i.title,
-                    quantity: i.quantity,
-                    price: i.price.map(Into::into),
-                })
-                .collect(),
+            items: o.items.into_iter().map(|i| c::OrderItem { sku: i.sku, title: i.title, quantity: i.quantity, price: i.price.map(Into::into) }).collect(),
             fulfilments: o
                 .fulfilments
                 .into_iter()
                 .map(|f| c::Fulfilment {
                     status: f.status,
-                    tracking: f
-                        .tracking
-                        .into_iter()
-                        .map(|t| c::Tracking {
-                            carrier: t.carrier,
-                            number: t.number,
-                            url: t.url,
-                        })
-                        .collect(),
+                    tracking: f.tracking.into_iter().map(|t| c::Tracking { carrier: t.carrier, number: t.number, url: t.url }).collect(),
                     shipped_at: f.shipped_at,
                 })
                 .collect(),
@@ -517,28 +380,16 @@ impl From<types::Order> for c::Order {
 impl From<types::WebhookEvent> for c::WebhookEvent {
     fn from(e: types::WebhookEvent) -> Self {
         match e {
-            types::WebhookEvent::ProductUpserted(p) => {
-                c::WebhookEvent::ProductUpserted(Box::new(p.into()))
-            }
-            types::WebhookEvent::ProductDeleted(external_id) => {
-                c::WebhookEvent::ProductDeleted { external_id }
-            }
-            types::WebhookEvent::StockChanged(levels) => {
-                c::WebhookEvent::StockChanged(levels.into_iter().map(Into::into).collect())
-            }
-            types::WebhookEvent::OrderUpdated(order_ref) => {
-                c::WebhookEvent::OrderUpdated { order_ref }
-            }
+            types::WebhookEvent::ProductUpserted(p) => c::WebhookEvent::ProductUpserted(Box::new(p.into())),
+            types::WebhookEvent::ProductDeleted(external_id) => c::WebhookEvent::ProductDeleted { external_id },
+            types::WebhookEvent::StockChanged(levels) => c::WebhookEvent::StockChanged(levels.into_iter().map(Into::into).collect()),
+            types::WebhookEvent::OrderUpdated(order_ref) => c::WebhookEvent::OrderUpdated { order_ref },
         }
     }
 }
 
 impl From<types::ToolSpec> for c::ToolSpec {
     fn from(t: types::ToolSpec) -> Self {
-        c::ToolSpec {
-            name: t.name,
-            description: t.description,
-            parameters_schema: t.parameters_schema,
-        }
+        c::ToolSpec { name: t.name, description: t.description, parameters_schema: t.parameters_schema }
     }
 }

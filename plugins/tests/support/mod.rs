@@ -15,8 +15,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chatgw_plugins::manifest::sha256_hex;
 use chatgw_plugins::{
-    AllowedHost, CallLimits, Capability, ConnectorHandle, Credential, EngineOptions, HttpGrant,
-    LoadedPlugin, Manifest, PluginEngine, PluginHost, PluginSlot, Secret, StoreGrants,
+    AllowedHost, CallLimits, Capability, ConnectorHandle, Credential, EngineOptions, HttpGrant, LoadedPlugin, Manifest, PluginEngine, PluginHost, PluginSlot,
+    Secret, StoreGrants,
 };
 
 pub const SECRET: &str = "Bearer shpat_test_secret_0123456789";
@@ -34,13 +34,7 @@ pub fn guests_dir() -> &'static Path {
         lock.lock().expect("take the guest build lock");
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let output = Command::new(cargo)
-            .args([
-                "build",
-                "--release",
-                "--target",
-                "wasm32-wasip2",
-                "--target-dir",
-            ])
+            .args(["build", "--release", "--target", "wasm32-wasip2", "--target-dir"])
             .arg(&target)
             .current_dir(&guests)
             .env_remove("CARGO_TARGET_DIR")
@@ -81,40 +75,17 @@ pub fn engine() -> PluginEngine {
     PluginEngine::new(EngineOptions::default()).expect("engine")
 }
 
-pub async fn load(
-    host: &PluginHost,
-    crate_name: &str,
-    id: &str,
-    caps: &[Capability],
-) -> Arc<LoadedPlugin> {
+pub async fn load(host: &PluginHost, crate_name: &str, id: &str, caps: &[Capability]) -> Arc<LoadedPlugin> {
     let wasm = guest_wasm(crate_name);
-    host.load_bytes(manifest(id, &wasm, caps), wasm)
-        .await
-        .expect("load plugin")
+    host.load_bytes(manifest(id, &wasm, caps), wasm).await.expect("load plugin")
 }
 
 pub async fn good_plugin(host: &PluginHost) -> Arc<PluginSlot> {
-    PluginSlot::new(
-        load(
-            host,
-            "good-connector",
-            "test-good",
-            &[Capability::Http, Capability::Log, Capability::Clock],
-        )
-        .await,
-    )
+    PluginSlot::new(load(host, "good-connector", "test-good", &[Capability::Http, Capability::Log, Capability::Clock]).await)
 }
 
 pub async fn hostile_plugin(host: &PluginHost) -> Arc<PluginSlot> {
-    PluginSlot::new(
-        load(
-            host,
-            "hostile-connector",
-            "test-hostile",
-            &[Capability::Http],
-        )
-        .await,
-    )
+    PluginSlot::new(load(host, "hostile-connector", "test-hostile", &[Capability::Http]).await)
 }
 
 /// Grants HTTP to the local test server (explicitly allowed to be loopback)
@@ -123,11 +94,7 @@ pub fn grants_for(server: &TestServer) -> StoreGrants {
     StoreGrants {
         http: Some(HttpGrant {
             allowed_hosts: vec![AllowedHost::private("127.0.0.1", Some(server.port))],
-            credentials: vec![Credential {
-                host: "127.0.0.1".into(),
-                header: "authorization".into(),
-                value: Secret::new(SECRET),
-            }],
+            credentials: vec![Credential { host: "127.0.0.1".into(), header: "authorization".into(), value: Secret::new(SECRET) }],
             request_timeout: Duration::from_secs(5),
             ..HttpGrant::default()
         }),
@@ -138,17 +105,10 @@ pub fn grants_for(server: &TestServer) -> StoreGrants {
 }
 
 pub fn quick_limits() -> CallLimits {
-    CallLimits {
-        deadline: Duration::from_secs(2),
-        ..CallLimits::default()
-    }
+    CallLimits { deadline: Duration::from_secs(2), ..CallLimits::default() }
 }
 
-pub fn connector(
-    slot: &Arc<PluginSlot>,
-    grants: StoreGrants,
-    limits: CallLimits,
-) -> ConnectorHandle {
+pub fn connector(slot: &Arc<PluginSlot>, grants: StoreGrants, limits: CallLimits) -> ConnectorHandle {
     slot.connector(grants, limits).expect("bind connector")
 }
 
@@ -175,15 +135,10 @@ struct ServerState {
 }
 
 pub async fn serve() -> TestServer {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind test server");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind test server");
     let port = listener.local_addr().expect("local addr").port();
     let seen = Arc::new(Mutex::new(Vec::new()));
-    let state = ServerState {
-        seen: seen.clone(),
-        port,
-    };
+    let state = ServerState { seen: seen.clone(), port };
     let app = Router::new()
         .route("/ping", get(|| async { "{}" }))
         .route("/products", get(products))
@@ -194,46 +149,22 @@ pub async fn serve() -> TestServer {
                 "{}"
             }),
         )
-        .route(
-            "/redirect-metadata",
-            get(|| async {
-                redirect("http://169.254.169.254/latest/meta-data/iam/security-credentials/")
-            }),
-        )
-        .route(
-            "/redirect-elsewhere",
-            get(|| async { redirect("http://evil.example.net/steal") }),
-        )
-        .route(
-            "/redirect-home",
-            get(|State(s): State<ServerState>| async move {
-                redirect(&format!("http://127.0.0.1:{}/ping", s.port))
-            }),
-        )
+        .route("/redirect-metadata", get(|| async { redirect("http://169.254.169.254/latest/meta-data/iam/security-credentials/") }))
+        .route("/redirect-elsewhere", get(|| async { redirect("http://evil.example.net/steal") }))
+        .route("/redirect-home", get(|State(s): State<ServerState>| async move { redirect(&format!("http://127.0.0.1:{}/ping", s.port)) }))
         .with_state(state);
     tokio::spawn(async move {
         axum::serve(listener, app).await.expect("test server");
     });
-    TestServer {
-        port,
-        seen_authorization: seen,
-    }
+    TestServer { port, seen_authorization: seen }
 }
 
 fn redirect(to: &str) -> Response {
     (StatusCode::FOUND, [(header::LOCATION, to.to_string())]).into_response()
 }
 
-async fn products(
-    State(state): State<ServerState>,
-    headers: HeaderMap,
-    Query(query): Query<std::collections::HashMap<String, String>>,
-) -> Response {
-    let auth = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
+async fn products(State(state): State<ServerState>, headers: HeaderMap, Query(query): Query<std::collections::HashMap<String, String>>) -> Response {
+    let auth = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     state.seen.lock().expect("seen lock").push(auth.clone());
     if auth != SECRET {
         return (StatusCode::UNAUTHORIZED, "{}").into_response();
@@ -251,20 +182,12 @@ async fn products(
         }],
         "next_page": if page < 2 { Some(page + 1) } else { None },
     });
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
 
 /// Resident set size of this process, from /proc/self/statm.
 pub fn rss_bytes() -> u64 {
     let statm = std::fs::read_to_string("/proc/self/statm").expect("read /proc/self/statm");
-    let pages: u64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .expect("statm resident field");
+    let pages: u64 = statm.split_whitespace().nth(1).and_then(|p| p.parse().ok()).expect("statm resident field");
     pages * 4096
 }

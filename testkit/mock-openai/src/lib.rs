@@ -79,10 +79,7 @@ pub struct RecordedRequest {
 impl RecordedRequest {
     /// The first value of a header, by case-insensitive name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
+        self.headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
     }
 
     /// The `model` field of the body.
@@ -116,17 +113,10 @@ impl MockOpenAi {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared::default());
-        let app = Router::new()
-            .route(CHAT_PATH, post(chat_completions))
-            .route(EMBEDDINGS_PATH, post(embeddings))
-            .fallback(unknown_route)
-            .with_state(shared.clone());
+        let app =
+            Router::new().route(CHAT_PATH, post(chat_completions)).route(EMBEDDINGS_PATH, post(embeddings)).fallback(unknown_route).with_state(shared.clone());
         let server = tokio::spawn(async move { axum::serve(listener, app).await });
-        Ok(Self {
-            addr,
-            shared,
-            server: Some(server),
-        })
+        Ok(Self { addr, shared, server: Some(server) })
     }
 
     /// Base URL for an OpenAI client, e.g. `http://127.0.0.1:41234/v1`.
@@ -161,11 +151,7 @@ impl MockOpenAi {
 
     /// The requests received on one path, e.g. [`CHAT_PATH`].
     pub fn requests_to(&self, path: &str) -> Vec<RecordedRequest> {
-        lock(&self.shared.requests)
-            .iter()
-            .filter(|r| r.path == path)
-            .cloned()
-            .collect()
+        lock(&self.shared.requests).iter().filter(|r| r.path == path).cloned().collect()
     }
 
     /// Serves until the server fails (for the `mock-openai` binary).
@@ -201,27 +187,13 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Shared {
     /// Records the request; returns its JSON body if it has one.
-    fn record(
-        &self,
-        method: &Method,
-        uri: &Uri,
-        headers: &HeaderMap,
-        body: &Bytes,
-    ) -> Option<Value> {
+    fn record(&self, method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Option<Value> {
         let json: Option<Value> = serde_json::from_slice(body).ok();
         let recorded = RecordedRequest {
             method: method.to_string(),
             path: uri.path().to_owned(),
             query: uri.query().map(str::to_owned),
-            headers: headers
-                .iter()
-                .map(|(name, value)| {
-                    (
-                        name.as_str().to_owned(),
-                        String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                    )
-                })
-                .collect(),
+            headers: headers.iter().map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned())).collect(),
             body: json.clone().unwrap_or(Value::Null),
             received_at: Instant::now(),
         };
@@ -232,10 +204,7 @@ impl Shared {
     /// Answers 401 for a wrong key and 429 inside a Retry-After window.
     fn gate(&self, headers: &HeaderMap) -> Option<Response> {
         if let Some(expected) = lock(&self.expected_key).clone() {
-            let given = headers
-                .get(header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix("Bearer "));
+            let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
             if given != Some(expected.as_str()) {
                 let message = match given {
                     Some(key) => format!(
@@ -267,42 +236,25 @@ impl Shared {
     }
 
     fn next_id(&self, prefix: &str) -> String {
-        format!(
-            "{prefix}-mock-{}",
-            self.next_id.fetch_add(1, Ordering::Relaxed) + 1
-        )
+        format!("{prefix}-mock-{}", self.next_id.fetch_add(1, Ordering::Relaxed) + 1)
     }
 
     /// Answers the replies both endpoints share (rate limits and errors);
     /// hands any other reply back.
     fn common_answer(&self, reply: Reply) -> Result<Response, Reply> {
         match reply {
-            Reply::RateLimited {
-                retry_after_secs,
-                http_date,
-            } => {
+            Reply::RateLimited { retry_after_secs, http_date } => {
                 let (header_value, until) = if http_date {
                     http_date_ahead(retry_after_secs)
                 } else {
-                    (
-                        retry_after_secs.to_string(),
-                        Instant::now() + Duration::from_secs(retry_after_secs),
-                    )
+                    (retry_after_secs.to_string(), Instant::now() + Duration::from_secs(retry_after_secs))
                 };
                 *lock(&self.limited_until) = Some(until);
                 Ok(rate_limited_response(&header_value))
             }
-            Reply::Error {
-                status,
-                error_type,
-                message,
-            } => {
-                let status =
-                    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                Ok(json_response(
-                    status,
-                    &error_body(&error_type, &message, None),
-                ))
+            Reply::Error { status, error_type, message } => {
+                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                Ok(json_response(status, &error_body(&error_type, &message, None)))
             }
             other => Err(other),
         }
@@ -316,31 +268,17 @@ fn http_date_ahead(secs: u64) -> (String, Instant) {
     let since_epoch = target.duration_since(UNIX_EPOCH).unwrap_or_default();
     let whole = since_epoch.as_secs() + u64::from(since_epoch.subsec_nanos() > 0);
     let target = UNIX_EPOCH + Duration::from_secs(whole);
-    let date = chrono::DateTime::<chrono::Utc>::from(target)
-        .format("%a, %d %b %Y %H:%M:%S GMT")
-        .to_string();
+    let date = chrono::DateTime::<chrono::Utc>::from(target).format("%a, %d %b %Y %H:%M:%S GMT").to_string();
     let ahead = target.duration_since(SystemTime::now()).unwrap_or_default();
     (date, Instant::now() + ahead)
 }
 
 fn json_response(status: StatusCode, body: &Value) -> Response {
-    (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body.to_string(),
-    )
-        .into_response()
+    (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body.to_string()).into_response()
 }
 
 fn rate_limited_response(retry_after: &str) -> Response {
-    let body = error_body(
-        "requests",
-        "Rate limit reached for requests. Please try again later.",
-        Some("rate_limit_exceeded"),
-    );
+    let body = error_body("requests", "Rate limit reached for requests. Please try again later.", Some("rate_limit_exceeded"));
     let mut response = json_response(StatusCode::TOO_MANY_REQUESTS, &body);
     if let Ok(value) = HeaderValue::from_str(retry_after) {
         response.headers_mut().insert(header::RETRY_AFTER, value);
@@ -349,43 +287,24 @@ fn rate_limited_response(retry_after: &str) -> Response {
 }
 
 fn misuse(endpoint: &str, reply: &Reply) -> Response {
-    let message = format!(
-        "mock-openai: a `{}` reply cannot answer {endpoint}",
-        reply.kind()
-    );
-    json_response(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        &error_body("mock_misuse", &message, None),
-    )
+    let message = format!("mock-openai: a `{}` reply cannot answer {endpoint}", reply.kind());
+    json_response(StatusCode::INTERNAL_SERVER_ERROR, &error_body("mock_misuse", &message, None))
 }
 
 fn bad_request(message: &str) -> Response {
-    json_response(
-        StatusCode::BAD_REQUEST,
-        &error_body("invalid_request_error", message, None),
-    )
+    json_response(StatusCode::BAD_REQUEST, &error_body("invalid_request_error", message, None))
 }
 
 /// Sleeps through any `Delayed` wrappers and returns the reply inside.
 async fn settle(mut reply: Reply) -> Reply {
-    while let Reply::Delayed {
-        delay,
-        reply: inner,
-    } = reply
-    {
+    while let Reply::Delayed { delay, reply: inner } = reply {
         tokio::time::sleep(delay).await;
         reply = *inner;
     }
     reply
 }
 
-async fn chat_completions(
-    State(shared): State<Arc<Shared>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+async fn chat_completions(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let json = shared.record(&method, &uri, &headers, &body);
     if let Some(denied) = shared.gate(&headers) {
         return denied;
@@ -400,11 +319,7 @@ async fn chat_completions(
         Ok(response) => return response,
         Err(reply) => reply,
     };
-    if streaming {
-        stream_chat(&context, reply)
-    } else {
-        whole_chat(&context, reply)
-    }
+    if streaming { stream_chat(&context, reply) } else { whole_chat(&context, reply) }
 }
 
 /// One SSE event to send, after an optional pause.
@@ -414,45 +329,28 @@ fn stream_chat(context: &ChatContext, reply: Reply) -> Response {
     let mut events: Vec<Event> = vec![(Duration::ZERO, context.role_chunk())];
     let mut broken = false;
     match reply {
-        Reply::Text {
-            chunks,
-            usage,
-            chunk_delay,
-        } => {
+        Reply::Text { chunks, usage, chunk_delay } => {
             events.extend(chunks.iter().map(|c| (chunk_delay, context.text_chunk(c))));
             events.push((Duration::ZERO, context.finish_chunk("stop")));
             if context.include_usage {
                 events.push((Duration::ZERO, context.usage_chunk(usage, chunks.len())));
             }
         }
-        Reply::ToolCalls {
-            calls,
-            usage,
-            interleave,
-        } => {
+        Reply::ToolCalls { calls, usage, interleave } => {
             // Each call: its opening chunk, then its argument fragments.
             let per_call: Vec<Vec<Value>> = calls
                 .iter()
                 .enumerate()
                 .map(|(index, call)| {
                     std::iter::once(context.tool_call_start_chunk(index, call))
-                        .chain(
-                            call.argument_fragments
-                                .iter()
-                                .map(|f| context.tool_call_fragment_chunk(index, f)),
-                        )
+                        .chain(call.argument_fragments.iter().map(|f| context.tool_call_fragment_chunk(index, f)))
                         .collect()
                 })
                 .collect();
             if interleave {
                 let longest = per_call.iter().map(Vec::len).max().unwrap_or(0);
                 for step in 0..longest {
-                    events.extend(
-                        per_call
-                            .iter()
-                            .filter_map(|c| c.get(step).cloned())
-                            .map(|v| (Duration::ZERO, v)),
-                    );
+                    events.extend(per_call.iter().filter_map(|c| c.get(step).cloned()).map(|v| (Duration::ZERO, v)));
                 }
             } else {
                 events.extend(per_call.into_iter().flatten().map(|v| (Duration::ZERO, v)));
@@ -464,11 +362,7 @@ fn stream_chat(context: &ChatContext, reply: Reply) -> Response {
             }
         }
         Reply::BrokenStream { chunks } => {
-            events.extend(
-                chunks
-                    .iter()
-                    .map(|c| (Duration::ZERO, context.text_chunk(c))),
-            );
+            events.extend(chunks.iter().map(|c| (Duration::ZERO, context.text_chunk(c))));
             broken = true;
         }
         other => return misuse(CHAT_PATH, &other),
@@ -499,26 +393,13 @@ fn stream_chat(context: &ChatContext, reply: Reply) -> Response {
         .header(header::CONTENT_TYPE, "text/event-stream")
         .header(header::CACHE_CONTROL, "no-cache")
         .body(Body::from_stream(body.chain(ending)))
-        .unwrap_or_else(|error| {
-            json_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                &error_body("mock_error", &error.to_string(), None),
-            )
-        })
+        .unwrap_or_else(|error| json_response(StatusCode::INTERNAL_SERVER_ERROR, &error_body("mock_error", &error.to_string(), None)))
 }
 
 fn whole_chat(context: &ChatContext, reply: Reply) -> Response {
     let completion = match reply {
-        Reply::Text {
-            chunks,
-            usage,
-            chunk_delay: _,
-        } => context.completion(Some(chunks.concat()), &[], usage, chunks.len()),
-        Reply::ToolCalls {
-            calls,
-            usage,
-            interleave: _,
-        } => {
+        Reply::Text { chunks, usage, chunk_delay: _ } => context.completion(Some(chunks.concat()), &[], usage, chunks.len()),
+        Reply::ToolCalls { calls, usage, interleave: _ } => {
             let fragments = calls.iter().map(|c| c.argument_fragments.len()).sum();
             context.completion(None, &calls, usage, fragments)
         }
@@ -527,13 +408,7 @@ fn whole_chat(context: &ChatContext, reply: Reply) -> Response {
     json_response(StatusCode::OK, &completion)
 }
 
-async fn embeddings(
-    State(shared): State<Arc<Shared>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+async fn embeddings(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let json = shared.record(&method, &uri, &headers, &body);
     if let Some(denied) = shared.gate(&headers) {
         return denied;
@@ -543,61 +418,29 @@ async fn embeddings(
     };
     let inputs: Vec<String> = match json.get("input") {
         Some(Value::String(text)) => vec![text.clone()],
-        Some(Value::Array(items)) if items.iter().all(Value::is_string) => items
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect(),
+        Some(Value::Array(items)) if items.iter().all(Value::is_string) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
         _ => {
-            return bad_request(
-                "mock-openai only understands `input` as a string or an array of strings.",
-            );
+            return bad_request("mock-openai only understands `input` as a string or an array of strings.");
         }
     };
-    let dimensions = json
-        .get("dimensions")
-        .and_then(Value::as_u64)
-        .and_then(|d| usize::try_from(d).ok())
-        .unwrap_or(DEFAULT_DIMENSIONS);
-    let model = json
-        .get("model")
-        .and_then(Value::as_str)
-        .unwrap_or("mock-embedding")
-        .to_owned();
-    let prompt_tokens = inputs
-        .iter()
-        .map(|t| t.split_whitespace().count())
-        .sum::<usize>();
+    let dimensions = json.get("dimensions").and_then(Value::as_u64).and_then(|d| usize::try_from(d).ok()).unwrap_or(DEFAULT_DIMENSIONS);
+    let model = json.get("model").and_then(Value::as_str).unwrap_or("mock-embedding").to_owned();
+    let prompt_tokens = inputs.iter().map(|t| t.split_whitespace().count()).sum::<usize>();
     let prompt_tokens = u32::try_from(prompt_tokens).unwrap_or(u32::MAX);
 
     let vectors = match shared.pop() {
-        None => inputs
-            .iter()
-            .map(|text| hashed_vector(text, dimensions))
-            .collect(),
+        None => inputs.iter().map(|text| hashed_vector(text, dimensions)).collect(),
         Some(reply) => match shared.common_answer(settle(reply).await) {
             Ok(response) => return response,
             Err(Reply::Embeddings { vectors }) => vectors,
             Err(other) => return misuse(EMBEDDINGS_PATH, &other),
         },
     };
-    json_response(
-        StatusCode::OK,
-        &embeddings_body(&model, vectors, prompt_tokens),
-    )
+    json_response(StatusCode::OK, &embeddings_body(&model, vectors, prompt_tokens))
 }
 
-async fn unknown_route(
-    State(shared): State<Arc<Shared>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+async fn unknown_route(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     shared.record(&method, &uri, &headers, &body);
     let message = format!("Invalid URL ({method} {})", uri.path());
-    json_response(
-        StatusCode::NOT_FOUND,
-        &error_body("invalid_request_error", &message, None),
-    )
+    json_response(StatusCode::NOT_FOUND, &error_body("invalid_request_error", &message, None))
 }

@@ -9,10 +9,7 @@ use clap::Parser;
 use mock_openai::MockOpenAi;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "mock-openai",
-    about = "A scripted OpenAI-compatible server for tests"
-)]
+#[command(name = "mock-openai", about = "A scripted OpenAI-compatible server for tests")]
 struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8089")]

@@ -26,11 +26,7 @@ impl ToolCallScript {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        Self {
-            id: id.into(),
-            name: name.into(),
-            argument_fragments: argument_fragments.into_iter().map(Into::into).collect(),
-        }
+        Self { id: id.into(), name: name.into(), argument_fragments: argument_fragments.into_iter().map(Into::into).collect() }
     }
 
     /// The whole argument text, as a client should reassemble it.
@@ -48,33 +44,18 @@ pub enum Reply {
     /// a usage chunk if the request asked for one, and `data: [DONE]`.
     /// `chunk_delay` is slept before each text chunk, to simulate a stall.
     /// Answered as one JSON completion when the request has `stream: false`.
-    Text {
-        chunks: Vec<String>,
-        usage: Option<Usage>,
-        chunk_delay: Duration,
-    },
+    Text { chunks: Vec<String>, usage: Option<Usage>, chunk_delay: Duration },
     /// Streamed tool calls, each split over several chunks, ending with
     /// finish_reason "tool_calls". With `interleave`, the fragments of the
     /// calls alternate (call 0, call 1, call 0, ...) instead of coming one
     /// call after the other, which a client must also handle.
-    ToolCalls {
-        calls: Vec<ToolCallScript>,
-        usage: Option<Usage>,
-        interleave: bool,
-    },
+    ToolCalls { calls: Vec<ToolCallScript>, usage: Option<Usage>, interleave: bool },
     /// HTTP 429 with `Retry-After` (whole seconds, or an HTTP date that many
     /// seconds ahead) and OpenAI's error body. Until that moment every request
     /// is answered 429 again without consuming the queue.
-    RateLimited {
-        retry_after_secs: u64,
-        http_date: bool,
-    },
+    RateLimited { retry_after_secs: u64, http_date: bool },
     /// Any error status with OpenAI's error body, e.g. 500 or 400.
-    Error {
-        status: u16,
-        error_type: String,
-        message: String,
-    },
+    Error { status: u16, error_type: String, message: String },
     /// Waits before sending anything (headers included), then answers with
     /// the inner reply.
     Delayed { delay: Duration, reply: Box<Reply> },
@@ -92,63 +73,38 @@ impl Reply {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        Reply::Text {
-            chunks: chunks.into_iter().map(Into::into).collect(),
-            usage: None,
-            chunk_delay: Duration::ZERO,
-        }
+        Reply::Text { chunks: chunks.into_iter().map(Into::into).collect(), usage: None, chunk_delay: Duration::ZERO }
     }
 
     /// Streamed tool calls, one call after the other.
     pub fn tool_calls(calls: Vec<ToolCallScript>) -> Self {
-        Reply::ToolCalls {
-            calls,
-            usage: None,
-            interleave: false,
-        }
+        Reply::ToolCalls { calls, usage: None, interleave: false }
     }
 
     /// HTTP 429 with `Retry-After: <secs>`.
     pub fn rate_limited(retry_after_secs: u64) -> Self {
-        Reply::RateLimited {
-            retry_after_secs,
-            http_date: false,
-        }
+        Reply::RateLimited { retry_after_secs, http_date: false }
     }
 
     /// HTTP 429 with `Retry-After` as an HTTP date `secs` seconds ahead
     /// (rounded up to the next whole second, as HTTP dates have no fraction).
     pub fn rate_limited_http_date(retry_after_secs: u64) -> Self {
-        Reply::RateLimited {
-            retry_after_secs,
-            http_date: true,
-        }
+        Reply::RateLimited { retry_after_secs, http_date: true }
     }
 
     /// HTTP 500 with OpenAI's server-error body.
     pub fn server_error() -> Self {
-        Reply::error(
-            500,
-            "server_error",
-            "The server had an error while processing your request. Sorry about that!",
-        )
+        Reply::error(500, "server_error", "The server had an error while processing your request. Sorry about that!")
     }
 
     /// Any status with OpenAI's error body.
     pub fn error(status: u16, error_type: impl Into<String>, message: impl Into<String>) -> Self {
-        Reply::Error {
-            status,
-            error_type: error_type.into(),
-            message: message.into(),
-        }
+        Reply::Error { status, error_type: error_type.into(), message: message.into() }
     }
 
     /// Waits `delay` before the first byte of `reply`.
     pub fn delayed(delay: Duration, reply: Reply) -> Self {
-        Reply::Delayed {
-            delay,
-            reply: Box::new(reply),
-        }
+        Reply::Delayed { delay, reply: Box::new(reply) }
     }
 
     /// A text stream that breaks after these chunks.
@@ -157,9 +113,7 @@ impl Reply {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        Reply::BrokenStream {
-            chunks: chunks.into_iter().map(Into::into).collect(),
-        }
+        Reply::BrokenStream { chunks: chunks.into_iter().map(Into::into).collect() }
     }
 
     /// An embeddings answer with exactly these vectors.
@@ -170,10 +124,7 @@ impl Reply {
     /// Sets the usage reported for a text or tool-call reply (ignored by
     /// other kinds).
     pub fn with_usage(mut self, prompt_tokens: u32, completion_tokens: u32) -> Self {
-        let new = Some(Usage {
-            prompt_tokens,
-            completion_tokens,
-        });
+        let new = Some(Usage { prompt_tokens, completion_tokens });
         match &mut self {
             Reply::Text { usage, .. } | Reply::ToolCalls { usage, .. } => *usage = new,
             _ => {}

@@ -20,32 +20,14 @@ pub(crate) struct ChatContext {
 
 impl ChatContext {
     pub(crate) fn from_request(id: String, body: &Value) -> Self {
-        let model = body
-            .get("model")
-            .and_then(Value::as_str)
-            .unwrap_or("mock-model")
-            .to_owned();
-        let include_usage = body
-            .pointer("/stream_options/include_usage")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
+        let model = body.get("model").and_then(Value::as_str).unwrap_or("mock-model").to_owned();
+        let include_usage = body.pointer("/stream_options/include_usage").and_then(Value::as_bool).unwrap_or(false);
         let prompt_words = body
             .get("messages")
             .and_then(Value::as_array)
-            .map(|messages| {
-                messages
-                    .iter()
-                    .filter_map(|m| m.get("content").and_then(Value::as_str))
-                    .map(|text| text.split_whitespace().count())
-                    .sum::<usize>()
-            })
+            .map(|messages| messages.iter().filter_map(|m| m.get("content").and_then(Value::as_str)).map(|text| text.split_whitespace().count()).sum::<usize>())
             .unwrap_or(0);
-        Self {
-            id,
-            model,
-            include_usage,
-            prompt_words: u32::try_from(prompt_words).unwrap_or(u32::MAX),
-        }
+        Self { id, model, include_usage, prompt_words: u32::try_from(prompt_words).unwrap_or(u32::MAX) }
     }
 
     fn chunk(&self, choices: Value) -> Value {
@@ -64,10 +46,7 @@ impl ChatContext {
     }
 
     fn usage_json(&self, usage: Option<Usage>, completion_parts: usize) -> Value {
-        let usage = usage.unwrap_or(Usage {
-            prompt_tokens: self.prompt_words,
-            completion_tokens: u32::try_from(completion_parts).unwrap_or(u32::MAX),
-        });
+        let usage = usage.unwrap_or(Usage { prompt_tokens: self.prompt_words, completion_tokens: u32::try_from(completion_parts).unwrap_or(u32::MAX) });
         json!({
             "prompt_tokens": usage.prompt_tokens,
             "completion_tokens": usage.completion_tokens,
@@ -130,13 +109,7 @@ impl ChatContext {
     }
 
     /// A whole `chat.completion` object for `stream: false`.
-    pub(crate) fn completion(
-        &self,
-        content: Option<String>,
-        tool_calls: &[ToolCallScript],
-        usage: Option<Usage>,
-        completion_parts: usize,
-    ) -> Value {
+    pub(crate) fn completion(&self, content: Option<String>, tool_calls: &[ToolCallScript], usage: Option<Usage>, completion_parts: usize) -> Value {
         let mut message = json!({"role": "assistant", "content": content, "refusal": null});
         let finish_reason = if tool_calls.is_empty() {
             "stop"
@@ -172,11 +145,8 @@ pub(crate) fn error_body(error_type: &str, message: &str, code: Option<&str>) ->
 
 /// An embeddings list answer.
 pub(crate) fn embeddings_body(model: &str, vectors: Vec<Vec<f32>>, prompt_tokens: u32) -> Value {
-    let data: Vec<Value> = vectors
-        .into_iter()
-        .enumerate()
-        .map(|(index, embedding)| json!({"object": "embedding", "index": index, "embedding": embedding}))
-        .collect();
+    let data: Vec<Value> =
+        vectors.into_iter().enumerate().map(|(index, embedding)| json!({"object": "embedding", "index": index, "embedding": embedding})).collect();
     json!({
         "object": "list",
         "data": data,
@@ -192,11 +162,7 @@ pub(crate) fn hashed_vector(text: &str, dimensions: usize) -> Vec<f32> {
     (0..dimensions)
         .map(|i| {
             let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-            for byte in text
-                .as_bytes()
-                .iter()
-                .chain((i as u64).to_le_bytes().iter())
-            {
+            for byte in text.as_bytes().iter().chain((i as u64).to_le_bytes().iter()) {
                 hash ^= u64::from(*byte);
                 hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
             }

@@ -18,11 +18,7 @@ fn chat_body(stream: bool) -> Value {
 
 async fn post(mock: &MockOpenAi, path: &str, body: &Value) -> reqwest::Response {
     reqwest::Client::new()
-        .post(format!(
-            "{}{}",
-            mock.base_url(),
-            path.trim_start_matches("/v1")
-        ))
+        .post(format!("{}{}", mock.base_url(), path.trim_start_matches("/v1")))
         .bearer_auth("sk-test")
         .json(body)
         .send()
@@ -62,11 +58,7 @@ async fn streams_text_then_stop_usage_and_done() {
     assert_eq!(events[4]["choices"], json!([]));
     assert_eq!(events[4]["usage"]["prompt_tokens"], 7);
     assert_eq!(events[4]["usage"]["completion_tokens"], 2);
-    assert!(
-        events
-            .iter()
-            .all(|e| e["object"] == "chat.completion.chunk" && e["model"] == "gpt-test")
-    );
+    assert!(events.iter().all(|e| e["object"] == "chat.completion.chunk" && e["model"] == "gpt-test"));
 }
 
 #[tokio::test]
@@ -76,10 +68,7 @@ async fn default_reply_is_text_and_non_streamed_requests_get_one_object() {
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["object"], "chat.completion");
-    assert_eq!(
-        body["choices"][0]["message"]["content"],
-        "Hello from mock-openai."
-    );
+    assert_eq!(body["choices"][0]["message"]["content"], "Hello from mock-openai.");
     assert_eq!(body["choices"][0]["finish_reason"], "stop");
 }
 
@@ -96,20 +85,14 @@ async fn streams_parallel_tool_calls_split_over_chunks() {
     let response = post(&mock, CHAT_PATH, &chat_body(true)).await;
     let (events, done) = sse_events(&response.text().await.expect("body"));
     assert!(done);
-    let deltas: Vec<&Value> = events
-        .iter()
-        .filter_map(|e| e["choices"][0]["delta"]["tool_calls"].get(0))
-        .collect();
+    let deltas: Vec<&Value> = events.iter().filter_map(|e| e["choices"][0]["delta"]["tool_calls"].get(0)).collect();
     assert_eq!(deltas.len(), 6);
     assert_eq!(deltas[0]["id"], "call_a");
     assert_eq!(deltas[0]["function"]["name"], "search");
     assert_eq!(deltas[1]["id"], "call_b");
     assert_eq!(deltas[1]["index"], 1);
     assert_eq!(deltas[2]["function"]["arguments"], r#"{"q":"#);
-    let finish = events
-        .iter()
-        .find(|e| !e["choices"][0]["finish_reason"].is_null())
-        .expect("finish");
+    let finish = events.iter().find(|e| !e["choices"][0]["finish_reason"].is_null()).expect("finish");
     assert_eq!(finish["choices"][0]["finish_reason"], "tool_calls");
 }
 
@@ -143,15 +126,9 @@ async fn retry_after_can_be_an_http_date() {
     mock.push(Reply::rate_limited_http_date(2));
     let response = post(&mock, CHAT_PATH, &chat_body(true)).await;
     assert_eq!(response.status(), 429);
-    let date = response.headers()["retry-after"]
-        .to_str()
-        .expect("ascii")
-        .to_owned();
+    let date = response.headers()["retry-after"].to_str().expect("ascii").to_owned();
     assert!(date.ends_with(" GMT"), "{date}");
-    assert!(
-        chrono::DateTime::parse_from_rfc2822(&date).is_ok(),
-        "{date}"
-    );
+    assert!(chrono::DateTime::parse_from_rfc2822(&date).is_ok(), "{date}");
 }
 
 #[tokio::test]
@@ -162,20 +139,14 @@ async fn wrong_api_key_is_refused_openai_style() {
     assert_eq!(response.status(), 401);
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["error"]["code"], "invalid_api_key");
-    assert_eq!(
-        mock.requests()[0].header("authorization"),
-        Some("Bearer sk-test")
-    );
+    assert_eq!(mock.requests()[0].header("authorization"), Some("Bearer sk-test"));
 }
 
 #[tokio::test]
 async fn errors_and_delays_are_scripted() {
     let mock = MockOpenAi::start().await;
     mock.push(Reply::server_error());
-    mock.push(Reply::delayed(
-        Duration::from_millis(50),
-        Reply::text(["late"]),
-    ));
+    mock.push(Reply::delayed(Duration::from_millis(50), Reply::text(["late"])));
     assert_eq!(post(&mock, CHAT_PATH, &chat_body(true)).await.status(), 500);
     let response = post(&mock, CHAT_PATH, &chat_body(true)).await;
     assert_eq!(response.status(), 200);
@@ -200,10 +171,7 @@ async fn broken_stream_drops_the_connection() {
         }
     }
     assert!(broke, "the body must end in a transport error");
-    assert!(
-        received.contains(r#""content":"tial""#),
-        "chunks before the break arrive: {received}"
-    );
+    assert!(received.contains(r#""content":"tial""#), "chunks before the break arrive: {received}");
     assert!(!received.contains("[DONE]"));
 }
 
@@ -211,11 +179,7 @@ async fn broken_stream_drops_the_connection() {
 async fn embeddings_default_to_hashed_vectors_of_the_requested_size() {
     let mock = MockOpenAi::start().await;
     let body = json!({"model": "emb", "input": ["a", "b", "a"], "dimensions": 4});
-    let response: Value = post(&mock, EMBEDDINGS_PATH, &body)
-        .await
-        .json()
-        .await
-        .expect("json");
+    let response: Value = post(&mock, EMBEDDINGS_PATH, &body).await.json().await.expect("json");
     let data = response["data"].as_array().expect("data");
     assert_eq!(data.len(), 3);
     assert_eq!(data[0]["embedding"].as_array().expect("vector").len(), 4);
@@ -223,36 +187,16 @@ async fn embeddings_default_to_hashed_vectors_of_the_requested_size() {
     assert_ne!(data[0]["embedding"], data[1]["embedding"]);
 
     let single = json!({"model": "emb", "input": "a"});
-    let response: Value = post(&mock, EMBEDDINGS_PATH, &single)
-        .await
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(
-        response["data"][0]["embedding"]
-            .as_array()
-            .expect("vector")
-            .len(),
-        8
-    );
+    let response: Value = post(&mock, EMBEDDINGS_PATH, &single).await.json().await.expect("json");
+    assert_eq!(response["data"][0]["embedding"].as_array().expect("vector").len(), 8);
 }
 
 #[tokio::test]
 async fn chat_replies_do_not_fit_embeddings() {
     let mock = MockOpenAi::start().await;
     mock.push(Reply::text(["x"]));
-    let response = post(
-        &mock,
-        EMBEDDINGS_PATH,
-        &json!({"model": "emb", "input": "a"}),
-    )
-    .await;
+    let response = post(&mock, EMBEDDINGS_PATH, &json!({"model": "emb", "input": "a"})).await;
     assert_eq!(response.status(), 500);
     let body: Value = response.json().await.expect("json");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .expect("message")
-            .contains("`text`")
-    );
+    assert!(body["error"]["message"].as_str().expect("message").contains("`text`"));
 }

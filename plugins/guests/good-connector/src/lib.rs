@@ -117,7 +117,7 @@ impl Guest for Good {
             version: "0.1.0".into(),
             capabilities: vec![Capability::Http, Capability::Log, Capability::Clock],
             settings_schema: r#"{"type":"object","required":["base_url"]}"#.into(),
-            webhook_signature: WebhookSignature::HmacSha256Base64("x-test-hmac".into()),
+            webhook_signature: WebhookSignature::HmacSha256Hex("X-Test-Signature".into()),
         }
     }
 
