@@ -9,6 +9,8 @@
 //! minutes on two cores.
 //!
 //!     cargo bench -p chatgw --bench search [-- FILTER]
+//!
+//! `SEARCH_BENCH_SIZES=3000` limits the run to the listed store sizes.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -52,7 +54,12 @@ fn catalog(n: usize, rng: &mut StdRng) -> Vec<(Product, ProductCard)> {
                 id: format!("p{i}"),
                 handle: format!("p{i}"),
                 title: format!("{adjective} {material} {garment}"),
-                description: format!("A {} {} {} in {colour}, made to last. Pairs well with everyday outfits.", adjective.to_lowercase(), material.to_lowercase(), garment.to_lowercase()),
+                description: format!(
+                    "A {} {} {} in {colour}, made to last. Pairs well with everyday outfits.",
+                    adjective.to_lowercase(),
+                    material.to_lowercase(),
+                    garment.to_lowercase()
+                ),
                 category: garment.to_lowercase(),
                 vendor: "Acme".into(),
                 tags: vec![material.to_lowercase()],
@@ -122,7 +129,11 @@ fn bench_search(c: &mut Criterion) {
             .collect(),
     );
 
-    for n in SIZES {
+    let sizes: Vec<usize> = match std::env::var("SEARCH_BENCH_SIZES") {
+        Ok(list) => list.split(',').map(|n| n.trim().parse().expect("SEARCH_BENCH_SIZES is a comma-separated list of card counts")).collect(),
+        Err(_) => SIZES.to_vec(),
+    };
+    for n in sizes {
         let stores = rt.block_on(setup(n));
         let mut group = c.benchmark_group(format!("search_{n}"));
         group.sample_size(50).measurement_time(Duration::from_secs(5)).warm_up_time(Duration::from_secs(2));

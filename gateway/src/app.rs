@@ -9,6 +9,8 @@ use std::time::Duration;
 use crate::catalog::sync::{self, CatalogFile, SyncReport};
 use crate::chat::{ChatContext, StoreRuntime, TurnLimits};
 use crate::config::{CatalogSource, EmbeddingProviderKind, GatewayConfig, LoadedConfig, ProviderKind, StoreConfig, secret_from_env};
+use crate::connector::sync::{SyncMode, WebhookReport};
+use crate::connector::{ConnectorToolBox, Connectors, StoreConnector};
 use crate::embed::{Embedder, LocalEmbedder, OpenAiEmbedder};
 use crate::error::{Error, Result};
 use crate::llm::ChatModel;
@@ -17,7 +19,7 @@ use crate::llm::openai::{OpenAiChatModel, OpenAiSettings};
 use crate::search::HybridSearch;
 use crate::session::{MemorySessions, RedisSessions, SessionStore};
 use crate::storage::{PgStorage, SqliteStorage, Storage, StoreRecord};
-use crate::tools::CatalogToolBox;
+use crate::tools::{CatalogToolBox, ToolBox};
 
 #[derive(Clone)]
 pub struct App {
@@ -31,6 +33,10 @@ struct AppInner {
     stores: HashMap<String, Arc<StoreRuntime>>,
     by_key: HashMap<String, String>,
     origins: HashSet<String>,
+    /// Stores whose catalog and live facts come from a connector plugin.
+    connectors: HashMap<String, Arc<StoreConnector>>,
+    /// One sync per store at a time (start-up, timer, admin, webhooks).
+    sync_locks: HashMap<String, Arc<tokio::sync::Mutex<()>>>,
 }
 
 /// The shared services a gateway runs on.
@@ -133,11 +139,31 @@ impl App {
         let mut runtimes = HashMap::new();
         let mut by_key = HashMap::new();
         let mut origins = HashSet::new();
+        let mut plugin_host: Option<Connectors> = None;
+        let mut connectors = HashMap::new();
+        let mut sync_locks = HashMap::new();
         for (config, model) in stores {
             storage.upsert_store(&StoreRecord { id: config.id.clone(), name: config.name.clone(), languages: config.languages.clone() }).await?;
-            let report = sync_catalog(storage.as_ref(), embedder.as_ref(), &config).await?;
-            tracing::info!(store = %config.id, ?report, "catalog synced");
-            let tools = Arc::new(CatalogToolBox::new(storage.clone(), search.clone(), config.languages.clone(), config.currency.clone()));
+            let catalog_tools = CatalogToolBox::new(storage.clone(), search.clone(), config.languages.clone(), config.currency.clone());
+            let tools: Arc<dyn ToolBox> = match &config.catalog {
+                CatalogSource::Connector(source) => {
+                    let host = match &mut plugin_host {
+                        Some(host) => host,
+                        None => plugin_host.insert(Connectors::new(&gateway)?),
+                    };
+                    // The catalog arrives by `sync_store` (in the background
+                    // when serving), so a slow store API never holds up start.
+                    let connector = Arc::new(host.connect(&gateway, &config.id, source).await?);
+                    connectors.insert(config.id.clone(), connector.clone());
+                    Arc::new(ConnectorToolBox::new(catalog_tools, connector).await)
+                }
+                _ => {
+                    let report = sync_catalog(storage.as_ref(), embedder.as_ref(), &config).await?;
+                    tracing::info!(store = %config.id, ?report, "catalog synced");
+                    Arc::new(catalog_tools)
+                }
+            };
+            sync_locks.insert(config.id.clone(), Arc::new(tokio::sync::Mutex::new(())));
             by_key.insert(config.public_key.clone(), config.id.clone());
             origins.extend(config.allowed_origins.iter().cloned());
             runtimes.insert(config.id.clone(), Arc::new(StoreRuntime { config, model, tools, search: search.clone() }));
@@ -150,7 +176,7 @@ impl App {
         };
         crate::lang::warm_up();
         let chat = ChatContext { storage, sessions, limits };
-        Ok(Self { inner: Arc::new(AppInner { gateway, chat, embedder, stores: runtimes, by_key, origins }) })
+        Ok(Self { inner: Arc::new(AppInner { gateway, chat, embedder, stores: runtimes, by_key, origins, connectors, sync_locks }) })
     }
 
     pub fn gateway(&self) -> &GatewayConfig {
@@ -185,6 +211,67 @@ impl App {
         Ok(())
     }
 
+    /// The store's connector, if its catalog comes from one.
+    pub fn connector(&self, store_id: &str) -> Option<Arc<StoreConnector>> {
+        self.inner.connectors.get(store_id).cloned()
+    }
+
+    /// Runs (or resumes) the connector sync of a store, one at a time per store.
+    pub async fn sync_store(&self, store_id: &str, mode: SyncMode) -> Result<SyncReport> {
+        let (store, connector) = match (self.store(store_id), self.connector(store_id)) {
+            (Some(store), Some(connector)) => (store, connector),
+            _ => {
+                return Err(Error::Config(crate::config::ConfigError::invalid(
+                    store_id.to_owned(),
+                    "catalog.kind",
+                    "this store has no connector to sync from",
+                )));
+            }
+        };
+        let _running = self.inner.sync_locks[store_id].lock().await;
+        let primary = store.config.languages.first().map(String::as_str).unwrap_or("en");
+        crate::connector::sync::sync_store(self.storage().as_ref(), self.inner.embedder.as_ref(), store_id, primary, &connector, mode)
+            .await
+            .map_err(|source| Error::ConnectorSync { store: store_id.to_owned(), source })
+    }
+
+    /// Verifies a store's webhook and applies its events to the catalog.
+    pub async fn apply_webhook(&self, store_id: &str, topic: &str, headers: Vec<chatgw_plugins::Header>, body: Vec<u8>) -> Result<WebhookReport> {
+        let (store, connector) = match (self.store(store_id), self.connector(store_id)) {
+            (Some(store), Some(connector)) => (store, connector),
+            _ => return Err(Error::Config(crate::config::ConfigError::invalid(store_id.to_owned(), "catalog.kind", "this store has no connector"))),
+        };
+        let events = connector.webhook(topic, headers, body).await?;
+        let _running = self.inner.sync_locks[store_id].lock().await;
+        let primary = store.config.languages.first().map(String::as_str).unwrap_or("en");
+        crate::connector::sync::apply_events(self.storage().as_ref(), self.inner.embedder.as_ref(), store_id, primary, events)
+            .await
+            .map_err(|source| Error::ConnectorSync { store: store_id.to_owned(), source })
+    }
+
+    /// Syncs every connector store now (resuming cut-off runs), then
+    /// incrementally every `sync_interval_minutes` of its config.
+    pub fn spawn_connector_syncs(&self) -> Vec<tokio::task::JoinHandle<()>> {
+        let mut tasks = Vec::new();
+        for (id, store) in &self.inner.stores {
+            let CatalogSource::Connector(source) = &store.config.catalog else { continue };
+            let (app, id, minutes) = (self.clone(), id.clone(), source.sync_interval_minutes);
+            tasks.push(tokio::spawn(async move {
+                loop {
+                    match app.sync_store(&id, SyncMode::Incremental).await {
+                        Ok(report) => tracing::info!(store = %id, ?report, "connector sync done"),
+                        Err(e) => tracing::warn!(store = %id, error = %e, "connector sync failed; it resumes on the next run"),
+                    }
+                    if minutes == 0 {
+                        return;
+                    }
+                    tokio::time::sleep(Duration::from_secs(minutes * 60)).await;
+                }
+            }));
+        }
+        tasks
+    }
+
     /// Re-embeds stale cards of every store every `interval`, so embeddings
     /// never silently lag their text.
     pub fn spawn_embedding_sweep(&self, interval: Duration) -> tokio::task::JoinHandle<()> {
@@ -213,13 +300,8 @@ pub async fn sync_catalog(storage: &dyn Storage, embedder: &dyn Embedder, store:
     let file = match &store.catalog {
         CatalogSource::Demo => CatalogFile::parse(crate::demo::CATALOG_JSON, "embedded demo catalog").map_err(err)?,
         CatalogSource::File { path } => CatalogFile::read(path).map_err(err)?,
-        CatalogSource::Connector { plugin, .. } => {
-            return Err(Error::Config(crate::config::ConfigError::invalid(
-                store.id.clone(),
-                "catalog.kind",
-                format!("connector plugin `{plugin}`: this build has no plugin host yet"),
-            )));
-        }
+        // Connector catalogs arrive page by page through `App::sync_store`.
+        CatalogSource::Connector(_) => return Ok(SyncReport::default()),
     };
     sync::import_full(storage, embedder, &store.id, primary, &file.products).await.map_err(err)
 }

@@ -1,4 +1,5 @@
-//! The `chatgw` command line: `serve`, `demo`, `migrate`, `config check`.
+//! The `chatgw` command line: `serve`, `demo`, `migrate`, `config check`,
+//! `plugin run|new`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,6 +49,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Connector plugin tools: run a plugin against recorded fixtures, start a new plugin project.
+    Plugin {
+        #[command(subcommand)]
+        command: crate::plugin_cli::PluginCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -73,6 +79,10 @@ pub async fn run(cli: Cli) -> ExitCode {
 
 async fn execute(cli: Cli) -> Result<ExitCode> {
     match cli.command {
+        Command::Plugin { command } => Ok(crate::plugin_cli::run(command).await.unwrap_or_else(|e| {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        })),
         Command::Config { command: ConfigCommand::Check { config: file, stores } } => {
             let loaded = config::load(file.as_deref(), stores.as_deref())?;
             println!("configuration is valid: {} store(s)", loaded.stores.len());
@@ -101,6 +111,7 @@ async fn execute(cli: Cli) -> Result<ExitCode> {
             let sweep = Duration::from_secs(loaded.gateway.embedding.sweep_interval_s);
             let app = App::from_config(loaded).await?;
             app.spawn_embedding_sweep(sweep);
+            app.spawn_connector_syncs();
             let listener = tokio::net::TcpListener::bind(&addr).await?;
             tracing::info!(addr = %listener.local_addr()?, "chatgw listening");
             crate::http::serve(app, listener).await?;
@@ -120,7 +131,10 @@ async fn execute(cli: Cli) -> Result<ExitCode> {
             let local = listener.local_addr()?;
             println!("chatgw demo: Lumen & Thread, {} products, offline model, {backends}", app.storage().count_products("demo").await?);
             println!("  open   http://{local}/");
-            println!("  or try curl -N http://{local}/v1/chat -H 'X-Store-Key: {}' -H 'Content-Type: application/json' -d '{{\"message\": \"linen shirt for a summer wedding\"}}'", crate::demo::PUBLIC_KEY);
+            println!(
+                "  or try curl -N http://{local}/v1/chat -H 'X-Store-Key: {}' -H 'Content-Type: application/json' -d '{{\"message\": \"linen shirt for a summer wedding\"}}'",
+                crate::demo::PUBLIC_KEY
+            );
             crate::http::serve(app, listener).await?;
             Ok(ExitCode::SUCCESS)
         }

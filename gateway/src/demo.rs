@@ -18,7 +18,8 @@ pub fn store_config(addr: &str) -> StoreConfig {
         allowed_origins: vec![format!("http://127.0.0.1:{port}"), format!("http://localhost:{port}")],
         currency: "EUR".into(),
         persona: "Friendly and concise, like a knowledgeable shop assistant in Barcelona.".into(),
-        policies: "Free shipping in Spain on orders over 50 €. Returns within 30 days of delivery, unworn and with tags. Orders ship within 2 working days.".into(),
+        policies: "Free shipping in Spain on orders over 50 €. Returns within 30 days of delivery, unworn and with tags. Orders ship within 2 working days."
+            .into(),
         catalog: CatalogSource::Demo,
         models: ModelRouting::default(),
         retrieval: RetrievalConfig::default(),

@@ -13,6 +13,10 @@ pub enum Error {
     Sync { store: String, source: crate::catalog::sync::SyncError },
     #[error("model provider `{provider}`: {source}")]
     Provider { provider: String, source: crate::llm::LlmError },
+    #[error("connector: {0}")]
+    Connector(#[from] crate::connector::ConnectorFailure),
+    #[error("connector sync of store `{store}`: {source}")]
+    ConnectorSync { store: String, source: crate::connector::sync::ConnectorSyncError },
     #[error("embedding provider: {0}")]
     Embedding(String),
     #[error("{0}")]

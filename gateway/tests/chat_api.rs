@@ -187,12 +187,7 @@ async fn browser_origins_are_checked_per_store() {
     let base = sqlite_gateway(dir.path()).await;
     let client = reqwest::Client::new();
     let post = |origin: &'static str, key: &'static str| {
-        client
-            .post(format!("{base}/v1/chat"))
-            .header("Origin", origin)
-            .header("X-Store-Key", key)
-            .json(&serde_json::json!({"message": "hello"}))
-            .send()
+        client.post(format!("{base}/v1/chat")).header("Origin", origin).header("X-Store-Key", key).json(&serde_json::json!({"message": "hello"})).send()
     };
     let allowed = post("https://peak.example", "pk_peak_test").await.expect("request");
     assert_eq!(allowed.status(), 200);
@@ -213,12 +208,8 @@ async fn stores_are_isolated(base: &str) {
 
     // Peak's key cannot read the demo conversation...
     let demo_session = demo.session_id();
-    let foreign = reqwest::Client::new()
-        .get(format!("{base}/v1/sessions/{demo_session}/messages"))
-        .header("X-Store-Key", "pk_peak_test")
-        .send()
-        .await
-        .expect("request");
+    let foreign =
+        reqwest::Client::new().get(format!("{base}/v1/sessions/{demo_session}/messages")).header("X-Store-Key", "pk_peak_test").send().await.expect("request");
     assert_eq!(foreign.status(), 404);
     // ...nor continue it: it gets a conversation of its own.
     let hijack = chat(base, "pk_peak_test", Some(&demo_session), "what did I ask before?").await;

@@ -27,7 +27,13 @@ async fn a_turn_with_a_tool_call_through_an_openai_compatible_model() {
     let mut gateway = gateway_config();
     gateway.providers.insert(
         "mock".into(),
-        ProviderConfig { kind: ProviderKind::Openai, base_url: Some(mock.base_url()), api_key_env: Some("CHATGW_TEST_OPENAI_KEY".into()), timeout_s: 10, max_retries: 1 },
+        ProviderConfig {
+            kind: ProviderKind::Openai,
+            base_url: Some(mock.base_url()),
+            api_key_env: Some("CHATGW_TEST_OPENAI_KEY".into()),
+            timeout_s: 10,
+            max_retries: 1,
+        },
     );
     let mut store = demo_store();
     store.models.provider = "mock".into();

@@ -73,3 +73,45 @@ fn environment_overrides_and_bad_values() {
     assert!(!ok);
     assert!(out.contains("server.addr"), "{out}");
 }
+
+#[test]
+fn a_connector_store_names_each_missing_piece() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stores = dir.path().join("stores");
+    std::fs::create_dir(&stores).expect("stores dir");
+    write(dir.path(), "chatgw.toml", "[plugins]\nlookbook = \"no/such/connector.toml\"\n");
+    write(
+        &stores,
+        "lookbook.toml",
+        r#"
+id = "lookbook"
+name = "Lookbook"
+languages = ["en"]
+public_key = "pk_lookbook_1"
+[catalog]
+kind = "connector"
+plugin = "lookbook"
+settings = { api_base = "https://api.lookbook.example" }
+sql = "shopdb"
+[catalog.http]
+allowed_hosts = ["api.lookbook.example", "not a host"]
+credentials = [{ host = "api.lookbook.example", header = "Authorization", value_env = "CHATGW_TEST_UNSET_TOKEN", prefix = "Bearer " }]
+[catalog.webhook]
+secret_env = "CHATGW_TEST_UNSET_WEBHOOK"
+"#,
+    );
+    let config = dir.path().join("chatgw.toml");
+    let (ok, out) = chatgw(&["config", "check", "--config", config.to_str().expect("utf8"), "--stores", stores.to_str().expect("utf8")]);
+    assert!(!ok, "{out}");
+    for expected in [
+        "plugins.lookbook",
+        "catalog.http.allowed_hosts[1]",
+        "catalog.http.credentials[0].value_env",
+        "CHATGW_TEST_UNSET_TOKEN",
+        "catalog.sql",
+        "catalog.webhook.secret_env",
+    ] {
+        assert!(out.contains(expected), "missing `{expected}` in:\n{out}");
+    }
+    assert!(out.contains("lookbook.toml"), "{out}");
+}

@@ -9,9 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use chatgw::catalog::{Product, ProductCard, Review, Translation, Variant};
-use chatgw::storage::{
-    CardEmbedding, Conversation, MessageRole, SqliteStorage, Storage, StoreRecord, StoredMessage, TextQuery, UpsertOutcome,
-};
+use chatgw::storage::{CardEmbedding, Conversation, MessageRole, SqliteStorage, Storage, StoreRecord, StoredMessage, TextQuery, UpsertOutcome};
 use chrono::{DateTime, SubsecRound, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -92,9 +90,7 @@ async fn put(s: &dyn Storage, store: &str, p: &Product) -> UpsertOutcome {
 }
 
 async fn put_store(s: &dyn Storage, id: &str) {
-    s.upsert_store(&StoreRecord { id: id.into(), name: format!("Store {id}"), languages: vec!["en".into(), "es".into()] })
-        .await
-        .expect("upsert store");
+    s.upsert_store(&StoreRecord { id: id.into(), name: format!("Store {id}"), languages: vec!["en".into(), "es".into()] }).await.expect("upsert store");
 }
 
 fn unit(mut v: Vec<f32>) -> Vec<f32> {
@@ -117,10 +113,8 @@ fn cosine(a: &[f32], b: &[f32]) -> f32 {
 /// Saves an embedding for every card of these products, made from their
 /// current card hash.
 async fn embed_all(s: &dyn Storage, store: &str, model: &str, items: &[(&Product, Vec<f32>)]) {
-    let embeddings: Vec<CardEmbedding> = items
-        .iter()
-        .map(|(p, v)| CardEmbedding { product_id: p.id.clone(), content_hash: card(p).content_hash, vector: v.clone() })
-        .collect();
+    let embeddings: Vec<CardEmbedding> =
+        items.iter().map(|(p, v)| CardEmbedding { product_id: p.id.clone(), content_hash: card(p).content_hash, vector: v.clone() }).collect();
     s.save_embeddings(store, model, &embeddings).await.expect("save embeddings");
 }
 
@@ -298,23 +292,17 @@ mod suite {
         let mut p = product("p1", "Linen Shirt");
         put(s, "shop", &p).await;
         let old_hash = card(&p).content_hash;
-        s.save_embeddings("shop", MODEL, &[CardEmbedding { product_id: "p1".into(), content_hash: old_hash.clone(), vector: vec![1.0, 0.0] }])
-            .await
-            .unwrap();
+        s.save_embeddings("shop", MODEL, &[CardEmbedding { product_id: "p1".into(), content_hash: old_hash.clone(), vector: vec![1.0, 0.0] }]).await.unwrap();
         // The card changes while a newer embedding of the old text is in flight.
         p.title = "Linen Shirt, relaxed".into();
         put(s, "shop", &p).await;
-        s.save_embeddings("shop", MODEL, &[CardEmbedding { product_id: "p1".into(), content_hash: old_hash, vector: vec![0.0, 1.0] }])
-            .await
-            .unwrap();
+        s.save_embeddings("shop", MODEL, &[CardEmbedding { product_id: "p1".into(), content_hash: old_hash, vector: vec![0.0, 1.0] }]).await.unwrap();
         let stale = s.stale_cards("shop", MODEL, 10).await.unwrap();
         assert_eq!(stale.len(), 1, "still stale: the write was skipped");
         let hit = &s.vector_search("shop", MODEL, &[1.0, 0.0], 1).await.unwrap()[0];
         assert!((hit.score - 1.0).abs() < 1e-4, "the first embedding is still there: {}", hit.score);
         // Unknown products and an empty batch are no-ops.
-        s.save_embeddings("shop", MODEL, &[CardEmbedding { product_id: "ghost".into(), content_hash: "x".into(), vector: vec![1.0, 0.0] }])
-            .await
-            .unwrap();
+        s.save_embeddings("shop", MODEL, &[CardEmbedding { product_id: "ghost".into(), content_hash: "x".into(), vector: vec![1.0, 0.0] }]).await.unwrap();
         s.save_embeddings("shop", MODEL, &[]).await.unwrap();
         // A batch of mixed dimensions is refused.
         let mixed = [
@@ -389,7 +377,11 @@ mod suite {
         let mut shirt = product("shirt", "Breezy Linen Shirt");
         shirt.translations.insert(
             "es".into(),
-            Translation { title: Some("Camisa de lino Breezy".into()), description: Some("Camisa holgada de lino lavado.".into()), attributes: BTreeMap::new() },
+            Translation {
+                title: Some("Camisa de lino Breezy".into()),
+                description: Some("Camisa holgada de lino lavado.".into()),
+                attributes: BTreeMap::new(),
+            },
         );
         put(s, "shop", &shirt).await;
         // A Spanish-first store.

@@ -111,18 +111,10 @@ fn join_segments(segments: &[CardSegment]) -> String {
 fn attribute_line(product: &Product, language: Option<&str>) -> String {
     let translated = language.and_then(|l| product.translations.get(l)).map(|t| &t.attributes);
     let value = |key: &str| -> Option<String> {
-        translated
-            .and_then(|a| a.get(key))
-            .or_else(|| product.attributes.get(key))
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
+        translated.and_then(|a| a.get(key)).or_else(|| product.attributes.get(key)).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
     };
-    let labels: &[(&str, &str, &str)] = &[
-        ("color", "Colour", "Color"),
-        ("size_range", "Sizes", "Tallas"),
-        ("material", "Material", "Material"),
-        ("fit", "Fit", "Corte"),
-    ];
+    let labels: &[(&str, &str, &str)] =
+        &[("color", "Colour", "Color"), ("size_range", "Sizes", "Tallas"), ("material", "Material", "Material"), ("fit", "Fit", "Corte")];
     let mut parts = Vec::new();
     for (key, en, es) in labels {
         if let Some(v) = value(key) {
@@ -242,12 +234,23 @@ mod tests {
             reviews: vec![Review { rating: 5, text: "Perfect for a beach wedding.".into(), language: Some("en".into()) }],
             translations: BTreeMap::from([(
                 "es".into(),
-                Translation { title: Some("Camisa de lino Breezy".into()), description: Some("Camisa holgada de lino lavado.".into()), attributes: BTreeMap::from([("color".into(), "Blanco".into())]) },
+                Translation {
+                    title: Some("Camisa de lino Breezy".into()),
+                    description: Some("Camisa holgada de lino lavado.".into()),
+                    attributes: BTreeMap::from([("color".into(), "Blanco".into())]),
+                },
             )]),
             url: None,
             image: None,
             updated_at: None,
-            variants: vec![Variant { sku: "S1".into(), title: "M".into(), options: BTreeMap::new(), price: "59.00".into(), compare_at_price: None, inventory_quantity: Some(7) }],
+            variants: vec![Variant {
+                sku: "S1".into(),
+                title: "M".into(),
+                options: BTreeMap::new(),
+                price: "59.00".into(),
+                compare_at_price: None,
+                inventory_quantity: Some(7),
+            }],
         }
     }
 

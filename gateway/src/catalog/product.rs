@@ -81,19 +81,12 @@ pub struct Variant {
 impl Product {
     /// The lowest variant price, as a display string.
     pub fn from_price(&self) -> Option<String> {
-        self.variants
-            .iter()
-            .filter_map(|v| v.price.parse::<f64>().ok().map(|p| (p, &v.price)))
-            .min_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, s)| s.clone())
+        self.variants.iter().filter_map(|v| v.price.parse::<f64>().ok().map(|p| (p, &v.price))).min_by(|a, b| a.0.total_cmp(&b.0)).map(|(_, s)| s.clone())
     }
 
     /// Title in `language` when the catalog has it, else the main title.
     pub fn title_in(&self, language: &str) -> &str {
-        self.translations
-            .get(language)
-            .and_then(|t| t.title.as_deref())
-            .unwrap_or(&self.title)
+        self.translations.get(language).and_then(|t| t.title.as_deref()).unwrap_or(&self.title)
     }
 }
 

@@ -32,6 +32,8 @@ pub struct SyncReport {
     pub unchanged: usize,
     pub deleted: usize,
     pub embedded: usize,
+    /// Products the source sent that could not be read (each logged).
+    pub skipped: usize,
 }
 
 /// A catalog export: the store header and its products (the format of
@@ -65,7 +67,13 @@ impl CatalogFile {
 const EMBED_BATCH: usize = 64;
 
 /// Full import: the store's catalog becomes exactly `products`.
-pub async fn import_full(storage: &dyn Storage, embedder: &dyn Embedder, store_id: &str, primary_language: &str, products: &[Product]) -> Result<SyncReport, SyncError> {
+pub async fn import_full(
+    storage: &dyn Storage,
+    embedder: &dyn Embedder,
+    store_id: &str,
+    primary_language: &str,
+    products: &[Product],
+) -> Result<SyncReport, SyncError> {
     let mut report = upsert_products(storage, store_id, primary_language, products).await?;
     let keep: HashSet<&str> = products.iter().map(|p| p.id.as_str()).collect();
     for stale_id in storage.product_ids(store_id).await? {

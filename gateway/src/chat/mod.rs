@@ -107,11 +107,7 @@ pub async fn start_turn(ctx: &ChatContext, store: Arc<StoreRuntime>, request: Tu
     };
     let (conversation, is_new) = match existing {
         Some(c) => (c, false),
-        None => {
-            let c = Conversation { id: uuid::Uuid::now_v7().to_string(), store_id: store_id.clone(), created_at: Utc::now() };
-            ctx.storage.create_conversation(&c).await?;
-            (c, true)
-        }
+        None => (Conversation { id: uuid::Uuid::now_v7().to_string(), store_id: store_id.clone(), created_at: Utc::now() }, true),
     };
 
     let user_message = StoredMessage {
@@ -128,10 +124,29 @@ pub async fn start_turn(ctx: &ChatContext, store: Arc<StoreRuntime>, request: Tu
         completion_tokens: None,
         created_at: Utc::now(),
     };
-    ctx.storage.append_message(&store_id, &user_message).await?;
+    // Language statistics are the costliest CPU step of a turn; they need
+    // only the text, so they run while the message is being stored.
+    let text = message.clone();
+    let analysis = tokio::task::spawn_blocking(move || lang::analyze(&text));
+    if is_new {
+        ctx.storage.create_conversation_with_message(&conversation, &user_message).await?;
+    } else {
+        ctx.storage.append_message(&store_id, &user_message).await?;
+    }
 
     let (tx, rx) = mpsc::channel(64);
-    let turn = Turn { ctx: ctx.clone(), store, conversation_id: conversation.id, is_new, message, locale: request.locale, user_message_id: user_message.id, started, tx };
+    let turn = Turn {
+        ctx: ctx.clone(),
+        store,
+        conversation_id: conversation.id,
+        is_new,
+        message,
+        analysis,
+        locale: request.locale,
+        user_message_id: user_message.id,
+        started,
+        tx,
+    };
     tokio::spawn(turn.run());
     Ok(ReceiverStream::new(rx))
 }
@@ -142,6 +157,7 @@ struct Turn {
     conversation_id: String,
     is_new: bool,
     message: String,
+    analysis: tokio::task::JoinHandle<lang::Analysis>,
     locale: Option<String>,
     user_message_id: String,
     started: Instant,
@@ -171,7 +187,10 @@ impl Turn {
             Err(_) => {
                 tracing::warn!(conversation = %conversation_id, "chat turn timed out");
                 let _ = tx
-                    .send(ChatEvent::Error { code: "timeout".into(), message: format!("The answer took longer than {} s. Please try again.", timeout.as_secs()) })
+                    .send(ChatEvent::Error {
+                        code: "timeout".into(),
+                        message: format!("The answer took longer than {} s. Please try again.", timeout.as_secs()),
+                    })
                     .await;
             }
         }
@@ -192,12 +211,7 @@ impl Turn {
             .into_iter()
             .filter(|m| m.id != self.user_message_id)
             .filter(|m| matches!(m.role, MessageRole::User | MessageRole::Assistant | MessageRole::Agent))
-            .map(|m| HistoryEntry {
-                role: m.role.as_str().to_owned(),
-                text: m.text,
-                language: m.language,
-                product_ids: discussed_products(&m.tool_calls),
-            })
+            .map(|m| HistoryEntry { role: m.role.as_str().to_owned(), text: m.text, language: m.language, product_ids: discussed_products(&m.tool_calls) })
             .collect();
         self.ctx.sessions.replace(store_id, &self.conversation_id, &entries).await?;
         Ok(entries)
@@ -223,26 +237,28 @@ impl Turn {
         Ok(cards)
     }
 
-    async fn answer(self) -> Result<(), TurnError> {
+    async fn answer(mut self) -> Result<(), TurnError> {
         let store = self.store.clone();
         let config = &store.config;
         self.emit(ChatEvent::Session { session_id: self.conversation_id.clone() }).await;
 
         let history = self.history().await?;
         let previous_language = history.iter().rev().find(|e| e.role == "user").and_then(|e| e.language.clone());
-        let detection = lang::detect(
-            &self.message,
-            DetectionContext { store_languages: &config.languages, previous: previous_language.as_deref(), locale: self.locale.as_deref() },
-        );
+        let analysis = match (&mut self.analysis).await {
+            Ok(analysis) => analysis,
+            // Only a panic inside the detector gets here; detect again.
+            Err(_) => lang::analyze(&self.message),
+        };
+        let detection =
+            analysis.decide(DetectionContext { store_languages: &config.languages, previous: previous_language.as_deref(), locale: self.locale.as_deref() });
         let classification = classify::classify(&self.message);
-        self.ctx
-            .storage
-            .set_message_analysis(&config.id, &self.user_message_id, Some(detection.reply), Some(classification.label.as_str()))
-            .await?;
+        let record_analysis =
+            self.ctx.storage.set_message_analysis(&config.id, &self.user_message_id, Some(detection.reply), Some(classification.label.as_str()));
 
         if classification.label != Label::Normal {
             let reason = serde_json::to_value(classification.reason).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-            self.emit(ChatEvent::Handoff(Handoff { label: classification.label.as_str().into(), reason, message: handoff_message(detection.reply).into() })).await;
+            self.emit(ChatEvent::Handoff(Handoff { label: classification.label.as_str().into(), reason, message: handoff_message(detection.reply).into() }))
+                .await;
         }
 
         // Retrieval. A short follow-up ("and in blue?") is searched together
@@ -258,7 +274,10 @@ impl Turn {
             languages.push(detection.reply.to_owned());
         }
         let options = SearchOptions::from(&config.retrieval);
-        let cards = store.search.search(&config.id, &query, &languages, options).await?;
+        // The analysis is written while retrieval runs.
+        let (recorded, cards) = tokio::join!(record_analysis, store.search.search(&config.id, &query, &languages, options));
+        recorded?;
+        let cards = cards?;
         let recent_product_ids: Vec<String> = history.iter().rev().flat_map(|e| e.product_ids.iter().cloned()).collect();
         let cards = self.with_recent_products(cards, &recent_product_ids).await?;
 
@@ -267,7 +286,8 @@ impl Turn {
             self.emit(ChatEvent::Products { items: shown.clone() }).await;
         }
 
-        let grounding = Arc::new(TurnGrounding { reply_language: detection.reply.to_owned(), store_name: config.name.clone(), cards: cards.clone(), recent_product_ids });
+        let grounding =
+            Arc::new(TurnGrounding { reply_language: detection.reply.to_owned(), store_name: config.name.clone(), cards: cards.clone(), recent_product_ids });
         let system = prompt::system_prompt(config, detection.reply, &cards);
         let history_window = trim_to_budget(&history, self.ctx.limits.history_token_budget);
         let mut messages = prompt::messages(system, history_window, &self.message);

@@ -57,8 +57,7 @@ pub fn load(config_file: Option<&Path>, stores_dir: Option<&Path>) -> Result<Loa
             .collect();
         files.sort();
         for file in files {
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| ConfigError::File { path: file.clone(), message: format!("cannot read: {e}") })?;
+            let text = std::fs::read_to_string(&file).map_err(|e| ConfigError::File { path: file.clone(), message: format!("cannot read: {e}") })?;
             stores.push(parse_store(&text, &file.display().to_string())?);
             store_sources.push(file.display().to_string());
         }
@@ -82,9 +81,7 @@ fn load_gateway(config_file: Option<&Path>) -> Result<GatewayConfig, ConfigError
         }
         None => "defaults".to_owned(),
     };
-    builder = builder.add_source(
-        config::Environment::with_prefix("CHATGW").prefix_separator("__").separator("__").try_parsing(true),
-    );
+    builder = builder.add_source(config::Environment::with_prefix("CHATGW").prefix_separator("__").separator("__").try_parsing(true));
     let built = builder.build().map_err(|e| file_error(&source_name, e))?;
     built.try_deserialize::<GatewayConfig>().map_err(|e| file_error(&source_name, e))
 }
@@ -104,13 +101,8 @@ pub fn parse_store(text: &str, source_name: &str) -> Result<StoreConfig, ConfigE
 }
 
 fn toml_id(text: &str, source_name: &str) -> Result<String, ConfigError> {
-    let probe = config::Config::builder()
-        .add_source(config::File::from_str(text, config::FileFormat::Toml))
-        .build()
-        .map_err(|e| file_error(source_name, e))?;
-    probe
-        .get_string("id")
-        .map_err(|_| ConfigError::invalid(source_name, "id", "missing: every store file needs `id = \"...\"`"))
+    let probe = config::Config::builder().add_source(config::File::from_str(text, config::FileFormat::Toml)).build().map_err(|e| file_error(source_name, e))?;
+    probe.get_string("id").map_err(|_| ConfigError::invalid(source_name, "id", "missing: every store file needs `id = \"...\"`"))
 }
 
 fn file_error(source_name: &str, error: config::ConfigError) -> ConfigError {

@@ -18,6 +18,13 @@ pub struct GatewayConfig {
     pub providers: BTreeMap<String, ProviderConfig>,
     pub sessions: SessionConfig,
     pub log: LogConfig,
+    /// Installed connector plugins: id to the path of its `connector.toml`
+    /// (relative to the working folder).
+    pub plugins: BTreeMap<String, String>,
+    /// Limits every plugin call runs under.
+    pub plugin_limits: PluginLimitsConfig,
+    /// Read-only databases a store may grant its connector, by label.
+    pub databases: BTreeMap<String, SqlDatabaseConfig>,
 }
 
 impl Default for GatewayConfig {
@@ -31,8 +38,56 @@ impl Default for GatewayConfig {
             providers: BTreeMap::new(),
             sessions: SessionConfig::default(),
             log: LogConfig::default(),
+            plugins: BTreeMap::new(),
+            plugin_limits: PluginLimitsConfig::default(),
+            databases: BTreeMap::new(),
         }
     }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PluginLimitsConfig {
+    /// Linear memory one call may grow to, in MiB.
+    pub memory_mb: u64,
+    /// Longest one call may take, host calls included, in milliseconds.
+    pub call_timeout_ms: u64,
+    /// Largest result a call may return, in KiB.
+    pub max_output_kb: u64,
+    /// Largest HTTP response body a plugin may read, in KiB.
+    pub max_response_kb: u64,
+}
+
+impl Default for PluginLimitsConfig {
+    fn default() -> Self {
+        Self { memory_mb: 64, call_timeout_ms: 15_000, max_output_kb: 16 * 1024, max_response_kb: 8 * 1024 }
+    }
+}
+
+/// A store database reachable by connectors through `host-sql`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SqlDatabaseConfig {
+    /// Environment variable holding the URL (`postgres://` or `mysql://`).
+    pub url_env: String,
+    #[serde(default = "default_sql_rows")]
+    pub max_rows: u32,
+    #[serde(default = "default_sql_bytes")]
+    pub max_bytes: u64,
+    #[serde(default = "default_sql_timeout")]
+    pub statement_timeout_ms: u64,
+}
+
+fn default_sql_rows() -> u32 {
+    5_000
+}
+
+fn default_sql_bytes() -> u64 {
+    8 * 1024 * 1024
+}
+
+fn default_sql_timeout() -> u64 {
+    5_000
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -233,16 +288,72 @@ pub enum CatalogSource {
     Demo,
     /// A JSON file in the catalog format of `examples/demo-store/catalog.json`.
     File { path: String },
-    /// A connector plugin; `settings` are checked against the plugin's own
-    /// schema, `secrets` map a setting name to the environment variable
-    /// holding its value.
-    Connector {
-        plugin: String,
-        #[serde(default)]
-        settings: BTreeMap<String, serde_json::Value>,
-        #[serde(default)]
-        secrets: BTreeMap<String, String>,
-    },
+    /// A connector plugin (see `[plugins]` in the gateway config).
+    Connector(ConnectorSource),
+}
+
+/// A store's connector: which plugin, its settings (no secrets: the host
+/// adds credentials to requests) and what the store grants it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectorSource {
+    /// A plugin id from the gateway's `[plugins]`.
+    pub plugin: String,
+    /// The plugin's settings object, passed to every call as JSON.
+    #[serde(default)]
+    pub settings: BTreeMap<String, serde_json::Value>,
+    /// Minutes between incremental catalog syncs (0: only at start and by webhook).
+    #[serde(default = "default_sync_minutes")]
+    pub sync_interval_minutes: u64,
+    /// Outgoing HTTP; absent means the capability is not granted.
+    #[serde(default)]
+    pub http: Option<HttpGrantConfig>,
+    /// A label from the gateway's `[databases]`; absent means no SQL.
+    #[serde(default)]
+    pub sql: Option<String>,
+    /// Webhooks from the store, verified with this secret.
+    #[serde(default)]
+    pub webhook: Option<WebhookConfig>,
+}
+
+fn default_sync_minutes() -> u64 {
+    60
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpGrantConfig {
+    /// Public host names the plugin may call (`shop.example`, `*.myshopify.com`).
+    #[serde(default)]
+    pub allowed_hosts: Vec<String>,
+    /// Hosts on private, loopback or link-local addresses the plugin may
+    /// call anyway, as `host` or `host:port` (a store's own server, tests).
+    #[serde(default)]
+    pub private_hosts: Vec<String>,
+    /// Headers the host adds to requests; the plugin never sees them.
+    #[serde(default)]
+    pub credentials: Vec<CredentialConfig>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialConfig {
+    /// The host (same forms as `allowed_hosts`) the header is sent to.
+    pub host: String,
+    /// Header name, e.g. `X-Shopify-Access-Token` or `Authorization`.
+    pub header: String,
+    /// Environment variable holding the value.
+    pub value_env: String,
+    /// Put before the value, e.g. `Bearer `.
+    #[serde(default)]
+    pub prefix: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// Environment variable holding the signing secret.
+    pub secret_env: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

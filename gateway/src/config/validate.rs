@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
-use super::{CatalogSource, ConfigError, LoadedConfig, ProviderKind};
+use super::{CatalogSource, ConfigError, GatewayConfig, LoadedConfig, ProviderKind};
 
 pub(super) fn validate(config: &LoadedConfig) -> Result<(), ConfigError> {
     let mut problems: Vec<ConfigError> = Vec::new();
@@ -60,12 +60,20 @@ pub(super) fn validate(config: &LoadedConfig) -> Result<(), ConfigError> {
         }
         for origin in &store.allowed_origins {
             if !is_origin(origin) {
-                problems.push(ConfigError::invalid(src, "allowed_origins", format!("`{origin}` is not an origin like https://shop.example (scheme and host, no path)")));
+                problems.push(ConfigError::invalid(
+                    src,
+                    "allowed_origins",
+                    format!("`{origin}` is not an origin like https://shop.example (scheme and host, no path)"),
+                ));
             }
         }
         let provider = store.models.provider.as_str();
         if provider != "offline" && !g.providers.contains_key(provider) {
-            problems.push(ConfigError::invalid(src, "models.provider", format!("`{provider}` is not `offline` or a provider in the gateway's [providers] section")));
+            problems.push(ConfigError::invalid(
+                src,
+                "models.provider",
+                format!("`{provider}` is not `offline` or a provider in the gateway's [providers] section"),
+            ));
         }
         if !(1..=50).contains(&store.retrieval.top_k) || store.retrieval.candidates < store.retrieval.top_k {
             problems.push(ConfigError::invalid(src, "retrieval", "top_k must be 1-50 and candidates at least top_k"));
@@ -74,21 +82,14 @@ pub(super) fn validate(config: &LoadedConfig) -> Result<(), ConfigError> {
             CatalogSource::Demo => {}
             CatalogSource::File { path } => {
                 if !std::path::Path::new(path).is_file() {
-                    problems.push(ConfigError::invalid(src, "catalog.path", format!("`{path}` is not a readable file (paths are relative to the working folder)")));
+                    problems.push(ConfigError::invalid(
+                        src,
+                        "catalog.path",
+                        format!("`{path}` is not a readable file (paths are relative to the working folder)"),
+                    ));
                 }
             }
-            CatalogSource::Connector { plugin, secrets, .. } => {
-                for (setting, variable) in secrets {
-                    if super::secret_from_env(variable).is_none() {
-                        problems.push(ConfigError::invalid(src, format!("catalog.secrets.{setting}"), format!("environment variable `{variable}` is not set")));
-                    }
-                }
-                problems.push(ConfigError::invalid(
-                    src,
-                    "catalog.kind",
-                    format!("connector plugin `{plugin}`: this build has no plugin host yet; use kind = \"file\" or \"demo\""),
-                ));
-            }
+            CatalogSource::Connector(connector) => check_connector(g, src, connector, &mut problems),
         }
     }
 
@@ -102,4 +103,76 @@ pub(super) fn validate(config: &LoadedConfig) -> Result<(), ConfigError> {
 fn is_origin(origin: &str) -> bool {
     let Some((scheme, rest)) = origin.split_once("://") else { return false };
     matches!(scheme, "http" | "https") && !rest.is_empty() && !rest.contains('/') && !rest.contains(char::is_whitespace)
+}
+
+fn check_connector(g: &GatewayConfig, src: &str, connector: &super::ConnectorSource, problems: &mut Vec<ConfigError>) {
+    match g.plugins.get(&connector.plugin) {
+        None => problems.push(ConfigError::invalid(
+            src,
+            "catalog.plugin",
+            format!("`{}` is not in the gateway's [plugins] (add `{} = \"path/to/connector.toml\"` there)", connector.plugin, connector.plugin),
+        )),
+        Some(path) if !std::path::Path::new(path).is_file() => problems.push(ConfigError::invalid(
+            "chatgw.toml",
+            format!("plugins.{}", connector.plugin),
+            format!("`{path}` is not a readable connector.toml (paths are relative to the working folder)"),
+        )),
+        Some(_) => {}
+    }
+    if let Some(http) = &connector.http {
+        for (i, host) in http.allowed_hosts.iter().enumerate() {
+            if !is_host_pattern(host) {
+                problems.push(ConfigError::invalid(
+                    src,
+                    format!("catalog.http.allowed_hosts[{i}]"),
+                    format!("`{host}` is not a host name like shop.example or *.myshopify.com"),
+                ));
+            }
+        }
+        for (i, host) in http.private_hosts.iter().enumerate() {
+            let (name, port) = host.rsplit_once(':').map_or((host.as_str(), None), |(h, p)| (h, Some(p)));
+            if name.is_empty() || port.is_some_and(|p| p.parse::<u16>().is_err()) || name.contains(['/', ' ']) {
+                problems.push(ConfigError::invalid(src, format!("catalog.http.private_hosts[{i}]"), format!("`{host}` is not `host` or `host:port`")));
+            }
+        }
+        for (i, credential) in http.credentials.iter().enumerate() {
+            if super::secret_from_env(&credential.value_env).is_none() {
+                problems.push(ConfigError::invalid(
+                    src,
+                    format!("catalog.http.credentials[{i}].value_env"),
+                    format!("environment variable `{}` is not set", credential.value_env),
+                ));
+            }
+            if credential.header.trim().is_empty() || credential.header.contains([':', ' ', '\n']) {
+                problems.push(ConfigError::invalid(
+                    src,
+                    format!("catalog.http.credentials[{i}].header"),
+                    format!("`{}` is not a header name", credential.header),
+                ));
+            }
+        }
+    }
+    if let Some(label) = &connector.sql {
+        match g.databases.get(label) {
+            None => problems.push(ConfigError::invalid(src, "catalog.sql", format!("`{label}` is not in the gateway's [databases]"))),
+            Some(db) if super::secret_from_env(&db.url_env).is_none() => problems.push(ConfigError::invalid(
+                "chatgw.toml",
+                format!("databases.{label}.url_env"),
+                format!("environment variable `{}` is not set", db.url_env),
+            )),
+            Some(_) => {}
+        }
+    }
+    if let Some(webhook) = &connector.webhook
+        && super::secret_from_env(&webhook.secret_env).is_none()
+    {
+        problems.push(ConfigError::invalid(src, "catalog.webhook.secret_env", format!("environment variable `{}` is not set", webhook.secret_env)));
+    }
+}
+
+/// `shop.example` or `*.shop.example`: ASCII letters, digits, dots and dashes
+/// (internationalised names in their punycode form).
+fn is_host_pattern(host: &str) -> bool {
+    let name = host.strip_prefix("*.").unwrap_or(host);
+    !name.is_empty() && !name.starts_with(['.', '-']) && !name.ends_with('.') && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
 }

@@ -61,10 +61,7 @@ impl LocalEmbedder {
     /// An embedder producing `dimensions`-long vectors (0 is treated as 1).
     pub fn new(dimensions: usize) -> Self {
         let dimensions = dimensions.max(1);
-        Self {
-            dimensions,
-            model_id: format!("{MODEL_VERSION}:{dimensions}"),
-        }
+        Self { dimensions, model_id: format!("{MODEL_VERSION}:{dimensions}") }
     }
 
     /// Embeds one text synchronously; the result has length 1.
@@ -79,11 +76,7 @@ impl LocalEmbedder {
             });
             let boost = if step.title { TITLE_BOOST } else { 1.0 };
             if !step.stop && step.nchars > 1 {
-                let w = if step.concepts == Resolved::None {
-                    W_UNKNOWN_TOKEN
-                } else {
-                    W_TOKEN
-                };
+                let w = if step.concepts == Resolved::None { W_UNKNOWN_TOKEN } else { W_TOKEN };
                 acc.add(mix64(step.key ^ SEED_TOKEN), w * boost);
                 if step.nchars > 3 {
                     add_trigrams(acc, step.word, W_TRIGRAM * boost);
@@ -104,11 +97,7 @@ impl LocalEmbedder {
         for &(key, sum, max) in acc.iter().flat_map(|a| &a.entries) {
             // Sublinear tf generalised to weighted counts: n equal hits of
             // weight w give w * (1 + ln n).
-            let val = if sum > max {
-                max * (1.0 + (sum / max).ln())
-            } else {
-                max
-            };
+            let val = if sum > max { max * (1.0 + (sum / max).ln()) } else { max };
             let sign = if key >> 63 == 1 { -1.0 } else { 1.0 };
             // Bucket from the low 32 bits (multiply-shift, no division), sign from bit 63.
             v[(((key & 0xffff_ffff) * dims) >> 32) as usize] += sign * val;
@@ -217,29 +206,11 @@ fn analyze(lex: &Lexicon, text: &str, mut f: impl FnMut(&[Tok], Step<'_>)) {
             }
         }
         let title = t.first_line && multi_line;
-        f(
-            &toks,
-            Step {
-                pos: i,
-                word: w,
-                key,
-                nchars: t.nchars as usize,
-                stop,
-                title,
-                concepts,
-            },
-        );
+        f(&toks, Step { pos: i, word: w, key, nchars: t.nchars as usize, stop, title, concepts });
     }
 }
 
-fn emit_concept(
-    lex: &Lexicon,
-    acc: &mut Accumulator,
-    last: &mut Option<(u32, usize)>,
-    c: u32,
-    pos: usize,
-    factor: f32,
-) {
+fn emit_concept(lex: &Lexicon, acc: &mut Accumulator, last: &mut Option<(u32, usize)>, c: u32, pos: usize, factor: f32) {
     let base = factor * lex.weight[c as usize];
     acc.add(lex.keys[c as usize], W_CONCEPT * base);
     add_parents(lex, acc, c, W_PARENT * base, 0);
@@ -275,26 +246,16 @@ fn add_trigrams(acc: &mut Accumulator, w: &str, weight: f32) {
         bounds[n] = b;
         n += 1;
     }
-    bounds[n] = if n == 64 {
-        bounds[63] + w[bounds[63]..].chars().next().map_or(0, char::len_utf8)
-    } else {
-        w.len()
-    };
+    bounds[n] = if n == 64 { bounds[63] + w[bounds[63]..].chars().next().map_or(0, char::len_utf8) } else { w.len() };
     if n < 3 {
         return;
     }
     let bytes = w.as_bytes();
     acc.add(hash_bytes(SEED_TRIGRAM ^ 1, &bytes[..bounds[2]]), weight);
     for i in 0..n - 2 {
-        acc.add(
-            hash_bytes(SEED_TRIGRAM, &bytes[bounds[i]..bounds[i + 3]]),
-            weight,
-        );
+        acc.add(hash_bytes(SEED_TRIGRAM, &bytes[bounds[i]..bounds[i + 3]]), weight);
     }
-    acc.add(
-        hash_bytes(SEED_TRIGRAM ^ 2, &bytes[bounds[n - 2]..bounds[n]]),
-        weight,
-    );
+    acc.add(hash_bytes(SEED_TRIGRAM ^ 2, &bytes[bounds[n - 2]..bounds[n]]), weight);
 }
 
 // ---------------------------------------------------------------------------
@@ -365,11 +326,7 @@ impl Accumulator {
     /// `bound` is the expected number of distinct features (the table grows past it).
     fn with_bound(bound: usize) -> Self {
         let cap = (bound * 2).next_power_of_two().max(64);
-        Self {
-            table: vec![0; cap],
-            entries: Vec::with_capacity(bound),
-            mask: cap - 1,
-        }
+        Self { table: vec![0; cap], entries: Vec::with_capacity(bound), mask: cap - 1 }
     }
 
     fn add(&mut self, key: u64, w: f32) {
@@ -477,14 +434,7 @@ impl Tokenizer<'_> {
 /// NFKD, combining marks dropped (so "camión" = "camion", "ё" = "е"; "й" is
 /// kept), lowercase; tokens are maximal runs of letters and digits.
 fn tokenize(text: &str, out: &mut String, toks: &mut Vec<Tok>) {
-    let mut t = Tokenizer {
-        out,
-        toks,
-        start: 0,
-        nchars: 0,
-        cyr: false,
-        first_line: true,
-    };
+    let mut t = Tokenizer { out, toks, start: 0, nchars: 0, cyr: false, first_line: true };
     for c in text.chars() {
         if c.is_ascii() {
             if c.is_ascii_alphanumeric() {
@@ -516,8 +466,7 @@ fn lexicon_key(entry: &str) -> (String, Option<String>) {
     let mut norm = String::new();
     let mut toks = Vec::new();
     tokenize(entry, &mut norm, &mut toks);
-    let first =
-        (toks.len() > 1).then(|| norm[toks[0].start as usize..toks[0].end as usize].to_owned());
+    let first = (toks.len() > 1).then(|| norm[toks[0].start as usize..toks[0].end as usize].to_owned());
     let mut key = String::new();
     for t in &toks {
         key.push_str(&norm[t.start as usize..t.end as usize]);
@@ -533,9 +482,8 @@ fn lexicon_key(entry: &str) -> (String, Option<String>) {
 const LATIN_ENDINGS: &[&str] = &["es", "as", "os", "en", "s", "a", "e", "o", "i"];
 /// Endings for Cyrillic tokens (Russian case, number and adjective endings).
 const CYRILLIC_ENDINGS: &[&str] = &[
-    "ами", "ями", "ого", "его", "ому", "ему", "ыми", "ими", "ой", "ей", "ий", "ый", "ая", "яя",
-    "ое", "ее", "ые", "ие", "ую", "юю", "ов", "ев", "ом", "ем", "ах", "ях", "а", "я", "у", "ю",
-    "ы", "и", "е", "о", "ь", "й",
+    "ами", "ями", "ого", "его", "ому", "ему", "ыми", "ими", "ой", "ей", "ий", "ый", "ая", "яя", "ое", "ее", "ые", "ие", "ую", "юю", "ов", "ев", "ом", "ем",
+    "ах", "ях", "а", "я", "у", "ю", "ы", "и", "е", "о", "ь", "й",
 ];
 /// A stem keeps at least this many characters (Latin, Cyrillic): short stems
 /// of Latin words collide too often ("line" is not "lin", French for linen).
@@ -660,42 +608,18 @@ fn anagram_key(w: &str) -> u64 {
 
 impl Lexicon {
     fn build() -> Self {
-        let index: HashMap<&str, u32> = CONCEPTS
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.0, i as u32))
-            .collect();
-        let blank = Entry {
-            concept: NO_CONCEPT,
-            stop: false,
-            starter: false,
-        };
+        let index: HashMap<&str, u32> = CONCEPTS.iter().enumerate().map(|(i, c)| (c.0, i as u32)).collect();
+        let blank = Entry { concept: NO_CONCEPT, stop: false, starter: false };
         let mut words: KeyMap<Entry> = KeyMap::default();
         let mut listed: Vec<(String, u32)> = Vec::new();
         let mut conflicts = Vec::new();
         let mut parents = Vec::with_capacity(CONCEPTS.len());
-        let keys = CONCEPTS
-            .iter()
-            .map(|c| hash_bytes(SEED_CONCEPT, c.0.as_bytes()))
-            .collect();
+        let keys = CONCEPTS.iter().map(|c| hash_bytes(SEED_CONCEPT, c.0.as_bytes())).collect();
         let mut weight = Vec::with_capacity(CONCEPTS.len());
 
         for (id, &(name, par, list)) in CONCEPTS.iter().enumerate() {
-            parents.push(
-                par.split('|')
-                    .filter(|p| !p.is_empty())
-                    .map(|p| {
-                        *index
-                            .get(p)
-                            .unwrap_or_else(|| panic!("unknown parent concept {p}"))
-                    })
-                    .collect(),
-            );
-            weight.push(if GENERIC.contains(&name) {
-                W_GENERIC
-            } else {
-                1.0
-            });
+            parents.push(par.split('|').filter(|p| !p.is_empty()).map(|p| *index.get(p).unwrap_or_else(|| panic!("unknown parent concept {p}"))).collect());
+            weight.push(if GENERIC.contains(&name) { W_GENERIC } else { 1.0 });
             for entry in list.split('|') {
                 let (key, first) = lexicon_key(entry);
                 if key.is_empty() {
@@ -716,10 +640,7 @@ impl Lexicon {
         for w in NOT_CONCEPTS.split_whitespace() {
             let (key, _) = lexicon_key(w);
             let e = words.entry(word_key(&key)).or_insert(blank);
-            assert_eq!(
-                e.concept, NO_CONCEPT,
-                "{w} is both a lexicon word and a non-concept"
-            );
+            assert_eq!(e.concept, NO_CONCEPT, "{w} is both a lexicon word and a non-concept");
             e.concept = NOT_A_CONCEPT;
         }
         for w in STOP_WORDS.split_whitespace() {
@@ -773,26 +694,12 @@ impl Lexicon {
             }
         }
 
-        Self {
-            words,
-            stems,
-            squeezed,
-            deletes,
-            anagrams,
-            suffixes,
-            parents,
-            keys,
-            weight,
-            conflicts,
-        }
+        Self { words, stems, squeezed, deletes, anagrams, suffixes, parents, keys, weight, conflicts }
     }
 
     /// The concept of an exact (normalised, glued) word.
     fn concept(&self, k: &str) -> Option<u32> {
-        self.words
-            .get(&word_key(k))
-            .map(|e| e.concept)
-            .filter(|&c| c < NOT_A_CONCEPT)
+        self.words.get(&word_key(k)).map(|e| e.concept).filter(|&c| c < NOT_A_CONCEPT)
     }
 
     fn get(map: &KeyMap<u32>, k: &str) -> Option<u32> {
@@ -811,11 +718,7 @@ impl Lexicon {
             }
         }
         let s = stem(w, nchars, cyr);
-        if use_stems && s.len() < w.len() {
-            Self::get(&self.stems, s)
-        } else {
-            None
-        }
+        if use_stems && s.len() < w.len() { Self::get(&self.stems, s) } else { None }
     }
 
     /// A token that is not itself a lexicon word (or stop word).
@@ -832,13 +735,9 @@ impl Lexicon {
             for (left_chars, (i, _)) in w.char_indices().enumerate() {
                 if left_chars >= 4 && n - left_chars >= 4 {
                     let (l, r) = w.split_at(i);
-                    let right = self
-                        .concept(r)
-                        .or_else(|| self.lookup_inflected(r, n - left_chars, false, false));
+                    let right = self.concept(r).or_else(|| self.lookup_inflected(r, n - left_chars, false, false));
                     if let Some(b) = right {
-                        let left = self
-                            .concept(l)
-                            .or_else(|| self.lookup_inflected(l, left_chars, false, false));
+                        let left = self.concept(l).or_else(|| self.lookup_inflected(l, left_chars, false, false));
                         if let Some(a) = left {
                             return Resolved::Two(a, b, F_COMPOUND);
                         }
@@ -888,20 +787,7 @@ preciso precisa precise encaja encajan punta puntas
 ";
 
 /// Concepts that say little about which product fits; weighted by `W_GENERIC`.
-const GENERIC: &[&str] = &[
-    "clothing",
-    "colour",
-    "size",
-    "price",
-    "accessories",
-    "footwear",
-    "outerwear",
-    "new",
-    "set",
-    "top",
-    "knitwear",
-    "swimwear",
-];
+const GENERIC: &[&str] = &["clothing", "colour", "size", "price", "accessories", "footwear", "outerwear", "new", "set", "top", "knitwear", "swimwear"];
 
 /// Function words and shopper filler ("do you have", "I'm looking for")
 /// dropped before lookup (EN, ES, RU, FR, DE, IT, PT, CA).
@@ -1183,10 +1069,7 @@ mod tests {
     #[test]
     fn lexicon_words_belong_to_one_concept() {
         let conflicts = &lexicon().conflicts;
-        assert!(
-            conflicts.is_empty(),
-            "words listed under two concepts: {conflicts:?}"
-        );
+        assert!(conflicts.is_empty(), "words listed under two concepts: {conflicts:?}");
     }
 
     #[test]
@@ -1203,12 +1086,7 @@ mod tests {
     #[test]
     fn deterministic_and_unit_length() {
         let e = LocalEmbedder::default();
-        for text in [
-            "Camisa de lino blanca, talla M",
-            "Тёплый пуховик",
-            "  ",
-            "Hoodie 100% cotton!",
-        ] {
+        for text in ["Camisa de lino blanca, talla M", "Тёплый пуховик", "  ", "Hoodie 100% cotton!"] {
             let a = e.embed_text(text);
             let b = LocalEmbedder::default().embed_text(text);
             assert_eq!(a, b);
@@ -1272,18 +1150,8 @@ mod tests {
     fn typo_still_finds_the_right_product() {
         let e = LocalEmbedder::default();
         let q = e.embed_text("linnen shirt");
-        let docs = [
-            "linen shirt",
-            "cotton shirt",
-            "linen dress",
-            "leather boots",
-            "wool sweater",
-            "lining fabric",
-        ];
-        let best = docs
-            .iter()
-            .max_by(|a, b| cos(&q, &e.embed_text(a)).total_cmp(&cos(&q, &e.embed_text(b))))
-            .unwrap();
+        let docs = ["linen shirt", "cotton shirt", "linen dress", "leather boots", "wool sweater", "lining fabric"];
+        let best = docs.iter().max_by(|a, b| cos(&q, &e.embed_text(a)).total_cmp(&cos(&q, &e.embed_text(b)))).unwrap();
         assert_eq!(*best, "linen shirt");
     }
 
@@ -1327,11 +1195,7 @@ mod tests {
     #[tokio::test]
     async fn trait_embeds_in_order() {
         let e = LocalEmbedder::new(32);
-        let texts = vec![
-            "linen shirt".to_owned(),
-            String::new(),
-            "botas de cuero".to_owned(),
-        ];
+        let texts = vec!["linen shirt".to_owned(), String::new(), "botas de cuero".to_owned()];
         let out = e.embed(&texts).await.unwrap();
         assert_eq!(out.len(), 3);
         for (t, v) in texts.iter().zip(&out) {

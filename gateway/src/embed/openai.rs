@@ -92,10 +92,7 @@ fn known_dimensions(model: &str) -> Option<usize> {
 }
 
 fn provider_error(message: impl Into<String>) -> EmbedError {
-    EmbedError::Provider {
-        provider: "openai".to_owned(),
-        message: message.into(),
-    }
+    EmbedError::Provider { provider: "openai".to_owned(), message: message.into() }
 }
 
 impl OpenAiEmbedder {
@@ -114,19 +111,12 @@ impl OpenAiEmbedder {
             Some(0) => return Err(provider_error("dimensions must be at least 1")),
             Some(dimensions) => dimensions,
             None => {
-                return Err(provider_error(format!(
-                    "the vector size of embedding model `{model}` is not known; set `dimensions`"
-                )));
+                return Err(provider_error(format!("the vector size of embedding model `{model}` is not known; set `dimensions`")));
             }
         };
-        let secret = settings
-            .api_key
-            .filter(|k| !k.is_empty())
-            .map(SecretKey::new);
+        let secret = settings.api_key.filter(|k| !k.is_empty()).map(SecretKey::new);
         let endpoint = Endpoint::parse(&settings.base_url).map_err(provider_error)?;
-        let client = endpoint
-            .client(secret.as_ref(), settings.timeout)
-            .map_err(provider_error)?;
+        let client = endpoint.client(secret.as_ref(), settings.timeout).map_err(provider_error)?;
         Ok(Self {
             client,
             model_id: format!("openai:{model}:{dimensions}"),
@@ -135,11 +125,7 @@ impl OpenAiEmbedder {
             send_dimensions: settings.dimensions.is_some(),
             batch_size: settings.batch_size,
             timeout: settings.timeout,
-            retry: RetryPolicy {
-                max_retries: settings.max_retries,
-                backoff_base: BACKOFF_BASE,
-                max_backoff: MAX_BACKOFF,
-            },
+            retry: RetryPolicy { max_retries: settings.max_retries, backoff_base: BACKOFF_BASE, max_backoff: MAX_BACKOFF },
             secret,
         })
     }
@@ -149,62 +135,36 @@ impl OpenAiEmbedder {
         let request = CreateEmbeddingRequest {
             model: self.model.clone(),
             input: EmbeddingInput::StringArray(batch.to_vec()),
-            dimensions: if self.send_dimensions {
-                u32::try_from(self.dimensions).ok()
-            } else {
-                None
-            },
+            dimensions: if self.send_dimensions { u32::try_from(self.dimensions).ok() } else { None },
             ..Default::default()
         };
         let attempt = || async {
             let embeddings = self.client.embeddings();
-            tokio::time::timeout(self.timeout, embeddings.create(request.clone()))
-                .await
-                .map_err(|_| CallError::Timeout)?
-                .map_err(CallError::from_openai)
+            tokio::time::timeout(self.timeout, embeddings.create(request.clone())).await.map_err(|_| CallError::Timeout)?.map_err(CallError::from_openai)
         };
-        let response = with_retries(&self.retry, &self.model, attempt)
-            .await
-            .map_err(|error| {
-                let message = match error {
-                    CallError::Timeout => {
-                        format!("no answer within {} ms", self.timeout.as_millis())
-                    }
-                    other => other.to_string(),
-                };
-                provider_error(redact(
-                    &format!("model `{}`: {message}", self.model),
-                    self.secret.as_ref(),
-                ))
-            })?;
+        let response = with_retries(&self.retry, &self.model, attempt).await.map_err(|error| {
+            let message = match error {
+                CallError::Timeout => {
+                    format!("no answer within {} ms", self.timeout.as_millis())
+                }
+                other => other.to_string(),
+            };
+            provider_error(redact(&format!("model `{}`: {message}", self.model), self.secret.as_ref()))
+        })?;
 
         let mut data = response.data;
         if data.len() != batch.len() {
-            return Err(EmbedError::CountMismatch {
-                expected: batch.len(),
-                got: data.len(),
-            });
+            return Err(EmbedError::CountMismatch { expected: batch.len(), got: data.len() });
         }
         data.sort_by_key(|item| item.index);
-        if data
-            .iter()
-            .enumerate()
-            .any(|(i, item)| usize::try_from(item.index).ok() != Some(i))
-        {
-            return Err(provider_error(format!(
-                "model `{}` answered with embedding indexes that are not 0..{}",
-                self.model,
-                batch.len()
-            )));
+        if data.iter().enumerate().any(|(i, item)| usize::try_from(item.index).ok() != Some(i)) {
+            return Err(provider_error(format!("model `{}` answered with embedding indexes that are not 0..{}", self.model, batch.len())));
         }
         data.into_iter()
             .map(|item| {
                 let mut vector = item.embedding;
                 if vector.len() != self.dimensions {
-                    return Err(EmbedError::Dimensions {
-                        expected: self.dimensions,
-                        got: vector.len(),
-                    });
+                    return Err(EmbedError::Dimensions { expected: self.dimensions, got: vector.len() });
                 }
                 normalize(&mut vector);
                 Ok(vector)
@@ -253,30 +213,16 @@ mod tests {
         let embedder = OpenAiEmbedder::new(settings()).expect("valid settings");
         assert_eq!(embedder.model_id(), "openai:text-embedding-3-small:1536");
         assert!(!embedder.send_dimensions);
-        let shortened = OpenAiEmbedder::new(OpenAiEmbedderSettings {
-            dimensions: Some(256),
-            ..settings()
-        })
-        .expect("valid settings");
+        let shortened = OpenAiEmbedder::new(OpenAiEmbedderSettings { dimensions: Some(256), ..settings() }).expect("valid settings");
         assert_eq!(shortened.model_id(), "openai:text-embedding-3-small:256");
         assert_eq!(shortened.dimensions(), 256);
     }
 
     #[test]
     fn unknown_models_need_dimensions() {
-        let error = OpenAiEmbedder::new(OpenAiEmbedderSettings {
-            model: "nomic-embed-text".to_owned(),
-            ..settings()
-        })
-        .expect_err("size unknown");
+        let error = OpenAiEmbedder::new(OpenAiEmbedderSettings { model: "nomic-embed-text".to_owned(), ..settings() }).expect_err("size unknown");
         assert!(error.to_string().contains("set `dimensions`"), "{error}");
-        assert!(
-            OpenAiEmbedder::new(OpenAiEmbedderSettings {
-                batch_size: 0,
-                ..settings()
-            })
-            .is_err()
-        );
+        assert!(OpenAiEmbedder::new(OpenAiEmbedderSettings { batch_size: 0, ..settings() }).is_err());
     }
 
     #[test]

@@ -35,6 +35,12 @@ pub enum ApiError {
     UnknownSession(String),
     #[error("not ready: {0}")]
     NotReady(String),
+    #[error("no store `{0}` with a connector in this gateway")]
+    UnknownStore(String),
+    #[error("webhook signature rejected: {0}")]
+    BadSignature(String),
+    #[error("the store's connector failed: {0}")]
+    Connector(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -53,6 +59,9 @@ impl ApiError {
             ApiError::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             ApiError::UnknownSession(_) => (StatusCode::NOT_FOUND, "unknown_session"),
             ApiError::NotReady(_) => (StatusCode::SERVICE_UNAVAILABLE, "not_ready"),
+            ApiError::UnknownStore(_) => (StatusCode::NOT_FOUND, "unknown_store"),
+            ApiError::BadSignature(_) => (StatusCode::UNAUTHORIZED, "bad_signature"),
+            ApiError::Connector(_) => (StatusCode::BAD_GATEWAY, "connector_failed"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequestParts, Path, State};
-use axum::http::StatusCode;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -20,7 +20,10 @@ use tower_http::timeout::TimeoutLayer;
 use super::ApiError;
 use crate::App;
 use crate::chat::{self, ChatEvent, StoreRuntime, TurnRequest};
+use crate::connector::ConnectorFailure;
 use crate::storage::MessageRole;
+use bytes::Bytes;
+use chatgw_plugins::PluginError;
 
 pub(super) fn router(request_timeout: Duration) -> Router<App> {
     let bounded = Router::new()
@@ -29,8 +32,46 @@ pub(super) fn router(request_timeout: Duration) -> Router<App> {
         .route("/readyz", get(readyz))
         .route("/", get(index))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, request_timeout));
+    // Store platforms send whole products in webhooks: a larger body limit.
+    let webhooks = Router::new()
+        .route("/v1/webhooks/{store}/{*topic}", post(post_webhook))
+        .layer(DefaultBodyLimit::max(WEBHOOK_MAX_BODY))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, request_timeout));
     // The chat stream is bounded by the turn timeout instead.
-    Router::new().route("/v1/chat", post(post_chat)).merge(bounded)
+    Router::new().route("/v1/chat", post(post_chat)).merge(bounded).merge(webhooks)
+}
+
+/// Largest webhook body accepted.
+const WEBHOOK_MAX_BODY: usize = 5 * 1024 * 1024;
+
+/// `POST /v1/webhooks/{store}/{topic}`: the raw body and headers go to the
+/// store's connector, which checks the signature before the plugin parses
+/// anything; the events it finds update the catalog.
+async fn post_webhook(
+    State(app): State<App>,
+    Path((store, topic)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    if app.connector(&store).is_none() {
+        return Err(ApiError::UnknownStore(store));
+    }
+    let headers: Vec<chatgw_plugins::Header> = headers
+        .iter()
+        .filter_map(|(name, value)| value.to_str().ok().map(|v| chatgw_plugins::Header { name: name.as_str().to_owned(), value: v.to_owned() }))
+        .collect();
+    match app.apply_webhook(&store, &topic, headers, body.to_vec()).await {
+        Ok(report) => Ok(Json(json!({ "ok": true, "report": report }))),
+        Err(crate::error::Error::Connector(failure)) => Err(match failure {
+            ConnectorFailure::Call { source: PluginError::BadSignature(why), .. } => ApiError::BadSignature(why),
+            ConnectorFailure::Call { source: PluginError::WebhookConfig(why), .. } => ApiError::Internal(format!("store `{store}`: {why}")),
+            other => {
+                tracing::warn!(store = %store, error = %other, "webhook not applied");
+                ApiError::Connector(other.kind().map_or_else(|| "setup".to_owned(), |k| format!("{k:?}")))
+            }
+        }),
+        Err(other) => Err(ApiError::Internal(other.to_string())),
+    }
 }
 
 /// The store a request is for, from its `X-Store-Key` header, after checking

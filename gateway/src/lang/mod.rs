@@ -148,6 +148,21 @@ const SURE: f64 = 0.9;
 const MIXED_SHARE: f64 = 0.35;
 
 pub fn detect(message: &str, ctx: DetectionContext<'_>) -> Detection {
+    analyze(message).decide(ctx)
+}
+
+/// What the statistics say about a message on its own, before the
+/// conversation's context decides the reply language. The costly half of
+/// [`detect`], so a turn can run it while it stores the message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    detected: Option<(Language, f64)>,
+    also: Vec<&'static str>,
+    letters: usize,
+    inverted_marks: bool,
+}
+
+pub fn analyze(message: &str) -> Analysis {
     let letters = message.chars().filter(|c| c.is_alphabetic()).count();
     let (cyrillic_words, latin_words) = words_by_script(message);
 
@@ -168,26 +183,31 @@ pub fn detect(message: &str, ctx: DetectionContext<'_>) -> Detection {
 
     // Inverted marks are written only in Spanish: a clear signal however
     // short the message.
-    let detected = if message.contains(['¿', '¡']) && detected.is_some_and(|(l, _)| l != Language::Spanish) && letters > 0 {
-        Some((Language::Spanish, 0.9))
-    } else {
-        detected
-    };
-    let confident = detected.is_some_and(|(l, c)| (c >= 0.5 && letters >= MIN_LETTERS) || c >= SURE || (l == Language::Spanish && message.contains(['¿', '¡'])));
-    let reply = match detected {
-        Some((language, _)) if confident => language.code(),
-        // Short or unclear: keep the conversation going in its language.
-        _ => ctx
-            .previous
-            .and_then(Language::from_code)
-            .or_else(|| ctx.locale.and_then(Language::from_code))
-            .or_else(|| detected.filter(|(_, c)| *c >= 0.35).map(|(l, _)| l))
-            .or_else(|| ctx.store_languages.first().and_then(|c| Language::from_code(c)))
-            .unwrap_or(Language::English)
-            .code(),
-    };
+    let inverted_marks = message.contains(['¿', '¡']);
+    let detected =
+        if inverted_marks && detected.is_some_and(|(l, _)| l != Language::Spanish) && letters > 0 { Some((Language::Spanish, 0.9)) } else { detected };
+    Analysis { detected, also, letters, inverted_marks }
+}
 
-    Detection { detected: detected.map(|(l, _)| l.code()), confidence: detected.map_or(0.0, |(_, c)| c), also, reply }
+impl Analysis {
+    /// The reply language, given the conversation so far.
+    pub fn decide(&self, ctx: DetectionContext<'_>) -> Detection {
+        let (detected, letters) = (self.detected, self.letters);
+        let confident = detected.is_some_and(|(l, c)| (c >= 0.5 && letters >= MIN_LETTERS) || c >= SURE || (l == Language::Spanish && self.inverted_marks));
+        let reply = match detected {
+            Some((language, _)) if confident => language.code(),
+            // Short or unclear: keep the conversation going in its language.
+            _ => ctx
+                .previous
+                .and_then(Language::from_code)
+                .or_else(|| ctx.locale.and_then(Language::from_code))
+                .or_else(|| detected.filter(|(_, c)| *c >= 0.35).map(|(l, _)| l))
+                .or_else(|| ctx.store_languages.first().and_then(|c| Language::from_code(c)))
+                .unwrap_or(Language::English)
+                .code(),
+        };
+        Detection { detected: detected.map(|(l, _)| l.code()), confidence: detected.map_or(0.0, |(_, c)| c), also: self.also.clone(), reply }
+    }
 }
 
 /// Languages by confidence, best first.
@@ -231,7 +251,9 @@ mod tests {
 
     #[test]
     fn plain_messages_are_not_mixed() {
-        for m in ["linen shirt for a summer wedding", "something warm for a ski trip", "vestido largo para una boda en la playa", "Есть ли у вас тёплая куртка?"] {
+        for m in
+            ["linen shirt for a summer wedding", "something warm for a ski trip", "vestido largo para una boda en la playa", "Есть ли у вас тёплая куртка?"]
+        {
             assert!(detect(m, ctx()).also.is_empty(), "{m}: {:?}", detect(m, ctx()));
         }
     }

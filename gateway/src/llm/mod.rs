@@ -117,7 +117,9 @@ pub enum ModelEvent {
     ToolCall(ToolCall),
     Usage(Usage),
     /// The answer ended; carries the provider's finish reason.
-    Finished { reason: FinishReason },
+    Finished {
+        reason: FinishReason,
+    },
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

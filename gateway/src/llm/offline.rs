@@ -87,10 +87,7 @@ fn respond(request: &ChatRequest) -> Reply {
         .iter()
         .filter(|m| m.role == Role::Tool)
         .filter_map(|m| {
-            let call = request.messages[last_user + 1..]
-                .iter()
-                .flat_map(|a| a.tool_calls.iter())
-                .find(|c| Some(&c.id) == m.tool_call_id.as_ref())?;
+            let call = request.messages[last_user + 1..].iter().flat_map(|a| a.tool_calls.iter()).find(|c| Some(&c.id) == m.tool_call_id.as_ref())?;
             Some((call.name.clone(), serde_json::from_str(&m.content).unwrap_or(Value::Null)))
         })
         .collect();
@@ -128,10 +125,46 @@ fn intent_of(folded: &str) -> Intent {
         return Intent::Order;
     }
     if has(&[
-        "stock", "available", "availab", "in size", "do you have", "have it", "have this", "how much", "price", "cost", "sold out", "left in",
-        "teneis", "tienen", "tienes", "hay ", "disponib", "talla", "precio", "cuanto", "cuesta", "queda", "agotad",
-        "есть", "наличи", "размер", "цена", "стоит", "сколько", "осталось",
-        "taille", "prix", "disponible", "grosse", "preis", "verfugbar", "taglia", "prezzo", "tamanho", "preco",
+        "stock",
+        "available",
+        "availab",
+        "in size",
+        "do you have",
+        "have it",
+        "have this",
+        "how much",
+        "price",
+        "cost",
+        "sold out",
+        "left in",
+        "teneis",
+        "tienen",
+        "tienes",
+        "hay ",
+        "disponib",
+        "talla",
+        "precio",
+        "cuanto",
+        "cuesta",
+        "queda",
+        "agotad",
+        "есть",
+        "наличи",
+        "размер",
+        "цена",
+        "стоит",
+        "сколько",
+        "осталось",
+        "taille",
+        "prix",
+        "disponible",
+        "grosse",
+        "preis",
+        "verfugbar",
+        "taglia",
+        "prezzo",
+        "tamanho",
+        "preco",
     ]) {
         return Intent::Stock;
     }
@@ -172,11 +205,7 @@ fn target_product<'a>(grounding: &'a TurnGrounding, folded_message: &str) -> Opt
     let overlap = |p: &Product| -> usize {
         let mut titles = vec![fold(&p.title)];
         titles.extend(p.translations.values().filter_map(|t| t.title.as_deref()).map(fold));
-        titles
-            .iter()
-            .map(|t| t.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 2 && message_words.contains(w)).count())
-            .max()
-            .unwrap_or(0)
+        titles.iter().map(|t| t.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 2 && message_words.contains(w)).count()).max().unwrap_or(0)
     };
     let best = grounding.cards.iter().map(|c| (&c.product, overlap(&c.product))).max_by_key(|(_, score)| *score);
     if let Some((product, score)) = best
@@ -193,13 +222,7 @@ fn target_product<'a>(grounding: &'a TurnGrounding, folded_message: &str) -> Opt
 }
 
 fn attribute<'a>(product: &'a Product, key: &str, language: &str) -> Option<&'a str> {
-    product
-        .translations
-        .get(language)
-        .and_then(|t| t.attributes.get(key))
-        .or_else(|| product.attributes.get(key))
-        .map(String::as_str)
-        .filter(|v| !v.is_empty())
+    product.translations.get(language).and_then(|t| t.attributes.get(key)).or_else(|| product.attributes.get(key)).map(String::as_str).filter(|v| !v.is_empty())
 }
 
 fn describe(card: &RetrievedCard, language: &str) -> String {
@@ -250,11 +273,8 @@ fn stock_answer(lang: &Phrases, grounding: &TurnGrounding, result: &Value) -> St
     let currency = result.get("currency").and_then(Value::as_str).unwrap_or("EUR");
     let size = result.pointer("/requested/size").and_then(Value::as_str);
     let variants = result.get("variants").and_then(Value::as_array).cloned().unwrap_or_default();
-    let in_stock: Vec<String> = result
-        .get("sizes_in_stock")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
-        .unwrap_or_default();
+    let in_stock: Vec<String> =
+        result.get("sizes_in_stock").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect()).unwrap_or_default();
     let available: Vec<&Value> = variants.iter().filter(|v| v.get("available").and_then(Value::as_bool) == Some(true)).collect();
 
     match size {
@@ -372,7 +392,11 @@ const RUSSIAN: Phrases = Phrases {
     sold_out_in_size: |t, s| format!("К сожалению, «{t}» в размере {s} сейчас нет в наличии."),
     sizes_in_stock: |sizes| format!("Сейчас в наличии размеры: {sizes}."),
     in_stock_in_size: |t, s, q, p| {
-        if q <= 3 { format!("Да, «{t}» есть в размере {s}: осталось всего {q} шт., цена {p}.") } else { format!("Да, «{t}» есть в наличии в размере {s}, цена {p}.") }
+        if q <= 3 {
+            format!("Да, «{t}» есть в размере {s}: осталось всего {q} шт., цена {p}.")
+        } else {
+            format!("Да, «{t}» есть в наличии в размере {s}, цена {p}.")
+        }
     },
     sold_out: |t| format!("К сожалению, «{t}» сейчас нет в наличии ни в одном размере."),
     in_stock_sizes: |t, sizes, p| format!("«{t}» есть в наличии в размерах {sizes}, цена от {p}."),

@@ -31,25 +31,18 @@ use async_openai::config::OpenAIConfig;
 use async_openai::error::{OpenAIError, WrappedError};
 use async_openai::middleware::HttpRequestFactory;
 use async_openai::types::chat::{
-    ChatCompletionMessageToolCall, ChatCompletionMessageToolCalls, ChatCompletionNamedToolChoice,
-    ChatCompletionRequestAssistantMessage, ChatCompletionRequestAssistantMessageContent,
-    ChatCompletionRequestMessage, ChatCompletionRequestSystemMessage,
-    ChatCompletionRequestSystemMessageContent, ChatCompletionRequestToolMessage,
-    ChatCompletionRequestToolMessageContent, ChatCompletionRequestUserMessage,
-    ChatCompletionRequestUserMessageContent, ChatCompletionResponseStream,
-    ChatCompletionStreamOptions, ChatCompletionTool, ChatCompletionToolChoiceOption,
-    ChatCompletionTools, CreateChatCompletionRequest, CreateChatCompletionStreamResponse,
-    FinishReason as WireFinishReason, FunctionCall, FunctionName, FunctionObject,
+    ChatCompletionMessageToolCall, ChatCompletionMessageToolCalls, ChatCompletionNamedToolChoice, ChatCompletionRequestAssistantMessage,
+    ChatCompletionRequestAssistantMessageContent, ChatCompletionRequestMessage, ChatCompletionRequestSystemMessage, ChatCompletionRequestSystemMessageContent,
+    ChatCompletionRequestToolMessage, ChatCompletionRequestToolMessageContent, ChatCompletionRequestUserMessage, ChatCompletionRequestUserMessageContent,
+    ChatCompletionResponseStream, ChatCompletionStreamOptions, ChatCompletionTool, ChatCompletionToolChoiceOption, ChatCompletionTools,
+    CreateChatCompletionRequest, CreateChatCompletionStreamResponse, FinishReason as WireFinishReason, FunctionCall, FunctionName, FunctionObject,
     ToolChoiceOptions,
 };
 use async_trait::async_trait;
 use futures::StreamExt;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
 
-use super::{
-    ChatModel, ChatRequest, FinishReason, LlmError, ModelEvent, ModelStream, Role, ToolCall,
-    ToolChoice, Usage,
-};
+use super::{ChatModel, ChatRequest, FinishReason, LlmError, ModelEvent, ModelStream, Role, ToolCall, ToolChoice, Usage};
 
 /// An API key. Never printed: `Debug` and `Display` show `[redacted]`.
 #[derive(Clone, PartialEq, Eq)]
@@ -160,41 +153,25 @@ impl OpenAiChatModel {
             return Err(LlmError::Config("the chat model name is empty".to_owned()));
         }
         if settings.timeout.is_zero() {
-            return Err(LlmError::Config(
-                "the chat model timeout must be above zero".to_owned(),
-            ));
+            return Err(LlmError::Config("the chat model timeout must be above zero".to_owned()));
         }
         let endpoint = Endpoint::parse(&settings.base_url).map_err(LlmError::Config)?;
         let use_max_completion_tokens = endpoint.is_openai_hosted();
-        let client = endpoint
-            .client(settings.api_key.as_ref(), settings.timeout)
-            .map_err(LlmError::Config)?;
+        let client = endpoint.client(settings.api_key.as_ref(), settings.timeout).map_err(LlmError::Config)?;
         Ok(Self {
             client,
             base_url: endpoint.display_url(),
             model: settings.model,
             fallback_model: settings.fallback_model.filter(|m| !m.trim().is_empty()),
             timeout: settings.timeout,
-            retry: RetryPolicy {
-                max_retries: settings.max_retries,
-                backoff_base: settings.backoff_base,
-                max_backoff: settings.max_backoff,
-            },
+            retry: RetryPolicy { max_retries: settings.max_retries, backoff_base: settings.backoff_base, max_backoff: settings.max_backoff },
             use_max_completion_tokens,
         })
     }
 
     /// The wire request for `request`, addressed to `model`.
-    fn wire_request(
-        &self,
-        request: &ChatRequest,
-        model: &str,
-    ) -> Result<CreateChatCompletionRequest, LlmError> {
-        let messages = request
-            .messages
-            .iter()
-            .map(wire_message)
-            .collect::<Result<Vec<_>, _>>()?;
+    fn wire_request(&self, request: &ChatRequest, model: &str) -> Result<CreateChatCompletionRequest, LlmError> {
+        let messages = request.messages.iter().map(wire_message).collect::<Result<Vec<_>, _>>()?;
         let tools: Vec<ChatCompletionTools> = request
             .tools
             .iter()
@@ -214,13 +191,9 @@ impl OpenAiChatModel {
         let tool_choice = (!tools.is_empty()).then(|| match &request.tool_choice {
             ToolChoice::Auto => ChatCompletionToolChoiceOption::Mode(ToolChoiceOptions::Auto),
             ToolChoice::None => ChatCompletionToolChoiceOption::Mode(ToolChoiceOptions::None),
-            ToolChoice::Required => {
-                ChatCompletionToolChoiceOption::Mode(ToolChoiceOptions::Required)
-            }
+            ToolChoice::Required => ChatCompletionToolChoiceOption::Mode(ToolChoiceOptions::Required),
             ToolChoice::Function(name) => {
-                ChatCompletionToolChoiceOption::Function(ChatCompletionNamedToolChoice {
-                    function: FunctionName { name: name.clone() },
-                })
+                ChatCompletionToolChoiceOption::Function(ChatCompletionNamedToolChoice { function: FunctionName { name: name.clone() } })
             }
         });
         let mut wire = CreateChatCompletionRequest {
@@ -230,10 +203,7 @@ impl OpenAiChatModel {
             tool_choice,
             temperature: request.temperature,
             stream: Some(true),
-            stream_options: Some(ChatCompletionStreamOptions {
-                include_usage: Some(true),
-                include_obfuscation: None,
-            }),
+            stream_options: Some(ChatCompletionStreamOptions { include_usage: Some(true), include_obfuscation: None }),
             ..Default::default()
         };
         if self.use_max_completion_tokens {
@@ -248,10 +218,7 @@ impl OpenAiChatModel {
     }
 
     /// Opens a stream for `model`, retrying as the policy allows.
-    async fn open_with_retries(
-        &self,
-        wire: &CreateChatCompletionRequest,
-    ) -> Result<ModelStream, CallError> {
+    async fn open_with_retries(&self, wire: &CreateChatCompletionRequest) -> Result<ModelStream, CallError> {
         with_retries(&self.retry, &wire.model, || self.open_once(wire.clone())).await
     }
 
@@ -260,17 +227,11 @@ impl OpenAiChatModel {
     async fn open_once(&self, wire: CreateChatCompletionRequest) -> Result<ModelStream, CallError> {
         let model = wire.model.clone();
         let chat = self.client.chat();
-        let mut upstream = tokio::time::timeout(self.timeout, chat.create_stream(wire))
-            .await
-            .map_err(|_| CallError::Timeout)?
-            .map_err(CallError::from_openai)?;
-        let first = tokio::time::timeout(self.timeout, upstream.next())
-            .await
-            .map_err(|_| CallError::Timeout)?;
+        let mut upstream =
+            tokio::time::timeout(self.timeout, chat.create_stream(wire)).await.map_err(|_| CallError::Timeout)?.map_err(CallError::from_openai)?;
+        let first = tokio::time::timeout(self.timeout, upstream.next()).await.map_err(|_| CallError::Timeout)?;
         match first {
-            None => Err(CallError::Connection(
-                "the stream ended before its first chunk".to_owned(),
-            )),
+            None => Err(CallError::Connection("the stream ended before its first chunk".to_owned())),
             Some(Err(error)) => Err(CallError::from_openai(error)),
             Some(Ok(chunk)) => Ok(model_events(chunk, upstream, model, self.timeout)),
         }
@@ -288,27 +249,18 @@ impl ChatModel for OpenAiChatModel {
     }
 
     async fn stream(&self, request: ChatRequest) -> Result<ModelStream, LlmError> {
-        let model = if request.model.trim().is_empty() {
-            self.model.as_str()
-        } else {
-            request.model.as_str()
-        };
+        let model = if request.model.trim().is_empty() { self.model.as_str() } else { request.model.as_str() };
         let mut wire = self.wire_request(&request, model)?;
         let error = match self.open_with_retries(&wire).await {
             Ok(stream) => return Ok(stream),
             Err(error) => error,
         };
-        let fallback = self
-            .fallback_model
-            .as_deref()
-            .filter(|fallback| *fallback != model);
+        let fallback = self.fallback_model.as_deref().filter(|fallback| *fallback != model);
         match fallback {
             Some(fallback) if error.warrants_fallback() => {
                 tracing::warn!(model, fallback, error = %error, "chat model failed; trying the fallback model");
                 wire.model = fallback.to_owned();
-                self.open_with_retries(&wire)
-                    .await
-                    .map_err(|e| self.llm_error(fallback, e))
+                self.open_with_retries(&wire).await.map_err(|e| self.llm_error(fallback, e))
             }
             _ => Err(self.llm_error(model, error)),
         }
@@ -322,10 +274,9 @@ fn wire_message(message: &super::ChatMessage) -> Result<ChatCompletionRequestMes
             content: ChatCompletionRequestSystemMessageContent::Text(text),
             name: None,
         }),
-        Role::User => ChatCompletionRequestMessage::User(ChatCompletionRequestUserMessage {
-            content: ChatCompletionRequestUserMessageContent::Text(text),
-            name: None,
-        }),
+        Role::User => {
+            ChatCompletionRequestMessage::User(ChatCompletionRequestUserMessage { content: ChatCompletionRequestUserMessageContent::Text(text), name: None })
+        }
         Role::Assistant => {
             let tool_calls: Vec<ChatCompletionMessageToolCalls> = message
                 .tool_calls
@@ -333,16 +284,12 @@ fn wire_message(message: &super::ChatMessage) -> Result<ChatCompletionRequestMes
                 .map(|call| {
                     ChatCompletionMessageToolCalls::Function(ChatCompletionMessageToolCall {
                         id: call.id.clone(),
-                        function: FunctionCall {
-                            name: call.name.clone(),
-                            arguments: call.arguments.clone(),
-                        },
+                        function: FunctionCall { name: call.name.clone(), arguments: call.arguments.clone() },
                     })
                 })
                 .collect();
             // An assistant turn that only called tools has no content.
-            let content = (!text.is_empty() || tool_calls.is_empty())
-                .then_some(ChatCompletionRequestAssistantMessageContent::Text(text));
+            let content = (!text.is_empty() || tool_calls.is_empty()).then_some(ChatCompletionRequestAssistantMessageContent::Text(text));
             ChatCompletionRequestMessage::Assistant(ChatCompletionRequestAssistantMessage {
                 content,
                 tool_calls: (!tool_calls.is_empty()).then_some(tool_calls),
@@ -351,9 +298,7 @@ fn wire_message(message: &super::ChatMessage) -> Result<ChatCompletionRequestMes
         }
         Role::Tool => {
             let Some(call_id) = message.tool_call_id.clone() else {
-                return Err(LlmError::Config(
-                    "a tool result message has no tool_call_id, so the model cannot match it to its call".to_owned(),
-                ));
+                return Err(LlmError::Config("a tool result message has no tool_call_id, so the model cannot match it to its call".to_owned()));
             };
             ChatCompletionRequestMessage::Tool(ChatCompletionRequestToolMessage {
                 content: ChatCompletionRequestToolMessageContent::Text(text),
@@ -365,12 +310,7 @@ fn wire_message(message: &super::ChatMessage) -> Result<ChatCompletionRequestMes
 
 /// Turns upstream chunks (starting with `first`) into model events, with the
 /// between-chunk timeout.
-fn model_events(
-    first: CreateChatCompletionStreamResponse,
-    mut upstream: ChatCompletionResponseStream,
-    model: String,
-    timeout: Duration,
-) -> ModelStream {
+fn model_events(first: CreateChatCompletionStreamResponse, mut upstream: ChatCompletionResponseStream, model: String, timeout: Duration) -> ModelStream {
     let stream = async_stream::stream! {
         let mut assembler = Assembler::default();
         let mut pending = assembler.on_chunk(first);
@@ -428,10 +368,7 @@ struct Assembler {
 }
 
 impl Assembler {
-    fn on_chunk(
-        &mut self,
-        chunk: CreateChatCompletionStreamResponse,
-    ) -> Vec<Result<ModelEvent, LlmError>> {
+    fn on_chunk(&mut self, chunk: CreateChatCompletionStreamResponse) -> Vec<Result<ModelEvent, LlmError>> {
         let mut events = Vec::new();
         // Only the first choice is read: requests never ask for `n > 1`.
         for choice in chunk.choices.into_iter().filter(|c| c.index == 0) {
@@ -467,10 +404,7 @@ impl Assembler {
             }
         }
         if let Some(usage) = chunk.usage {
-            events.push(Ok(ModelEvent::Usage(Usage {
-                prompt_tokens: usage.prompt_tokens,
-                completion_tokens: usage.completion_tokens,
-            })));
+            events.push(Ok(ModelEvent::Usage(Usage { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens })));
         }
         events
     }
@@ -481,20 +415,10 @@ impl Assembler {
             .into_iter()
             .map(|(index, call)| {
                 if call.name.is_empty() {
-                    return Err(LlmError::Protocol(format!(
-                        "tool call #{index} arrived without a function name"
-                    )));
+                    return Err(LlmError::Protocol(format!("tool call #{index} arrived without a function name")));
                 }
-                let id = if call.id.is_empty() {
-                    format!("call_{index}")
-                } else {
-                    call.id
-                };
-                Ok(ModelEvent::ToolCall(ToolCall {
-                    id,
-                    name: call.name,
-                    arguments: call.arguments,
-                }))
+                let id = if call.id.is_empty() { format!("call_{index}") } else { call.id };
+                Ok(ModelEvent::ToolCall(ToolCall { id, name: call.name, arguments: call.arguments }))
             })
             .collect()
     }
@@ -503,9 +427,7 @@ impl Assembler {
     fn end(&mut self) -> Result<ModelEvent, LlmError> {
         match self.finish {
             Some(reason) => Ok(ModelEvent::Finished { reason }),
-            None => Err(LlmError::Protocol(
-                "the stream ended before the model finished its answer".to_owned(),
-            )),
+            None => Err(LlmError::Protocol("the stream ended before the model finished its answer".to_owned())),
         }
     }
 
@@ -514,9 +436,7 @@ impl Assembler {
     fn end_early(&mut self, error: impl FnOnce() -> LlmError) -> Result<ModelEvent, LlmError> {
         match self.finish {
             Some(reason) => {
-                tracing::debug!(
-                    "stream failed after the model finished; the usage chunk may be missing"
-                );
+                tracing::debug!("stream failed after the model finished; the usage chunk may be missing");
                 Ok(ModelEvent::Finished { reason })
             }
             None => Err(error()),
@@ -540,27 +460,17 @@ pub(crate) struct Endpoint {
 
 impl Endpoint {
     pub(crate) fn parse(base_url: &str) -> Result<Self, String> {
-        let url = reqwest::Url::parse(base_url.trim())
-            .map_err(|error| format!("base URL `{base_url}` is not a URL: {error}"))?;
+        let url = reqwest::Url::parse(base_url.trim()).map_err(|error| format!("base URL `{base_url}` is not a URL: {error}"))?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(format!(
-                "base URL `{base_url}` must start with http:// or https://"
-            ));
+            return Err(format!("base URL `{base_url}` must start with http:// or https://"));
         }
         let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-        let query = url
-            .query_pairs()
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
+        let query = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
         let mut bare = url;
         bare.set_query(None);
         bare.set_fragment(None);
         let api_base = bare.as_str().trim_end_matches('/').to_owned();
-        Ok(Self {
-            api_base,
-            query,
-            host,
-        })
+        Ok(Self { api_base, query, host })
     }
 
     /// OpenAI's own API or an Azure OpenAI resource.
@@ -581,16 +491,9 @@ impl Endpoint {
 
     /// An async-openai client that sends through our [`Transport`].
     /// `connect_timeout` bounds each TCP/TLS connection attempt.
-    pub(crate) fn client(
-        &self,
-        api_key: Option<&SecretKey>,
-        connect_timeout: Duration,
-    ) -> Result<Client<OpenAIConfig>, String> {
+    pub(crate) fn client(&self, api_key: Option<&SecretKey>, connect_timeout: Duration) -> Result<Client<OpenAIConfig>, String> {
         let key = api_key.filter(|k| !k.expose().is_empty()).cloned();
-        let http = reqwest::Client::builder()
-            .connect_timeout(connect_timeout)
-            .build()
-            .map_err(|error| format!("cannot build the HTTP client: {error}"))?;
+        let http = reqwest::Client::builder().connect_timeout(connect_timeout).build().map_err(|error| format!("cannot build the HTTP client: {error}"))?;
         let transport = Transport {
             inner: Arc::new(TransportInner {
                 http,
@@ -602,17 +505,12 @@ impl Endpoint {
         };
         let config = OpenAIConfig::new()
             .with_api_base(self.api_base.clone())
-            .with_api_key(
-                key.as_ref()
-                    .map(|k| k.expose().to_owned())
-                    .unwrap_or_default(),
-            )
+            .with_api_key(key.as_ref().map(|k| k.expose().to_owned()).unwrap_or_default())
             // `OpenAIConfig::new` reads OPENAI_ORG_ID / OPENAI_PROJECT_ID
             // from the environment; this client sends only what it is given.
             .with_org_id("")
             .with_project_id("");
-        let service =
-            tower::service_fn(move |factory: HttpRequestFactory| transport.clone().send(factory));
+        let service = tower::service_fn(move |factory: HttpRequestFactory| transport.clone().send(factory));
         Ok(Client::with_config(config).with_http_service(service))
     }
 }
@@ -640,28 +538,18 @@ impl Transport {
         let inner = &self.inner;
         let mut request = factory.build().await?;
         if !inner.query.is_empty() {
-            request
-                .url_mut()
-                .query_pairs_mut()
-                .extend_pairs(&inner.query);
+            request.url_mut().query_pairs_mut().extend_pairs(&inner.query);
         }
         if !inner.send_bearer {
             request.headers_mut().remove(AUTHORIZATION);
         }
         if let Some(key) = &inner.azure_key {
-            let mut value = HeaderValue::from_str(key.expose()).map_err(|_| {
-                OpenAIError::InvalidArgument("the API key is not a valid header value".to_owned())
-            })?;
+            let mut value =
+                HeaderValue::from_str(key.expose()).map_err(|_| OpenAIError::InvalidArgument("the API key is not a valid header value".to_owned()))?;
             value.set_sensitive(true);
-            request
-                .headers_mut()
-                .insert(HeaderName::from_static("api-key"), value);
+            request.headers_mut().insert(HeaderName::from_static("api-key"), value);
         }
-        let response = inner
-            .http
-            .execute(request)
-            .await
-            .map_err(|e| OpenAIError::Reqwest(e.without_url()))?;
+        let response = inner.http.execute(request).await.map_err(|e| OpenAIError::Reqwest(e.without_url()))?;
         if response.status().is_success() {
             return Ok(response);
         }
@@ -670,12 +558,7 @@ impl Transport {
         let body = response.bytes().await.unwrap_or_default();
         let (message, kind) = error_message(status, &body);
         let message = redact(&message, inner.secret.as_ref());
-        Err(OpenAIError::Boxed(Box::new(HttpFailure {
-            status,
-            retry_after,
-            message,
-            kind,
-        })))
+        Err(OpenAIError::Boxed(Box::new(HttpFailure { status, retry_after, message, kind })))
     }
 }
 
@@ -705,10 +588,7 @@ fn error_message(status: u16, body: &[u8]) -> (String, Option<String>) {
     let text = String::from_utf8_lossy(body);
     let text = text.trim();
     if text.is_empty() {
-        let reason = reqwest::StatusCode::from_u16(status)
-            .ok()
-            .and_then(|s| s.canonical_reason())
-            .unwrap_or("no message");
+        let reason = reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("no message");
         (reason.to_owned(), None)
     } else {
         (truncate(text), None)
@@ -781,15 +661,10 @@ impl fmt::Display for CallError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CallError::Timeout => f.write_str("timed out"),
-            CallError::RateLimited {
-                retry_after,
-                message,
-            } => {
+            CallError::RateLimited { retry_after, message } => {
                 write!(f, "rate-limited (Retry-After: {retry_after:?}): {message}")
             }
-            CallError::Status {
-                status, message, ..
-            } => write!(f, "HTTP {status}: {message}"),
+            CallError::Status { status, message, .. } => write!(f, "HTTP {status}: {message}"),
             CallError::Connection(message) => write!(f, "connection failed: {message}"),
             CallError::Protocol(message) => write!(f, "unreadable answer: {message}"),
             CallError::Config(message) => write!(f, "misconfigured: {message}"),
@@ -804,21 +679,13 @@ impl CallError {
                 Ok(failure) => CallError::from_failure(*failure),
                 Err(other) => CallError::Connection(truncate(&other.to_string())),
             },
-            OpenAIError::Reqwest(error) if error.is_builder() => {
-                CallError::Config(error.to_string())
-            }
+            OpenAIError::Reqwest(error) if error.is_builder() => CallError::Config(error.to_string()),
             OpenAIError::Reqwest(error) => CallError::Connection(describe_reqwest(&error)),
-            OpenAIError::StreamError(error) => {
-                CallError::Connection(format!("the stream broke: {error}"))
+            OpenAIError::StreamError(error) => CallError::Connection(format!("the stream broke: {error}")),
+            OpenAIError::JSONDeserialize(error, content) => CallError::Protocol(truncate(&format!("{error} in `{content}`"))),
+            OpenAIError::ApiError(error) => {
+                CallError::Status { status: error.status_code.as_u16(), message: truncate(&error.api_error.to_string()), retry_after: None }
             }
-            OpenAIError::JSONDeserialize(error, content) => {
-                CallError::Protocol(truncate(&format!("{error} in `{content}`")))
-            }
-            OpenAIError::ApiError(error) => CallError::Status {
-                status: error.status_code.as_u16(),
-                message: truncate(&error.api_error.to_string()),
-                retry_after: None,
-            },
             OpenAIError::InvalidArgument(message) => CallError::Config(message),
             other => CallError::Protocol(truncate(&other.to_string())),
         }
@@ -828,16 +695,9 @@ impl CallError {
         // `insufficient_quota` comes as a 429 but will not pass by waiting.
         let quota = failure.kind.as_deref() == Some("insufficient_quota");
         if failure.status == 429 && !quota {
-            CallError::RateLimited {
-                retry_after: failure.retry_after,
-                message: failure.message,
-            }
+            CallError::RateLimited { retry_after: failure.retry_after, message: failure.message }
         } else {
-            CallError::Status {
-                status: failure.status,
-                message: failure.message,
-                retry_after: failure.retry_after,
-            }
+            CallError::Status { status: failure.status, message: failure.message, retry_after: failure.retry_after }
         }
     }
 
@@ -859,28 +719,18 @@ impl CallError {
 
     pub(crate) fn retry_after(&self) -> Option<Duration> {
         match self {
-            CallError::RateLimited { retry_after, .. } | CallError::Status { retry_after, .. } => {
-                *retry_after
-            }
+            CallError::RateLimited { retry_after, .. } | CallError::Status { retry_after, .. } => *retry_after,
             _ => None,
         }
     }
 
     fn into_llm_error(self, model: &str, timeout: Duration) -> LlmError {
         match self {
-            CallError::Timeout => LlmError::Timeout {
-                model: model.to_owned(),
-                timeout_ms: millis(timeout),
-            },
-            CallError::RateLimited { retry_after, .. } => LlmError::RateLimited {
-                retry_after_s: retry_after.map(|d| d.as_secs() + u64::from(d.subsec_nanos() > 0)),
-            },
-            CallError::Status {
-                status, message, ..
-            } => LlmError::Upstream {
-                status,
-                message: format!("{message} (model `{model}`)"),
-            },
+            CallError::Timeout => LlmError::Timeout { model: model.to_owned(), timeout_ms: millis(timeout) },
+            CallError::RateLimited { retry_after, .. } => {
+                LlmError::RateLimited { retry_after_s: retry_after.map(|d| d.as_secs() + u64::from(d.subsec_nanos() > 0)) }
+            }
+            CallError::Status { status, message, .. } => LlmError::Upstream { status, message: format!("{message} (model `{model}`)") },
             CallError::Connection(message) => LlmError::Connection(message),
             CallError::Protocol(message) => LlmError::Protocol(message),
             CallError::Config(message) => LlmError::Config(message),
@@ -920,10 +770,7 @@ impl RetryPolicy {
         if let Some(wait) = retry_after {
             return wait.min(self.max_backoff);
         }
-        let exponential = self
-            .backoff_base
-            .saturating_mul(2u32.saturating_pow(retry.min(30)))
-            .min(self.max_backoff);
+        let exponential = self.backoff_base.saturating_mul(2u32.saturating_pow(retry.min(30))).min(self.max_backoff);
         let half = exponential / 2;
         let jitter_ms = rand::random_range(0..=millis(exponential - half));
         half + Duration::from_millis(jitter_ms)
@@ -932,11 +779,7 @@ impl RetryPolicy {
 
 /// Runs `attempt` until it succeeds, fails for good, or the policy's retries
 /// run out; returns the last error then.
-pub(crate) async fn with_retries<T, F, Fut>(
-    policy: &RetryPolicy,
-    target: &str,
-    mut attempt: F,
-) -> Result<T, CallError>
+pub(crate) async fn with_retries<T, F, Fut>(policy: &RetryPolicy, target: &str, mut attempt: F) -> Result<T, CallError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, CallError>>,
@@ -972,14 +815,8 @@ mod tests {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_445_412_470); // 2015-10-21 07:27:50 UTC
         assert_eq!(parse_retry_after("7", now), Some(Duration::from_secs(7)));
         assert_eq!(parse_retry_after(" 0 ", now), Some(Duration::ZERO));
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now),
-            Some(Duration::from_secs(10))
-        );
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now),
-            Some(Duration::ZERO)
-        );
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now), Some(Duration::from_secs(10)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", now), None);
     }
 
@@ -987,70 +824,37 @@ mod tests {
     fn retry_after_ms_wins_over_retry_after() {
         let mut headers = HeaderMap::new();
         headers.insert(RETRY_AFTER, HeaderValue::from_static("3"));
-        assert_eq!(
-            retry_after(&headers, SystemTime::now()),
-            Some(Duration::from_secs(3))
-        );
+        assert_eq!(retry_after(&headers, SystemTime::now()), Some(Duration::from_secs(3)));
         headers.insert("retry-after-ms", HeaderValue::from_static("250"));
-        assert_eq!(
-            retry_after(&headers, SystemTime::now()),
-            Some(Duration::from_millis(250))
-        );
+        assert_eq!(retry_after(&headers, SystemTime::now()), Some(Duration::from_millis(250)));
     }
 
     #[test]
     fn backoff_grows_with_jitter_and_is_capped() {
-        let policy = RetryPolicy {
-            max_retries: 5,
-            backoff_base: Duration::from_millis(100),
-            max_backoff: Duration::from_millis(1000),
-        };
+        let policy = RetryPolicy { max_retries: 5, backoff_base: Duration::from_millis(100), max_backoff: Duration::from_millis(1000) };
         for retry in 0..8 {
-            let full =
-                Duration::from_millis(100 * 2u64.pow(retry)).min(Duration::from_millis(1000));
+            let full = Duration::from_millis(100 * 2u64.pow(retry)).min(Duration::from_millis(1000));
             let delay = policy.delay(retry, None);
-            assert!(
-                delay >= full / 2 && delay <= full,
-                "retry {retry}: {delay:?}"
-            );
+            assert!(delay >= full / 2 && delay <= full, "retry {retry}: {delay:?}");
         }
-        assert_eq!(
-            policy.delay(0, Some(Duration::from_secs(2))),
-            Duration::from_millis(1000)
-        );
-        assert_eq!(
-            policy.delay(0, Some(Duration::from_millis(300))),
-            Duration::from_millis(300)
-        );
+        assert_eq!(policy.delay(0, Some(Duration::from_secs(2))), Duration::from_millis(1000));
+        assert_eq!(policy.delay(0, Some(Duration::from_millis(300))), Duration::from_millis(300));
     }
 
     #[test]
     fn secrets_stay_out_of_debug_and_errors() {
         let key = SecretKey::new("sk-live-abcdef123456");
         assert_eq!(format!("{key:?} {key}"), "[redacted] [redacted]");
-        let settings = OpenAiSettings {
-            api_key: Some(key.clone()),
-            ..OpenAiSettings::default()
-        };
+        let settings = OpenAiSettings { api_key: Some(key.clone()), ..OpenAiSettings::default() };
         assert!(!format!("{settings:?}").contains("sk-live"));
-        assert_eq!(
-            redact(
-                "Incorrect API key provided: sk-live-abcdef123456.",
-                Some(&key)
-            ),
-            "Incorrect API key provided: [redacted]."
-        );
+        assert_eq!(redact("Incorrect API key provided: sk-live-abcdef123456.", Some(&key)), "Incorrect API key provided: [redacted].");
     }
 
     #[test]
     fn endpoint_keeps_query_and_spots_openai_and_azure() {
-        let azure = Endpoint::parse("https://shop.openai.azure.com/openai/v1/?api-version=preview")
-            .expect("url");
+        let azure = Endpoint::parse("https://shop.openai.azure.com/openai/v1/?api-version=preview").expect("url");
         assert_eq!(azure.api_base, "https://shop.openai.azure.com/openai/v1");
-        assert_eq!(
-            azure.query,
-            vec![("api-version".to_owned(), "preview".to_owned())]
-        );
+        assert_eq!(azure.query, vec![("api-version".to_owned(), "preview".to_owned())]);
         assert!(azure.is_azure() && azure.is_openai_hosted());
         let local = Endpoint::parse("http://localhost:11434/v1").expect("url");
         assert!(!local.is_openai_hosted());
@@ -1061,43 +865,22 @@ mod tests {
     #[test]
     fn error_bodies_give_the_provider_message() {
         let body = br#"{"error":{"message":"Bad thing","type":"invalid_request_error","param":null,"code":"bad"}}"#;
-        assert_eq!(
-            error_message(400, body),
-            ("Bad thing (code: bad)".to_owned(), Some("bad".to_owned()))
-        );
-        assert_eq!(
-            error_message(502, b"<html>oops</html>").0,
-            "<html>oops</html>"
-        );
+        assert_eq!(error_message(400, body), ("Bad thing (code: bad)".to_owned(), Some("bad".to_owned())));
+        assert_eq!(error_message(502, b"<html>oops</html>").0, "<html>oops</html>");
         assert_eq!(error_message(503, b"").0, "Service Unavailable");
     }
 
     #[test]
     fn only_transient_failures_are_retried() {
-        let status = |status| CallError::Status {
-            status,
-            message: String::new(),
-            retry_after: None,
-        };
+        let status = |status| CallError::Status { status, message: String::new(), retry_after: None };
         assert!(status(500).is_retryable());
         assert!(status(503).is_retryable());
         assert!(!status(400).is_retryable());
         assert!(!status(401).is_retryable());
-        assert!(
-            CallError::RateLimited {
-                retry_after: None,
-                message: String::new()
-            }
-            .is_retryable()
-        );
+        assert!(CallError::RateLimited { retry_after: None, message: String::new() }.is_retryable());
         assert!(!CallError::Timeout.is_retryable());
         assert!(CallError::Timeout.warrants_fallback());
-        let quota = HttpFailure {
-            status: 429,
-            retry_after: None,
-            message: "quota".to_owned(),
-            kind: Some("insufficient_quota".to_owned()),
-        };
+        let quota = HttpFailure { status: 429, retry_after: None, message: "quota".to_owned(), kind: Some("insufficient_quota".to_owned()) };
         assert!(!CallError::from_failure(quota).is_retryable());
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod postgres;
 pub mod sqlite;
+pub mod text_index;
 pub mod vector_index;
 
 use async_trait::async_trait;
@@ -49,7 +50,9 @@ pub enum UpsertOutcome {
     Created,
     /// The product changed; `card_changed` says whether its card text did
     /// (and so whether it needs a new embedding).
-    Updated { card_changed: bool },
+    Updated {
+        card_changed: bool,
+    },
     Unchanged,
 }
 
@@ -118,6 +121,37 @@ pub struct Conversation {
     pub created_at: DateTime<Utc>,
 }
 
+/// Where a store's connector sync stands. A run in progress has
+/// `run_started_at`; its `cursor` is the next page to fetch.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SyncState {
+    pub store_id: String,
+    /// Set while a run is under way (or was cut off).
+    #[serde(default)]
+    pub run_started_at: Option<DateTime<Utc>>,
+    /// True when the run fetches the whole catalog (and then removes what
+    /// it did not see); false for products changed since the last run.
+    #[serde(default)]
+    pub full: bool,
+    /// The `since` of an incremental run (RFC 3339).
+    #[serde(default)]
+    pub since: Option<String>,
+    /// The page to fetch next; none at the start of a run.
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// Pages finished in this run.
+    #[serde(default)]
+    pub pages: u64,
+    /// Start of the last run that finished, and of the last full one.
+    #[serde(default)]
+    pub last_run_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub last_full_at: Option<DateTime<Utc>>,
+    /// Why the last attempt stopped, if it failed.
+    #[serde(default)]
+    pub last_error: Option<String>,
+}
+
 /// One message of a transcript, as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredMessage {
@@ -164,6 +198,15 @@ pub trait Storage: Send + Sync + 'static {
     async fn product_ids(&self, store_id: &str) -> StorageResult<Vec<String>>;
     /// The variant with this SKU and the id of its product.
     async fn find_variant(&self, store_id: &str, sku: &str) -> StorageResult<Option<(String, Variant)>>;
+    /// Ids of products last written or confirmed by a sync before `time`
+    /// (a finished full sync removes them: the source no longer has them).
+    async fn products_synced_before(&self, store_id: &str, time: DateTime<Utc>) -> StorageResult<Vec<String>>;
+    /// Sets the last known stock of variants by SKU (a webhook's news);
+    /// returns how many variants were found.
+    async fn set_stock(&self, store_id: &str, levels: &[(String, i64)]) -> StorageResult<u64>;
+    /// The store's connector sync progress, if it ever synced.
+    async fn get_sync_state(&self, store_id: &str) -> StorageResult<Option<SyncState>>;
+    async fn save_sync_state(&self, state: &SyncState) -> StorageResult<()>;
 
     /// Cards with no embedding from `embedding_model`, or one made from an
     /// older text (embedding hash differs from content hash).
@@ -180,6 +223,12 @@ pub trait Storage: Send + Sync + 'static {
     async fn create_conversation(&self, conversation: &Conversation) -> StorageResult<()>;
     async fn get_conversation(&self, store_id: &str, conversation_id: &str) -> StorageResult<Option<Conversation>>;
     async fn append_message(&self, store_id: &str, message: &StoredMessage) -> StorageResult<()>;
+    /// Creates the conversation (if new) and stores its first message. The
+    /// backends do it in one round trip: it is the first step of every turn.
+    async fn create_conversation_with_message(&self, conversation: &Conversation, message: &StoredMessage) -> StorageResult<()> {
+        self.create_conversation(conversation).await?;
+        self.append_message(&conversation.store_id, message).await
+    }
     /// Records what the pipeline found out about a stored shopper message.
     async fn set_message_analysis(&self, store_id: &str, message_id: &str, language: Option<&str>, label: Option<&str>) -> StorageResult<()>;
     /// The transcript, oldest first.

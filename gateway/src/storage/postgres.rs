@@ -32,8 +32,7 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder, Row};
 
 use super::{
-    CardEmbedding, Conversation, MessageRole, StaleCard, Storage, StorageError, StorageResult, StoreRecord, StoredMessage,
-    TextQuery, UpsertOutcome,
+    CardEmbedding, Conversation, MessageRole, StaleCard, Storage, StorageError, StorageResult, StoreRecord, StoredMessage, SyncState, TextQuery, UpsertOutcome,
 };
 use crate::catalog::{Product, ProductCard, Review, Translation, Variant};
 use crate::search::ScoredProduct;
@@ -53,6 +52,19 @@ const COUNT_TTL: Duration = Duration::from_secs(60);
 const MAX_K: usize = 10_000;
 /// Bound parameters per statement, well under PostgreSQL's 65,535.
 const MAX_BINDS: usize = 30_000;
+/// The insert of one message.
+const INSERT_MESSAGE: &str = "INSERT INTO messages (store_id, id, conversation_id, role, text, language, label, tool_calls, model,
+                                   latency_ms, prompt_tokens, completion_tokens, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+             ON CONFLICT (store_id, id) DO NOTHING";
+/// A new conversation and its first message in one round trip.
+const INSERT_CONVERSATION_AND_MESSAGE: &str = "WITH conversation AS (
+                 INSERT INTO conversations (store_id, id, created_at) VALUES ($1, $3, $14) ON CONFLICT (store_id, id) DO NOTHING
+             )
+             INSERT INTO messages (store_id, id, conversation_id, role, text, language, label, tool_calls, model,
+                                   latency_ms, prompt_tokens, completion_tokens, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+             ON CONFLICT (store_id, id) DO NOTHING";
 
 /// (store, embedding model, dimensions).
 type CountKey = (String, String, usize);
@@ -64,7 +76,13 @@ pub struct PgStorage {
     /// Embedded cards per (store, model, dims), with when they were counted.
     counts: Mutex<HashMap<CountKey, (u64, Instant)>>,
     exact_scan_max: AtomicUsize,
+    /// The pool's sessions carry [`PgStorage::tune`]'s settings, so most
+    /// index searches need no transaction to set them.
+    tuned_sessions: bool,
 }
+
+/// `hnsw.ef_search` of tuned sessions: enough for k up to half of it.
+const SESSION_EF_SEARCH: usize = 80;
 
 impl std::fmt::Debug for PgStorage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -76,21 +94,72 @@ impl PgStorage {
     /// Connects a pool of at most `max_connections` to `url`
     /// (`postgres://user@host:port/db`, libpq-style `options=-c search_path=...` allowed).
     pub async fn connect(url: &str, max_connections: u32) -> StorageResult<Self> {
-        let options = PgConnectOptions::from_str(url)?;
-        let pool = PgPoolOptions::new()
-            .max_connections(max_connections.max(1))
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
-            .await?;
-        Ok(Self::from_pool(pool))
+        let options = Self::tune(PgConnectOptions::from_str(url)?);
+        let pool = PgPoolOptions::new().max_connections(max_connections.max(1)).acquire_timeout(Duration::from_secs(10)).connect_with(options).await?;
+        Ok(Self::from_tuned_pool(pool))
     }
 
+    /// Adds the session settings of index searches (iterative scans, a
+    /// search width for k up to 40) to connection options, so a search is
+    /// one round trip instead of a transaction that sets them first.
+    pub fn tune(options: PgConnectOptions) -> PgConnectOptions {
+        let settings = hnsw_scan_settings(SESSION_EF_SEARCH / 2);
+        options.options(settings.iter().map(|(name, value)| (*name, value.clone())).collect::<Vec<_>>())
+    }
+
+    /// Storage over a pool whose connections may have any settings: index
+    /// searches set theirs in a transaction.
     pub fn from_pool(pool: PgPool) -> Self {
+        Self::new(pool, false)
+    }
+
+    /// Storage over a pool whose connect options went through [`PgStorage::tune`].
+    pub fn from_tuned_pool(pool: PgPool) -> Self {
+        Self::new(pool, true)
+    }
+
+    fn new(pool: PgPool, tuned_sessions: bool) -> Self {
         Self {
             pool,
             hnsw_ready: Mutex::new(HashSet::new()),
             counts: Mutex::new(HashMap::new()),
             exact_scan_max: AtomicUsize::new(DEFAULT_EXACT_SCAN_MAX),
+            tuned_sessions,
+        }
+    }
+
+    /// Inserts a message with the 13 message parameters bound in order
+    /// (`statement` may create its conversation from a 14th, its time).
+    async fn insert_message(
+        &self,
+        statement: &'static str,
+        store_id: &str,
+        message: &StoredMessage,
+        conversation_created: Option<DateTime<Utc>>,
+    ) -> StorageResult<()> {
+        let mut query = sqlx::query(statement)
+            .bind(store_id)
+            .bind(&message.id)
+            .bind(&message.conversation_id)
+            .bind(message.role.as_str())
+            .bind(&message.text)
+            .bind(&message.language)
+            .bind(&message.label)
+            .bind(Json(&message.tool_calls))
+            .bind(&message.model)
+            .bind(message.latency_ms)
+            .bind(message.prompt_tokens)
+            .bind(message.completion_tokens)
+            .bind(micros(message.created_at));
+        if let Some(created) = conversation_created {
+            query = query.bind(micros(created));
+        }
+        match query.execute(&self.pool).await {
+            Ok(_) => Ok(()),
+            Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
+                Err(StorageError::Invalid(format!("no conversation `{}` in store `{store_id}`", message.conversation_id)))
+            }
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -141,14 +210,9 @@ impl PgStorage {
             // Two processes creating the same index at once would collide
             // on its name; the lock (per schema and dimension) makes the
             // second one find it.
-            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || '.' || $1, 0))")
-                .bind(&name)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || '.' || $1, 0))").bind(&name).execute(&mut *tx).await?;
             // The graph builds far faster when it fits in memory.
-            let mem_kb: i64 = sqlx::query_scalar("SELECT setting::bigint FROM pg_settings WHERE name = 'maintenance_work_mem'")
-                .fetch_one(&mut *tx)
-                .await?;
+            let mem_kb: i64 = sqlx::query_scalar("SELECT setting::bigint FROM pg_settings WHERE name = 'maintenance_work_mem'").fetch_one(&mut *tx).await?;
             if mem_kb < 512 * 1024 {
                 sqlx::query("SELECT set_config('maintenance_work_mem', '512MB', true)").execute(&mut *tx).await?;
             }
@@ -196,9 +260,7 @@ impl Storage for PgStorage {
     }
 
     async fn migrate(&self) -> StorageResult<()> {
-        let available: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector')")
-            .fetch_one(&self.pool)
-            .await?;
+        let available: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector')").fetch_one(&self.pool).await?;
         if !available {
             return Err(StorageError::MissingPgvector);
         }
@@ -246,18 +308,17 @@ impl Storage for PgStorage {
             None => UpsertOutcome::Created,
             Some((old_fp, old_hash)) => {
                 let card_changed = old_hash.as_deref() != Some(card.content_hash.as_str());
-                if *old_fp == fingerprint && !card_changed {
-                    UpsertOutcome::Unchanged
-                } else {
-                    UpsertOutcome::Updated { card_changed }
-                }
+                if *old_fp == fingerprint && !card_changed { UpsertOutcome::Unchanged } else { UpsertOutcome::Updated { card_changed } }
             }
         };
         match outcome {
             UpsertOutcome::Unchanged => {
-                sqlx::query("UPDATE products SET synced_at = now() WHERE store_id = $1 AND id = $2")
+                // The gateway's clock, as in `write_products`: a sync compares
+                // these times with its own start.
+                sqlx::query("UPDATE products SET synced_at = $3 WHERE store_id = $1 AND id = $2")
                     .bind(store_id)
                     .bind(&product.id)
+                    .bind(micros(Utc::now()))
                     .execute(&mut *tx)
                     .await?;
             }
@@ -274,11 +335,7 @@ impl Storage for PgStorage {
 
     async fn delete_product(&self, store_id: &str, product_id: &str) -> StorageResult<bool> {
         // Variants and card go by ON DELETE CASCADE.
-        let done = sqlx::query("DELETE FROM products WHERE store_id = $1 AND id = $2")
-            .bind(store_id)
-            .bind(product_id)
-            .execute(&self.pool)
-            .await?;
+        let done = sqlx::query("DELETE FROM products WHERE store_id = $1 AND id = $2").bind(store_id).bind(product_id).execute(&self.pool).await?;
         if done.rows_affected() > 0 {
             self.forget_counts(store_id);
         }
@@ -339,6 +396,50 @@ impl Storage for PgStorage {
         .fetch_optional(&self.pool)
         .await?;
         row.map(|row| Ok((row.try_get("product_id")?, variant_from_row(&row)?))).transpose()
+    }
+
+    async fn products_synced_before(&self, store_id: &str, time: DateTime<Utc>) -> StorageResult<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT id FROM products WHERE store_id = $1 AND synced_at < $2 ORDER BY id")
+            .bind(store_id)
+            .bind(micros(time))
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    async fn set_stock(&self, store_id: &str, levels: &[(String, i64)]) -> StorageResult<u64> {
+        if levels.is_empty() {
+            return Ok(0);
+        }
+        let (skus, quantities): (Vec<&str>, Vec<i64>) = levels.iter().map(|(sku, q)| (sku.as_str(), *q)).unzip();
+        let done = sqlx::query(
+            "UPDATE variants v SET inventory_quantity = l.quantity
+             FROM unnest($2::text[], $3::bigint[]) AS l(sku, quantity)
+             WHERE v.store_id = $1 AND v.sku = l.sku",
+        )
+        .bind(store_id)
+        .bind(&skus)
+        .bind(&quantities)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn get_sync_state(&self, store_id: &str) -> StorageResult<Option<SyncState>> {
+        let row: Option<Json<SyncState>> =
+            sqlx::query_scalar("SELECT state FROM connector_sync_state WHERE store_id = $1").bind(store_id).fetch_optional(&self.pool).await?;
+        Ok(row.map(|j| j.0))
+    }
+
+    async fn save_sync_state(&self, state: &SyncState) -> StorageResult<()> {
+        sqlx::query(
+            "INSERT INTO connector_sync_state (store_id, state, updated_at) VALUES ($1, $2, now())
+             ON CONFLICT (store_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+        )
+        .bind(&state.store_id)
+        .bind(Json(state))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     async fn stale_cards(&self, store_id: &str, embedding_model: &str, limit: usize) -> StorageResult<Vec<StaleCard>> {
@@ -415,18 +516,11 @@ impl Storage for PgStorage {
             .fetch_all(&self.pool)
             .await?
         } else {
-            let mut tx = self.pool.begin().await?;
             // The graph is walked for all stores at once and then filtered
             // by store: iterative scans keep walking until k rows of this
-            // store are found (in relaxed order, re-sorted below).
-            let mut settings = QueryBuilder::<Postgres>::new("SELECT ");
-            let mut list = settings.separated(", ");
-            for (name, value) in hnsw_scan_settings(k) {
-                list.push("set_config(").push_bind_unseparated(name).push_unseparated(", ").push_bind_unseparated(value).push_unseparated(", true)");
-            }
-            settings.build().execute(&mut *tx).await?;
-            // `dims` is a validated integer; it must be a literal for the
-            // planner to match the partial index.
+            // store are found (in relaxed order, re-sorted below). `dims`
+            // is a validated integer; it must be a literal for the planner
+            // to match the partial index.
             let sql = format!(
                 "SELECT product_id, distance FROM (
                     SELECT product_id, embedding::vector({dims}) <=> $1::vector({dims}) AS distance
@@ -437,9 +531,21 @@ impl Storage for PgStorage {
                  ) AS nearest
                  ORDER BY distance, product_id"
             );
-            let rows = sqlx::query_as(&sql).bind(&literal).bind(store_id).bind(embedding_model).bind(k as i64).fetch_all(&mut *tx).await?;
-            tx.commit().await?;
-            rows
+            let query = sqlx::query_as(&sql).bind(&literal).bind(store_id).bind(embedding_model).bind(k as i64);
+            if self.tuned_sessions && k * 2 <= SESSION_EF_SEARCH {
+                query.fetch_all(&self.pool).await?
+            } else {
+                let mut tx = self.pool.begin().await?;
+                let mut settings = QueryBuilder::<Postgres>::new("SELECT ");
+                let mut list = settings.separated(", ");
+                for (name, value) in hnsw_scan_settings(k) {
+                    list.push("set_config(").push_bind_unseparated(name).push_unseparated(", ").push_bind_unseparated(value).push_unseparated(", true)");
+                }
+                settings.build().execute(&mut *tx).await?;
+                let rows = query.fetch_all(&mut *tx).await?;
+                tx.commit().await?;
+                rows
+            }
         };
         Ok(rows.into_iter().map(|(product_id, distance)| ScoredProduct { product_id, score: (1.0 - distance) as f32 }).collect())
     }
@@ -459,14 +565,14 @@ impl Storage for PgStorage {
         configs.retain(|c| seen.insert(*c));
 
         // ts_rank_cd (cover density: matches close together rank higher)
-        // costs about three times ts_rank per matching card, so ts_rank
-        // picks a pool of candidates and ts_rank_cd orders the pool: a
-        // common word matching most of a big catalog stays cheap.
-        let pool = (k * 5).max(200);
-        let mut qb = QueryBuilder::<Postgres>::new(
-            "SELECT product_id, ts_rank_cd(search_vector, q) AS score FROM (
-               SELECT product_id, search_vector, q FROM product_cards, (SELECT ",
-        );
+        // costs several times ts_rank per matching card (about 4 µs against
+        // 1 µs), so ts_rank picks a pool a little larger than k and
+        // ts_rank_cd orders the pool: a common word matching most of a big
+        // catalog stays cheap.
+        let pool = (k * 3 / 2).max(k + 10);
+        // The query is built once (a materialised CTE): inlined, a generic
+        // plan would run `to_tsquery` again for every matching card.
+        let mut qb = QueryBuilder::<Postgres>::new("WITH query AS MATERIALIZED (SELECT ");
         for (i, config) in configs.iter().enumerate() {
             if i > 0 {
                 qb.push(" || ");
@@ -477,7 +583,12 @@ impl Storage for PgStorage {
             qb.push_bind(or_query.clone());
             qb.push(")");
         }
-        qb.push(" AS q) AS query WHERE store_id = ");
+        qb.push(
+            " AS q)
+             SELECT product_id, ts_rank_cd(search_vector, q) AS score FROM (
+               SELECT product_id, search_vector, q FROM product_cards, query",
+        );
+        qb.push(" WHERE store_id = ");
         qb.push_bind(store_id);
         qb.push(" AND search_vector @@ q ORDER BY ts_rank(search_vector, q) DESC LIMIT ");
         qb.push_bind(pool as i64);
@@ -498,44 +609,26 @@ impl Storage for PgStorage {
     }
 
     async fn get_conversation(&self, store_id: &str, conversation_id: &str) -> StorageResult<Option<Conversation>> {
-        let row: Option<(String, String, DateTime<Utc>)> =
-            sqlx::query_as("SELECT id, store_id, created_at FROM conversations WHERE store_id = $1 AND id = $2")
-                .bind(store_id)
-                .bind(conversation_id)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<(String, String, DateTime<Utc>)> = sqlx::query_as("SELECT id, store_id, created_at FROM conversations WHERE store_id = $1 AND id = $2")
+            .bind(store_id)
+            .bind(conversation_id)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(row.map(|(id, store_id, created_at)| Conversation { id, store_id, created_at }))
     }
 
     async fn append_message(&self, store_id: &str, message: &StoredMessage) -> StorageResult<()> {
-        let result = sqlx::query(
-            "INSERT INTO messages (store_id, id, conversation_id, role, text, language, label, tool_calls, model,
-                                   latency_ms, prompt_tokens, completion_tokens, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-             ON CONFLICT (store_id, id) DO NOTHING",
-        )
-        .bind(store_id)
-        .bind(&message.id)
-        .bind(&message.conversation_id)
-        .bind(message.role.as_str())
-        .bind(&message.text)
-        .bind(&message.language)
-        .bind(&message.label)
-        .bind(Json(&message.tool_calls))
-        .bind(&message.model)
-        .bind(message.latency_ms)
-        .bind(message.prompt_tokens)
-        .bind(message.completion_tokens)
-        .bind(micros(message.created_at))
-        .execute(&self.pool)
-        .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
-                Err(StorageError::Invalid(format!("no conversation `{}` in store `{store_id}`", message.conversation_id)))
-            }
-            Err(e) => Err(e.into()),
+        self.insert_message(INSERT_MESSAGE, store_id, message, None).await
+    }
+
+    async fn create_conversation_with_message(&self, conversation: &Conversation, message: &StoredMessage) -> StorageResult<()> {
+        if message.conversation_id != conversation.id {
+            return Err(StorageError::Invalid(format!(
+                "message `{}` belongs to conversation `{}`, not `{}`",
+                message.id, message.conversation_id, conversation.id
+            )));
         }
+        self.insert_message(INSERT_CONVERSATION_AND_MESSAGE, &conversation.store_id, message, Some(conversation.created_at)).await
     }
 
     async fn set_message_analysis(&self, store_id: &str, message_id: &str, language: Option<&str>, label: Option<&str>) -> StorageResult<()> {

@@ -22,22 +22,34 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::types::Json;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
 
-use super::postgres::{
-    check_card, check_embeddings, clamp_limit, clean_terms, fold, in_given_order, micros, product_fingerprint, unique_variants, valid_dims,
-};
+use super::postgres::{check_card, check_embeddings, clamp_limit, clean_terms, fold, in_given_order, micros, product_fingerprint, unique_variants, valid_dims};
+use super::text_index::TextIndex;
 use super::vector_index::{VectorIndex, decode_f32_le, encode_f32_le};
 use super::{
-    CardEmbedding, Conversation, MessageRole, StaleCard, Storage, StorageError, StorageResult, StoreRecord, StoredMessage, TextQuery,
-    UpsertOutcome,
+    CardEmbedding, Conversation, MessageRole, StaleCard, Storage, StorageError, StorageResult, StoreRecord, StoredMessage, SyncState, TextQuery, UpsertOutcome,
 };
 use crate::catalog::{Product, ProductCard, Review, Translation, Variant};
 use crate::search::ScoredProduct;
 
+/// The insert of one message.
+const INSERT_MESSAGE: &str = "INSERT INTO messages (store_id, id, conversation_id, role, text, language, label, tool_calls, model,
+                                   latency_ms, prompt_tokens, completion_tokens, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+             ON CONFLICT (store_id, id) DO NOTHING";
+/// A new conversation and its first message in one round trip.
+const INSERT_CONVERSATION_AND_MESSAGE: &str = "INSERT INTO conversations (store_id, id, created_at) VALUES (?1, ?3, ?14) ON CONFLICT (store_id, id) DO NOTHING;
+             INSERT INTO messages (store_id, id, conversation_id, role, text, language, label, tool_calls, model,
+                                   latency_ms, prompt_tokens, completion_tokens, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+             ON CONFLICT (store_id, id) DO NOTHING";
 /// SQLite's limit on bound parameters is 32,766; stay well under it.
 const MAX_BINDS: usize = 16_000;
 /// Scans of more f32 values than this run on a blocking thread.
 const BLOCKING_SCAN_FLOATS: usize = 1 << 21;
 const MAX_K: usize = 10_000;
+/// Stores with more cards than this are ranked by FTS5 rather than an
+/// in-process index (whose postings take roughly 2 KB per card).
+const TEXT_INDEX_MAX_CARDS: usize = 25_000;
 
 type IndexKey = (String, String, usize);
 
@@ -49,9 +61,26 @@ struct VectorCache {
     generations: HashMap<String, u64>,
 }
 
+/// The loaded full-text indexes, one per store (see [`TextIndex`]). Stores
+/// with more cards than [`TEXT_INDEX_MAX_CARDS`] are ranked by FTS5 instead,
+/// which needs no memory of its own.
+#[derive(Default)]
+struct TextCache {
+    indexes: HashMap<String, TextEntry>,
+    /// Bumped by every write to a store's cards, as for vectors.
+    generations: HashMap<String, u64>,
+}
+
+#[derive(Clone)]
+enum TextEntry {
+    Loaded(Arc<RwLock<TextIndex>>),
+    Fts5,
+}
+
 pub struct SqliteStorage {
     pool: SqlitePool,
     vectors: Mutex<VectorCache>,
+    texts: Mutex<TextCache>,
 }
 
 impl std::fmt::Debug for SqliteStorage {
@@ -79,13 +108,7 @@ impl SqliteStorage {
         let options = options.foreign_keys(true).busy_timeout(Duration::from_secs(10));
         let pool = if memory {
             // One connection that never closes: the database lives in it.
-            SqlitePoolOptions::new()
-                .max_connections(1)
-                .min_connections(1)
-                .idle_timeout(None)
-                .max_lifetime(None)
-                .connect_with(options)
-                .await?
+            SqlitePoolOptions::new().max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None).connect_with(options).await?
         } else {
             SqlitePoolOptions::new().max_connections(4).connect_with(options).await?
         };
@@ -93,7 +116,42 @@ impl SqliteStorage {
     }
 
     pub fn from_pool(pool: SqlitePool) -> Self {
-        Self { pool, vectors: Mutex::new(VectorCache::default()) }
+        Self { pool, vectors: Mutex::new(VectorCache::default()), texts: Mutex::new(TextCache::default()) }
+    }
+
+    /// Inserts a message with the 13 message parameters bound in order
+    /// (`statement` may create its conversation from a 14th, its time).
+    async fn insert_message(
+        &self,
+        statement: &'static str,
+        store_id: &str,
+        message: &StoredMessage,
+        conversation_created: Option<DateTime<Utc>>,
+    ) -> StorageResult<()> {
+        let mut query = sqlx::query(statement)
+            .bind(store_id)
+            .bind(&message.id)
+            .bind(&message.conversation_id)
+            .bind(message.role.as_str())
+            .bind(&message.text)
+            .bind(&message.language)
+            .bind(&message.label)
+            .bind(Json(&message.tool_calls))
+            .bind(&message.model)
+            .bind(message.latency_ms)
+            .bind(message.prompt_tokens)
+            .bind(message.completion_tokens)
+            .bind(micros(message.created_at));
+        if let Some(created) = conversation_created {
+            query = query.bind(micros(created));
+        }
+        match query.execute(&self.pool).await {
+            Ok(_) => Ok(()),
+            Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
+                Err(StorageError::Invalid(format!("no conversation `{}` in store `{store_id}`", message.conversation_id)))
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -113,6 +171,7 @@ impl SqliteStorage {
             write_products(&mut tx, store_id, &refs, true).await?;
         }
         tx.commit().await?;
+        self.texts_saved(store_id, items.iter().map(|(p, c)| (p, c)));
         Ok(())
     }
 
@@ -137,9 +196,9 @@ impl SqliteStorage {
         .await?;
         let mut index = VectorIndex::with_capacity(dims, rows.len());
         for (product_id, blob) in rows {
-            let vector = decode_f32_le(&blob).filter(|v| v.len() == dims).ok_or_else(|| {
-                StorageError::Corrupt(format!("embedding of `{product_id}` in store `{store_id}` is not {dims} f32 values"))
-            })?;
+            let vector = decode_f32_le(&blob)
+                .filter(|v| v.len() == dims)
+                .ok_or_else(|| StorageError::Corrupt(format!("embedding of `{product_id}` in store `{store_id}` is not {dims} f32 values")))?;
             index.upsert(&product_id, &vector);
         }
         let index = Arc::new(RwLock::new(index));
@@ -150,6 +209,76 @@ impl SqliteStorage {
         }
         // A write landed while loading: answer from this load, cache nothing.
         Ok(index)
+    }
+
+    /// How the store's cards are ranked by words, loading its index if needed.
+    async fn text_index_for(&self, store_id: &str) -> StorageResult<TextEntry> {
+        let generation = {
+            let cache = self.texts.lock().expect("text cache lock");
+            if let Some(entry) = cache.indexes.get(store_id) {
+                return Ok(entry.clone());
+            }
+            cache.generations.get(store_id).copied().unwrap_or(0)
+        };
+        let cards: i64 = sqlx::query_scalar("SELECT count(*) FROM product_cards WHERE store_id = ?1").bind(store_id).fetch_one(&self.pool).await?;
+        let entry = if cards as usize > TEXT_INDEX_MAX_CARDS {
+            TextEntry::Fts5
+        } else {
+            let rows: Vec<(String, String, String)> =
+                sqlx::query_as("SELECT product_id, fts_body, fts_title FROM product_cards WHERE store_id = ?1").bind(store_id).fetch_all(&self.pool).await?;
+            let index = tokio::task::spawn_blocking(move || {
+                let mut index = TextIndex::new();
+                for (product_id, body, title) in rows {
+                    index.upsert(&product_id, &body, &title);
+                }
+                index
+            })
+            .await
+            .map_err(|e| StorageError::Invalid(format!("building the text index failed: {e}")))?;
+            TextEntry::Loaded(Arc::new(RwLock::new(index)))
+        };
+        let mut cache = self.texts.lock().expect("text cache lock");
+        if cache.generations.get(store_id).copied().unwrap_or(0) == generation {
+            return Ok(cache.indexes.entry(store_id.to_owned()).or_insert(entry).clone());
+        }
+        // A write landed while loading: answer from this load, cache nothing.
+        Ok(entry)
+    }
+
+    /// Applies written cards to the store's loaded text index.
+    fn texts_saved<'a>(&self, store_id: &str, items: impl Iterator<Item = (&'a Product, &'a ProductCard)>) {
+        let mut cache = self.texts.lock().expect("text cache lock");
+        *cache.generations.entry(store_id.to_owned()).or_insert(0) += 1;
+        if let Some(TextEntry::Loaded(index)) = cache.indexes.get(store_id) {
+            let mut index = index.write().expect("text index lock");
+            for (product, card) in items {
+                index.upsert(&card.product_id, &fold(&card.text), &fts_title(product));
+            }
+            if index.len() > TEXT_INDEX_MAX_CARDS {
+                drop(index);
+                cache.indexes.insert(store_id.to_owned(), TextEntry::Fts5);
+            }
+        }
+    }
+
+    /// Ranks inside FTS5 (columns: store, body, title; titles weigh most),
+    /// then looks up only the k winners; the store is checked again on the
+    /// card row. Same tokens, prefixes and BM25 as [`TextIndex`].
+    async fn fts5_search(&self, store_id: &str, terms: &[String], k: usize) -> StorageResult<Vec<ScoredProduct>> {
+        let expression = format!("store : \"{}\" AND {{body title}} : ({})", store_token(store_id), fts_expression(terms));
+        let rows: Vec<(String, f64)> = sqlx::query_as(
+            "SELECT c.product_id, -r.rank AS score
+             FROM (SELECT rowid, bm25(product_cards_fts, 0.0, 1.0, 3.0) AS rank FROM product_cards_fts
+                   WHERE product_cards_fts MATCH ?1 ORDER BY rank LIMIT ?3) AS r
+             JOIN product_cards c ON c.id = r.rowid AND c.store_id = ?2
+             ORDER BY r.rank, c.product_id",
+        )
+        .bind(expression)
+        .bind(store_id)
+        .bind(k as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(product_id, score)| ScoredProduct { product_id, score: score as f32 }).collect())
     }
 
     /// Applies saved embeddings to the loaded indexes of the store.
@@ -173,6 +302,13 @@ impl SqliteStorage {
     }
 
     fn cache_removed(&self, store_id: &str, product_id: &str) {
+        {
+            let mut texts = self.texts.lock().expect("text cache lock");
+            *texts.generations.entry(store_id.to_owned()).or_insert(0) += 1;
+            if let Some(TextEntry::Loaded(index)) = texts.indexes.get(store_id) {
+                index.write().expect("text index lock").remove(product_id);
+            }
+        }
         let mut cache = self.vectors.lock().expect("vector cache lock");
         *cache.generations.entry(store_id.to_owned()).or_insert(0) += 1;
         for ((store, _, _), index) in cache.indexes.iter() {
@@ -231,11 +367,7 @@ impl Storage for SqliteStorage {
             None => UpsertOutcome::Created,
             Some((old_fp, old_hash)) => {
                 let card_changed = old_hash.as_deref() != Some(card.content_hash.as_str());
-                if *old_fp == fingerprint && !card_changed {
-                    UpsertOutcome::Unchanged
-                } else {
-                    UpsertOutcome::Updated { card_changed }
-                }
+                if *old_fp == fingerprint && !card_changed { UpsertOutcome::Unchanged } else { UpsertOutcome::Updated { card_changed } }
             }
         };
         match outcome {
@@ -249,6 +381,9 @@ impl Storage for SqliteStorage {
             }
             UpsertOutcome::Created | UpsertOutcome::Updated { card_changed: true } => {
                 write_products(&mut tx, store_id, &[(product, card)], true).await?;
+                tx.commit().await?;
+                self.texts_saved(store_id, std::iter::once((product, card)));
+                return Ok(outcome);
             }
             UpsertOutcome::Updated { card_changed: false } => {
                 write_products(&mut tx, store_id, &[(product, card)], false).await?;
@@ -261,11 +396,7 @@ impl Storage for SqliteStorage {
     async fn delete_product(&self, store_id: &str, product_id: &str) -> StorageResult<bool> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         // The card first, explicitly, so its FTS row goes by trigger.
-        sqlx::query("DELETE FROM product_cards WHERE store_id = ?1 AND product_id = ?2")
-            .bind(store_id)
-            .bind(product_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("DELETE FROM product_cards WHERE store_id = ?1 AND product_id = ?2").bind(store_id).bind(product_id).execute(&mut *tx).await?;
         let done = sqlx::query("DELETE FROM products WHERE store_id = ?1 AND id = ?2").bind(store_id).bind(product_id).execute(&mut *tx).await?;
         tx.commit().await?;
         if done.rows_affected() > 0 {
@@ -275,38 +406,29 @@ impl Storage for SqliteStorage {
     }
 
     async fn get_products(&self, store_id: &str, product_ids: &[String]) -> StorageResult<Vec<Product>> {
+        // One statement: each product with its variants as a JSON array, in
+        // position order (one round trip to the connection's thread).
         let mut products: HashMap<String, Product> = HashMap::with_capacity(product_ids.len());
-        for chunk in product_ids.chunks(MAX_BINDS / 2) {
+        for chunk in product_ids.chunks(MAX_BINDS) {
             let mut qb = QueryBuilder::<Sqlite>::new(
-                "SELECT id, handle, title, description, category, vendor, tags, attributes, reviews, translations, url, image, updated_at
-                 FROM products WHERE store_id = ",
+                "SELECT p.id, p.handle, p.title, p.description, p.category, p.vendor, p.tags, p.attributes, p.reviews, p.translations,
+                        p.url, p.image, p.updated_at,
+                        (SELECT json_group_array(json_object('sku', v.sku, 'title', v.title, 'options', json(v.options), 'price', v.price,
+                                                             'compare_at_price', v.compare_at_price, 'stock', v.inventory_quantity))
+                         FROM (SELECT * FROM variants v WHERE v.store_id = p.store_id AND v.product_id = p.id ORDER BY v.position) AS v) AS variants
+                 FROM products p WHERE p.store_id = ",
             );
-            qb.push_bind(store_id).push(" AND id IN (");
+            qb.push_bind(store_id).push(" AND p.id IN (");
             let mut list = qb.separated(", ");
             for id in chunk {
                 list.push_bind(id);
             }
             qb.push(")");
             for row in qb.build().fetch_all(&self.pool).await? {
-                let product = product_from_row(&row)?;
+                let mut product = product_from_row(&row)?;
+                let variants: Json<Vec<Variant>> = row.try_get("variants")?;
+                product.variants = variants.0;
                 products.insert(product.id.clone(), product);
-            }
-
-            let mut qb = QueryBuilder::<Sqlite>::new(
-                "SELECT product_id, sku, title, options, price, compare_at_price, inventory_quantity
-                 FROM variants WHERE store_id = ",
-            );
-            qb.push_bind(store_id).push(" AND product_id IN (");
-            let mut list = qb.separated(", ");
-            for id in chunk {
-                list.push_bind(id);
-            }
-            qb.push(") ORDER BY product_id, position");
-            for row in qb.build().fetch_all(&self.pool).await? {
-                let product_id: String = row.try_get("product_id")?;
-                if let Some(product) = products.get_mut(&product_id) {
-                    product.variants.push(variant_from_row(&row)?);
-                }
             }
         }
         Ok(in_given_order(product_ids, products))
@@ -331,6 +453,49 @@ impl Storage for SqliteStorage {
         .fetch_optional(&self.pool)
         .await?;
         row.map(|row| Ok((row.try_get("product_id")?, variant_from_row(&row)?))).transpose()
+    }
+
+    async fn products_synced_before(&self, store_id: &str, time: DateTime<Utc>) -> StorageResult<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT id FROM products WHERE store_id = ?1 AND synced_at < ?2 ORDER BY id")
+            .bind(store_id)
+            .bind(micros(time))
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    async fn set_stock(&self, store_id: &str, levels: &[(String, i64)]) -> StorageResult<u64> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut found = 0;
+        for (sku, quantity) in levels {
+            let done = sqlx::query("UPDATE variants SET inventory_quantity = ?3 WHERE store_id = ?1 AND sku = ?2")
+                .bind(store_id)
+                .bind(sku)
+                .bind(quantity)
+                .execute(&mut *tx)
+                .await?;
+            found += done.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    async fn get_sync_state(&self, store_id: &str) -> StorageResult<Option<SyncState>> {
+        let row: Option<Json<SyncState>> =
+            sqlx::query_scalar("SELECT state FROM connector_sync_state WHERE store_id = ?1").bind(store_id).fetch_optional(&self.pool).await?;
+        Ok(row.map(|j| j.0))
+    }
+
+    async fn save_sync_state(&self, state: &SyncState) -> StorageResult<()> {
+        sqlx::query(
+            "INSERT INTO connector_sync_state (store_id, state, updated_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (store_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+        )
+        .bind(&state.store_id)
+        .bind(Json(state))
+        .bind(micros(Utc::now()))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     async fn stale_cards(&self, store_id: &str, embedding_model: &str, limit: usize) -> StorageResult<Vec<StaleCard>> {
@@ -411,23 +576,13 @@ impl Storage for SqliteStorage {
         if terms.is_empty() || k == 0 {
             return Ok(Vec::new());
         }
-        let expression = format!("store : \"{}\" AND {{body title}} : ({})", store_token(store_id), fts_expression(&terms));
-        // Rank inside FTS5 (columns: store, body, title; titles weigh
-        // most), then look up only the k winners; the store is checked
-        // again on the card row.
-        let rows: Vec<(String, f64)> = sqlx::query_as(
-            "SELECT c.product_id, -r.rank AS score
-             FROM (SELECT rowid, bm25(product_cards_fts, 0.0, 1.0, 3.0) AS rank FROM product_cards_fts
-                   WHERE product_cards_fts MATCH ?1 ORDER BY rank LIMIT ?3) AS r
-             JOIN product_cards c ON c.id = r.rowid AND c.store_id = ?2
-             ORDER BY r.rank, c.product_id",
-        )
-        .bind(expression)
-        .bind(store_id)
-        .bind(k as i64)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().map(|(product_id, score)| ScoredProduct { product_id, score: score as f32 }).collect())
+        match self.text_index_for(store_id).await? {
+            TextEntry::Loaded(index) => {
+                let hits = index.read().expect("text index lock").search(&terms, k);
+                Ok(hits.into_iter().map(|h| ScoredProduct { product_id: h.id, score: h.score }).collect())
+            }
+            TextEntry::Fts5 => self.fts5_search(store_id, &terms, k).await,
+        }
     }
 
     async fn create_conversation(&self, conversation: &Conversation) -> StorageResult<()> {
@@ -441,44 +596,26 @@ impl Storage for SqliteStorage {
     }
 
     async fn get_conversation(&self, store_id: &str, conversation_id: &str) -> StorageResult<Option<Conversation>> {
-        let row: Option<(String, String, DateTime<Utc>)> =
-            sqlx::query_as("SELECT id, store_id, created_at FROM conversations WHERE store_id = ?1 AND id = ?2")
-                .bind(store_id)
-                .bind(conversation_id)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<(String, String, DateTime<Utc>)> = sqlx::query_as("SELECT id, store_id, created_at FROM conversations WHERE store_id = ?1 AND id = ?2")
+            .bind(store_id)
+            .bind(conversation_id)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(row.map(|(id, store_id, created_at)| Conversation { id, store_id, created_at }))
     }
 
     async fn append_message(&self, store_id: &str, message: &StoredMessage) -> StorageResult<()> {
-        let result = sqlx::query(
-            "INSERT INTO messages (store_id, id, conversation_id, role, text, language, label, tool_calls, model,
-                                   latency_ms, prompt_tokens, completion_tokens, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-             ON CONFLICT (store_id, id) DO NOTHING",
-        )
-        .bind(store_id)
-        .bind(&message.id)
-        .bind(&message.conversation_id)
-        .bind(message.role.as_str())
-        .bind(&message.text)
-        .bind(&message.language)
-        .bind(&message.label)
-        .bind(Json(&message.tool_calls))
-        .bind(&message.model)
-        .bind(message.latency_ms)
-        .bind(message.prompt_tokens)
-        .bind(message.completion_tokens)
-        .bind(micros(message.created_at))
-        .execute(&self.pool)
-        .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
-                Err(StorageError::Invalid(format!("no conversation `{}` in store `{store_id}`", message.conversation_id)))
-            }
-            Err(e) => Err(e.into()),
+        self.insert_message(INSERT_MESSAGE, store_id, message, None).await
+    }
+
+    async fn create_conversation_with_message(&self, conversation: &Conversation, message: &StoredMessage) -> StorageResult<()> {
+        if message.conversation_id != conversation.id {
+            return Err(StorageError::Invalid(format!(
+                "message `{}` belongs to conversation `{}`, not `{}`",
+                message.id, message.conversation_id, conversation.id
+            )));
         }
+        self.insert_message(INSERT_CONVERSATION_AND_MESSAGE, &conversation.store_id, message, Some(conversation.created_at)).await
     }
 
     async fn set_message_analysis(&self, store_id: &str, message_id: &str, language: Option<&str>, label: Option<&str>) -> StorageResult<()> {
@@ -627,10 +764,8 @@ async fn write_products(conn: &mut SqliteConnection, store_id: &str, items: &[(&
     }
 
     if with_cards {
-        let rows: Vec<(&str, &str, &str, String, String)> = items
-            .iter()
-            .map(|(p, card)| (card.product_id.as_str(), card.text.as_str(), card.content_hash.as_str(), fold(&card.text), fts_title(p)))
-            .collect();
+        let rows: Vec<(&str, &str, &str, String, String)> =
+            items.iter().map(|(p, card)| (card.product_id.as_str(), card.text.as_str(), card.content_hash.as_str(), fold(&card.text), fts_title(p))).collect();
         for chunk in rows.chunks(MAX_BINDS / 7) {
             let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO product_cards (store_id, product_id, text, content_hash, fts_body, fts_title, updated_at) ");
             qb.push_values(chunk, |mut b, (product_id, text, hash, body, title)| {

@@ -114,11 +114,8 @@ impl VectorIndex {
         let mut q = query.to_vec();
         normalize(&mut q);
         let n = self.ids.len();
-        let threads = if n * self.dims >= PARALLEL_SCAN_FLOATS {
-            std::thread::available_parallelism().map_or(1, |p| p.get()).clamp(1, MAX_SCAN_THREADS)
-        } else {
-            1
-        };
+        let threads =
+            if n * self.dims >= PARALLEL_SCAN_FLOATS { std::thread::available_parallelism().map_or(1, |p| p.get()).clamp(1, MAX_SCAN_THREADS) } else { 1 };
         let mut top = if threads <= 1 {
             scan(&self.data, self.dims, 0, &q, k)
         } else {
@@ -240,12 +237,7 @@ impl TopK {
     }
 
     fn find_worst(&mut self) {
-        self.worst = self
-            .items
-            .iter()
-            .enumerate()
-            .min_by(|a, b| a.1.1.partial_cmp(&b.1.1).unwrap_or(Ordering::Equal))
-            .map_or(0, |(i, _)| i);
+        self.worst = self.items.iter().enumerate().min_by(|a, b| a.1.1.partial_cmp(&b.1.1).unwrap_or(Ordering::Equal)).map_or(0, |(i, _)| i);
     }
 }
 
@@ -278,8 +270,7 @@ mod tests {
             v.iter().map(|x| x / n).collect::<Vec<_>>()
         };
         let q = unit(q);
-        let mut scored: Vec<(f32, &String)> =
-            index_rows.iter().map(|(id, v)| (unit(v).iter().zip(&q).map(|(a, b)| a * b).sum::<f32>(), id)).collect();
+        let mut scored: Vec<(f32, &String)> = index_rows.iter().map(|(id, v)| (unit(v).iter().zip(&q).map(|(a, b)| a * b).sum::<f32>(), id)).collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
         scored.into_iter().take(k).map(|(_, id)| id.clone()).collect()
     }

@@ -3,12 +3,11 @@
 //! live `get_stock` replaces it when the store has one.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use async_trait::async_trait;
 use serde_json::{Value, json};
 
-use super::{ToolBox, ToolOutcome, parse_arguments};
+use super::{ToolBox, ToolOutcome};
 use crate::catalog::{Product, Variant};
 use crate::llm::{ToolCall, ToolDef};
 use crate::search::{HybridSearch, SearchOptions};
@@ -59,55 +58,38 @@ impl CatalogToolBox {
     }
 
     async fn get_stock(&self, store_id: &str, args: &Value) -> Result<Value, String> {
-        let sku = args.get("sku").and_then(Value::as_str).filter(|s| !s.is_empty());
+        let request = self.stock_request(store_id, args).await?;
+        Ok(request.answer(&self.currency, "catalog", |v| v.inventory_quantity.unwrap_or(0)))
+    }
+
+    /// The product and variants a `get_stock` call is about.
+    pub(crate) async fn stock_request(&self, store_id: &str, args: &Value) -> Result<StockRequest, String> {
+        let sku = args.get("sku").and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
         let product_id = args.get("product_id").and_then(Value::as_str).filter(|s| !s.is_empty());
         let wanted: Vec<(String, String)> = ["size", "color"]
             .iter()
             .filter_map(|k| args.get(*k).and_then(Value::as_str).filter(|v| !v.trim().is_empty()).map(|v| ((*k).to_owned(), v.trim().to_owned())))
             .collect();
 
-        let product: Product = match (sku, product_id) {
+        let product: Product = match (sku.as_deref(), product_id) {
             (Some(sku), _) => {
-                let (pid, _) = self.storage.find_variant(store_id, sku).await.map_err(internal)?.ok_or_else(|| format!("no variant with SKU `{sku}` in this store"))?;
+                let (pid, _) =
+                    self.storage.find_variant(store_id, sku).await.map_err(internal)?.ok_or_else(|| format!("no variant with SKU `{sku}` in this store"))?;
                 self.load(store_id, &pid).await?
             }
             (None, Some(pid)) => self.load(store_id, pid).await?,
             (None, None) => return Err("give `product_id` (from the product cards) or `sku`".into()),
         };
+        Ok(StockRequest { product, sku, wanted })
+    }
 
-        let variants: Vec<&Variant> = product
-            .variants
-            .iter()
-            .filter(|v| sku.is_none_or(|s| v.sku == s))
-            .filter(|v| wanted.iter().all(|(key, value)| option_matches(v, key, value)))
-            .collect();
-        let sizes_in_stock: Vec<String> = product
-            .variants
-            .iter()
-            .filter(|v| v.inventory_quantity.unwrap_or(0) > 0)
-            .filter(|v| wanted.iter().filter(|(k, _)| k == "color").all(|(key, value)| option_matches(v, key, value)))
-            .filter_map(|v| v.options.get("size").cloned())
-            .fold(Vec::new(), |mut acc, s| {
-                if !acc.contains(&s) {
-                    acc.push(s);
-                }
-                acc
-            });
-        Ok(json!({
-            "product_id": product.id,
-            "title": product.title,
-            "currency": self.currency,
-            "requested": wanted.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect::<serde_json::Map<_, _>>(),
-            "variants": variants.iter().map(|v| json!({
-                "sku": v.sku,
-                "options": v.options,
-                "price": v.price,
-                "compare_at_price": v.compare_at_price,
-                "available": v.inventory_quantity.unwrap_or(0) > 0,
-                "quantity": v.inventory_quantity.unwrap_or(0).max(0),
-            })).collect::<Vec<_>>(),
-            "sizes_in_stock": sizes_in_stock,
-        }))
+    /// The store currency prices are quoted in.
+    pub(crate) fn currency(&self) -> &str {
+        &self.currency
+    }
+
+    pub(crate) async fn run_builtin(&self, store_id: &str, name: &str, args: &Value) -> Result<Value, String> {
+        self.run(store_id, name, args).await
     }
 
     async fn load(&self, store_id: &str, product_id: &str) -> Result<Product, String> {
@@ -117,6 +99,59 @@ impl CatalogToolBox {
             .map_err(internal)?
             .pop()
             .ok_or_else(|| format!("no product `{product_id}` in this store; use an id from the product cards"))
+    }
+}
+
+/// The product a stock question is about, the SKU if one was named and the
+/// options asked for (`size`, `color`).
+pub(crate) struct StockRequest {
+    pub product: Product,
+    pub sku: Option<String>,
+    pub wanted: Vec<(String, String)>,
+}
+
+impl StockRequest {
+    /// SKUs of all the product's variants.
+    pub fn skus(&self) -> Vec<String> {
+        self.product.variants.iter().map(|v| v.sku.clone()).collect()
+    }
+
+    /// The tool's answer with each variant's quantity from `quantity`;
+    /// `source` says where the numbers come from (`catalog` or `live`).
+    pub fn answer(&self, currency: &str, source: &str, quantity: impl Fn(&Variant) -> i64) -> Value {
+        let (product, wanted) = (&self.product, &self.wanted);
+        let variants: Vec<&Variant> = product
+            .variants
+            .iter()
+            .filter(|v| self.sku.as_deref().is_none_or(|s| v.sku == s))
+            .filter(|v| wanted.iter().all(|(key, value)| option_matches(v, key, value)))
+            .collect();
+        let mut sizes_in_stock: Vec<String> = Vec::new();
+        for v in &product.variants {
+            if quantity(v) > 0
+                && wanted.iter().filter(|(k, _)| k == "color").all(|(key, value)| option_matches(v, key, value))
+                && let Some(size) = v.options.get("size")
+                && !sizes_in_stock.contains(size)
+            {
+                sizes_in_stock.push(size.clone());
+            }
+        }
+        json!({
+            "product_id": product.id,
+            "title": product.title,
+            "currency": currency,
+            "stock_source": source,
+            "requested": wanted.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect::<serde_json::Map<_, _>>(),
+            "variants": variants.iter().map(|v| json!({
+                "sku": v.sku,
+                "options": v.options,
+                "price": v.price,
+                "compare_at_price": v.compare_at_price,
+                "available": quantity(v) > 0,
+                "quantity": quantity(v).max(0),
+            })).collect::<Vec<_>>(),
+            "sizes_in_stock": sizes_in_stock,
+        })
     }
 }
 
@@ -167,18 +202,6 @@ impl ToolBox for CatalogToolBox {
     }
 
     async fn call(&self, store_id: &str, call: &ToolCall) -> ToolOutcome {
-        let started = Instant::now();
-        let (arguments, result) = match parse_arguments(call) {
-            Ok(args) => {
-                let result = self.run(store_id, &call.name, &args).await;
-                (args, result)
-            }
-            Err(message) => (Value::String(call.arguments.clone()), Err(message)),
-        };
-        let (ok, result) = match result {
-            Ok(v) => (true, v),
-            Err(message) => (false, json!({ "error": message })),
-        };
-        ToolOutcome { call_id: call.id.clone(), name: call.name.clone(), arguments, ok, result, duration_ms: started.elapsed().as_millis() as u64 }
+        ToolOutcome::of(call, |args| async move { self.run(store_id, &call.name, &args).await }).await
     }
 }

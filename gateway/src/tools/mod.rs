@@ -33,6 +33,30 @@ pub trait ToolBox: Send + Sync {
     async fn call(&self, store_id: &str, call: &ToolCall) -> ToolOutcome;
 }
 
+impl ToolOutcome {
+    /// Parses `call`'s arguments, runs `tool` on them and times it. Bad
+    /// arguments and tool errors become an outcome with `ok: false`.
+    pub async fn of<F, Fut>(call: &ToolCall, tool: F) -> Self
+    where
+        F: FnOnce(serde_json::Value) -> Fut,
+        Fut: std::future::Future<Output = Result<serde_json::Value, String>>,
+    {
+        let started = std::time::Instant::now();
+        let (arguments, result) = match parse_arguments(call) {
+            Ok(args) => {
+                let result = tool(args.clone()).await;
+                (args, result)
+            }
+            Err(message) => (serde_json::Value::String(call.arguments.clone()), Err(message)),
+        };
+        let (ok, result) = match result {
+            Ok(v) => (true, v),
+            Err(message) => (false, serde_json::json!({ "error": message })),
+        };
+        ToolOutcome { call_id: call.id.clone(), name: call.name.clone(), arguments, ok, result, duration_ms: started.elapsed().as_millis() as u64 }
+    }
+}
+
 /// Parses a call's JSON arguments (an empty string counts as `{}`).
 pub fn parse_arguments(call: &ToolCall) -> Result<serde_json::Value, String> {
     let text = call.arguments.trim();

@@ -24,25 +24,33 @@ pub fn demo_store() -> StoreConfig {
 
 /// A second store with its own small catalog written to a temp file.
 pub fn other_store(dir: &std::path::Path) -> StoreConfig {
-    let products: Vec<Product> = [("h1", "Trail Running Shoe", "Light trail running shoe with a grippy sole."), ("h2", "Camping Tent", "Two-person tent for summer camping trips.")]
-        .iter()
-        .map(|(id, title, description)| Product {
-            id: (*id).into(),
-            handle: id.to_string(),
-            title: (*title).into(),
-            description: (*description).into(),
-            category: "outdoor".into(),
-            vendor: "Peak".into(),
-            tags: vec![],
-            attributes: BTreeMap::new(),
-            reviews: vec![],
-            translations: BTreeMap::new(),
-            url: Some(format!("https://peak.example/{id}")),
-            image: None,
-            updated_at: None,
-            variants: vec![Variant { sku: format!("{id}-1"), title: "One size".into(), options: BTreeMap::new(), price: "99.00".into(), compare_at_price: None, inventory_quantity: Some(2) }],
-        })
-        .collect();
+    let products: Vec<Product> =
+        [("h1", "Trail Running Shoe", "Light trail running shoe with a grippy sole."), ("h2", "Camping Tent", "Two-person tent for summer camping trips.")]
+            .iter()
+            .map(|(id, title, description)| Product {
+                id: (*id).into(),
+                handle: id.to_string(),
+                title: (*title).into(),
+                description: (*description).into(),
+                category: "outdoor".into(),
+                vendor: "Peak".into(),
+                tags: vec![],
+                attributes: BTreeMap::new(),
+                reviews: vec![],
+                translations: BTreeMap::new(),
+                url: Some(format!("https://peak.example/{id}")),
+                image: None,
+                updated_at: None,
+                variants: vec![Variant {
+                    sku: format!("{id}-1"),
+                    title: "One size".into(),
+                    options: BTreeMap::new(),
+                    price: "99.00".into(),
+                    compare_at_price: None,
+                    inventory_quantity: Some(2),
+                }],
+            })
+            .collect();
     let path = dir.join("peak.json");
     std::fs::write(&path, serde_json::to_string(&serde_json::json!({ "products": products })).expect("serialise")).expect("write catalog");
     StoreConfig {
@@ -111,7 +119,9 @@ impl Sse {
         self.first("done").unwrap_or_else(|| panic!("no done event in {:?}", self.events))
     }
     pub fn product_ids(&self) -> Vec<String> {
-        self.first("products").map(|v| v["items"].as_array().expect("items").iter().map(|i| i["id"].as_str().expect("id").to_owned()).collect()).unwrap_or_default()
+        self.first("products")
+            .map(|v| v["items"].as_array().expect("items").iter().map(|i| i["id"].as_str().expect("id").to_owned()).collect())
+            .unwrap_or_default()
     }
     pub fn position(&self, name: &str) -> Option<usize> {
         self.events.iter().position(|(n, _)| n == name)

@@ -74,8 +74,8 @@ pub async fn postgres_with_pool_size(max_connections: u32) -> TestPg {
     let _ = admin.close().await;
 
     let options = PgConnectOptions::from_str(&base_url).expect("TEST_DATABASE_URL parses").options([("search_path", format!("{schema},public"))]);
-    let pool = PgPoolOptions::new().max_connections(max_connections).connect_with(options).await.expect("connect test pool");
-    let storage = Arc::new(PgStorage::from_pool(pool));
+    let pool = PgPoolOptions::new().max_connections(max_connections).connect_with(PgStorage::tune(options)).await.expect("connect test pool");
+    let storage = Arc::new(PgStorage::from_tuned_pool(pool));
     let url = with_search_path(&base_url, &schema);
     let test = TestPg { storage, schema, base_url, url, dropped: false };
     test.storage.migrate().await.expect("migrate test schema");

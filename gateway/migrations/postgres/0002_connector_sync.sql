@@ -1,0 +1,7 @@
+-- Progress of each store's connector sync, so a sync that stops half-way
+-- (crash, upstream failure, deploy) resumes from its last finished page.
+CREATE TABLE connector_sync_state (
+    store_id    text PRIMARY KEY REFERENCES stores (id) ON DELETE CASCADE,
+    state       jsonb NOT NULL,
+    updated_at  timestamptz NOT NULL DEFAULT now()
+);

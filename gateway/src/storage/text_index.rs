@@ -1,0 +1,281 @@
+//! An in-process BM25 index over the cards of one store, for the SQLite
+//! backend.
+//!
+//! SQLite's FTS5 ranks with `bm25()`, which reads every matching row's
+//! position list and size record: about 0.5 to 1 ms for a few hundred
+//! matches of common words, the largest single cost of a chat turn on the
+//! embedded default. This index keeps per-term postings with the term's
+//! frequency in the body and in the title, so ranking a query is a walk over
+//! a few posting lists (tens of microseconds at catalog sizes).
+//!
+//! Text is folded as everywhere else (NFKD, marks removed, lower case),
+//! split on anything that is not a letter or digit, and stemmed with the
+//! English Snowball stemmer, as FTS5's `porter` tokenizer did, so scores and
+//! matches stay what the retrieval tests were tuned on. Like the vector
+//! index, it is loaded lazily from the database and updated in place by the
+//! writes of the same process; the FTS5 table stays the durable index.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
+use std::sync::LazyLock;
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+use crate::classify::fold;
+
+/// BM25 parameters, as FTS5 uses them.
+const K1: f32 = 1.2;
+const B: f32 = 0.75;
+/// A title word weighs as much as three body words.
+const TITLE_WEIGHT: f32 = 3.0;
+/// Rebuild the postings when this share of the slots belongs to replaced or
+/// deleted cards.
+const COMPACT_SHARE: f32 = 0.25;
+
+static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
+
+#[derive(Debug, Clone, Copy)]
+struct Posting {
+    doc: u32,
+    body: u16,
+    title: u16,
+}
+
+#[derive(Debug, Clone)]
+struct Doc {
+    id: String,
+    /// Tokens in body and title together.
+    len: u32,
+    live: bool,
+}
+
+/// One store's cards, searchable by words.
+#[derive(Debug, Clone, Default)]
+pub struct TextIndex {
+    docs: Vec<Doc>,
+    slots: HashMap<String, u32>,
+    postings: BTreeMap<Box<str>, Vec<Posting>>,
+    live_tokens: u64,
+}
+
+/// A ranked card: its product id and BM25 score (higher is better).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextHit {
+    pub id: String,
+    pub score: f32,
+}
+
+impl TextIndex {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Cards in the index.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// Adds or replaces the card of `id`. `body` and `title` are the card's
+    /// searchable text (already folded or not: it is folded again).
+    pub fn upsert(&mut self, id: &str, body: &str, title: &str) {
+        self.retire(id);
+        let slot = u32::try_from(self.docs.len()).expect("fewer than 4 billion cards per store");
+        let mut counts: HashMap<String, (u16, u16)> = HashMap::new();
+        let mut len = 0u32;
+        for (text, in_title) in [(body, false), (title, true)] {
+            for term in tokens(text) {
+                len += 1;
+                let entry = counts.entry(term).or_default();
+                if in_title {
+                    entry.1 = entry.1.saturating_add(1);
+                } else {
+                    entry.0 = entry.0.saturating_add(1);
+                }
+            }
+        }
+        for (term, (body, title)) in counts {
+            self.postings.entry(term.into_boxed_str()).or_default().push(Posting { doc: slot, body, title });
+        }
+        self.docs.push(Doc { id: id.to_owned(), len, live: true });
+        self.slots.insert(id.to_owned(), slot);
+        self.live_tokens += u64::from(len);
+        self.maybe_compact();
+    }
+
+    /// Removes the card of `id`, if present.
+    pub fn remove(&mut self, id: &str) {
+        self.retire(id);
+        self.maybe_compact();
+    }
+
+    fn retire(&mut self, id: &str) {
+        if let Some(slot) = self.slots.remove(id) {
+            let doc = &mut self.docs[slot as usize];
+            doc.live = false;
+            self.live_tokens -= u64::from(doc.len);
+        }
+    }
+
+    /// Drops the postings of retired cards once they are a large share.
+    fn maybe_compact(&mut self) {
+        let dead = self.docs.len() - self.slots.len();
+        if dead == 0 || (dead as f32) < COMPACT_SHARE * self.docs.len() as f32 {
+            return;
+        }
+        let mut renumber: Vec<Option<u32>> = Vec::with_capacity(self.docs.len());
+        let mut docs = Vec::with_capacity(self.slots.len());
+        for doc in self.docs.drain(..) {
+            if doc.live {
+                renumber.push(Some(docs.len() as u32));
+                docs.push(doc);
+            } else {
+                renumber.push(None);
+            }
+        }
+        self.docs = docs;
+        self.postings.retain(|_, list| {
+            list.retain_mut(|p| match renumber[p.doc as usize] {
+                Some(slot) => {
+                    p.doc = slot;
+                    true
+                }
+                None => false,
+            });
+            !list.is_empty()
+        });
+        self.slots = self.docs.iter().enumerate().map(|(i, d)| (d.id.clone(), i as u32)).collect();
+    }
+
+    /// The `k` best cards for `terms` (any of them may match), by BM25 with
+    /// titles weighted higher. A term of five or more letters also matches
+    /// words that start like it (plurals and inflections the stemmer does
+    /// not know, as in Spanish `camisas` and `camisa`).
+    pub fn search(&self, terms: &[String], k: usize) -> Vec<TextHit> {
+        let live = self.slots.len();
+        if live == 0 || k == 0 {
+            return Vec::new();
+        }
+        let average_len = (self.live_tokens as f32 / live as f32).max(1.0);
+        let mut scores: HashMap<u32, f32> = HashMap::new();
+        for term in terms {
+            let folded = fold(term);
+            let stemmed = STEMMER.stem(&folded).into_owned();
+            if let Some(list) = self.postings.get(stemmed.as_str()) {
+                self.score_list(list, live, average_len, &mut scores);
+            }
+            if let Some(prefix) = prefix_of(&folded) {
+                for (_, list) in
+                    self.postings.range::<str, _>((Bound::Included(prefix.as_str()), Bound::Unbounded)).take_while(|(t, _)| t.starts_with(prefix.as_str()))
+                {
+                    self.score_list(list, live, average_len, &mut scores);
+                }
+            }
+        }
+        let mut hits: Vec<TextHit> = scores.into_iter().map(|(slot, score)| TextHit { id: self.docs[slot as usize].id.clone(), score }).collect();
+        let by_rank = |a: &TextHit, b: &TextHit| b.score.partial_cmp(&a.score).unwrap_or(Ordering::Equal).then_with(|| a.id.cmp(&b.id));
+        if hits.len() > k {
+            hits.select_nth_unstable_by(k - 1, by_rank);
+            hits.truncate(k);
+        }
+        hits.sort_by(by_rank);
+        hits
+    }
+
+    fn score_list(&self, list: &[Posting], live: usize, average_len: f32, scores: &mut HashMap<u32, f32>) {
+        let matching = list.iter().filter(|p| self.docs[p.doc as usize].live).count();
+        if matching == 0 {
+            return;
+        }
+        let n = matching as f32;
+        let idf = (((live as f32 - n + 0.5) / (n + 0.5)).ln()).max(1e-6);
+        for p in list {
+            let doc = &self.docs[p.doc as usize];
+            if !doc.live {
+                continue;
+            }
+            let tf = f32::from(p.body) + TITLE_WEIGHT * f32::from(p.title);
+            let norm = K1 * (1.0 - B + B * doc.len as f32 / average_len);
+            *scores.entry(p.doc).or_default() += idf * tf * (K1 + 1.0) / (tf + norm);
+        }
+    }
+}
+
+/// The folded, stemmed words of `text`.
+fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
+    let folded = fold(text);
+    folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(|w| STEMMER.stem(w).into_owned()).collect::<Vec<_>>().into_iter()
+}
+
+/// The prefix a long query word also matches: one letter shorter for words
+/// of five or six letters, two for longer ones, never under four.
+fn prefix_of(folded: &str) -> Option<String> {
+    let chars: Vec<char> = folded.chars().collect();
+    if chars.len() < 5 {
+        return None;
+    }
+    let keep = if chars.len() >= 7 { chars.len() - 2 } else { chars.len() - 1 };
+    Some(chars[..keep.max(4)].iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| (*w).to_owned()).collect()
+    }
+
+    fn index() -> TextIndex {
+        let mut index = TextIndex::new();
+        index.upsert("shirt", "our lightest linen shirt for summer weddings", "Sitges linen shirt\nCamisa de lino Sitges");
+        index.upsert("boots", "black leather ankle boots with a stacked heel", "Chelsea boots");
+        index.upsert("dress", "a long linen dress for the beach", "Vestido largo de lino");
+        index
+    }
+
+    #[test]
+    fn ranks_title_matches_first_and_stems() {
+        let index = index();
+        let hits = index.search(&terms(&["linen", "shirts"]), 8);
+        assert_eq!(hits[0].id, "shirt");
+        assert_eq!(hits.len(), 2);
+        assert!(hits[0].score > hits[1].score);
+    }
+
+    #[test]
+    fn prefixes_match_inflections_and_marks_are_folded() {
+        let index = index();
+        assert_eq!(index.search(&terms(&["camisas"]), 8)[0].id, "shirt");
+        assert_eq!(index.search(&terms(&["VESTÍDO"]), 8)[0].id, "dress");
+        assert!(index.search(&terms(&["sandals"]), 8).is_empty());
+    }
+
+    #[test]
+    fn replacing_and_removing_cards_updates_results() {
+        let mut index = index();
+        index.upsert("boots", "suede loafers", "Loafers");
+        assert!(index.search(&terms(&["boots"]), 8).is_empty());
+        assert_eq!(index.search(&terms(&["loafers"]), 8)[0].id, "boots");
+        index.remove("shirt");
+        index.remove("dress");
+        assert_eq!(index.len(), 1);
+        assert!(index.search(&terms(&["linen"]), 8).is_empty());
+        // Compaction kept the live card reachable.
+        assert_eq!(index.search(&terms(&["suede"]), 8)[0].id, "boots");
+    }
+
+    #[test]
+    fn top_k_is_ordered_and_ties_break_by_id() {
+        let mut index = TextIndex::new();
+        for id in ["c", "a", "b"] {
+            index.upsert(id, "wool scarf", "Scarf");
+        }
+        let hits = index.search(&terms(&["scarf"]), 2);
+        assert_eq!(hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+    }
+}
