@@ -37,6 +37,8 @@ struct AppInner {
     connectors: HashMap<String, Arc<StoreConnector>>,
     /// One sync per store at a time (start-up, timer, admin, webhooks).
     sync_locks: HashMap<String, Arc<tokio::sync::Mutex<()>>>,
+    /// The plugin host, when any store has a connector.
+    plugins: Option<Connectors>,
 }
 
 /// The shared services a gateway runs on.
@@ -176,7 +178,7 @@ impl App {
         };
         crate::lang::warm_up();
         let chat = ChatContext { storage, sessions, limits };
-        Ok(Self { inner: Arc::new(AppInner { gateway, chat, embedder, stores: runtimes, by_key, origins, connectors, sync_locks }) })
+        Ok(Self { inner: Arc::new(AppInner { gateway, chat, embedder, stores: runtimes, by_key, origins, connectors, sync_locks, plugins: plugin_host }) })
     }
 
     pub fn gateway(&self) -> &GatewayConfig {
@@ -247,6 +249,30 @@ impl App {
         crate::connector::sync::apply_events(self.storage().as_ref(), self.inner.embedder.as_ref(), store_id, primary, events)
             .await
             .map_err(|source| Error::ConnectorSync { store: store_id.to_owned(), source })
+    }
+
+    /// Reloads installed plugins whose files changed (see
+    /// [`Connectors::reload_changed`]); returns what changed.
+    pub async fn reload_plugins(&self) -> Vec<(String, std::result::Result<String, crate::connector::ConnectorFailure>)> {
+        match &self.inner.plugins {
+            Some(plugins) => plugins.reload_changed(&self.inner.gateway).await,
+            None => Vec::new(),
+        }
+    }
+
+    /// Checks the installed plugin files every `interval` and hot-reloads
+    /// the ones that changed.
+    pub fn spawn_plugin_reloads(&self, interval: Duration) -> Option<tokio::task::JoinHandle<()>> {
+        self.inner.plugins.as_ref()?;
+        let app = self.clone();
+        Some(tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(interval);
+            ticker.tick().await;
+            loop {
+                ticker.tick().await;
+                app.reload_plugins().await;
+            }
+        }))
     }
 
     /// Syncs every connector store now (resuming cut-off runs), then

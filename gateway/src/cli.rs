@@ -109,9 +109,11 @@ async fn execute(cli: Cli) -> Result<ExitCode> {
             }
             let addr = loaded.gateway.server.addr.clone();
             let sweep = Duration::from_secs(loaded.gateway.embedding.sweep_interval_s);
+            let loaded_reload_s = loaded.gateway.plugin_limits.reload_check_s.max(1);
             let app = App::from_config(loaded).await?;
             app.spawn_embedding_sweep(sweep);
             app.spawn_connector_syncs();
+            app.spawn_plugin_reloads(Duration::from_secs(loaded_reload_s));
             let listener = tokio::net::TcpListener::bind(&addr).await?;
             tracing::info!(addr = %listener.local_addr()?, "chatgw listening");
             crate::http::serve(app, listener).await?;

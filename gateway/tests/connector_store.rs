@@ -70,9 +70,13 @@ fn store(api: &lookbook::Lookbook) -> StoreConfig {
 }
 
 async fn gateway(api: &lookbook::Lookbook) -> (App, Arc<dyn Storage>) {
+    gateway_with_plugin(api, lookbook::plugin_manifest()).await
+}
+
+async fn gateway_with_plugin(api: &lookbook::Lookbook, manifest: &std::path::Path) -> (App, Arc<dyn Storage>) {
     set_secrets();
     let mut config = gateway_config();
-    config.plugins.insert("lookbook".into(), lookbook::plugin_manifest().display().to_string());
+    config.plugins.insert("lookbook".into(), manifest.display().to_string());
     let storage = common::sqlite().await;
     let embedder: Arc<dyn chatgw::embed::Embedder> = Arc::new(chatgw::embed::LocalEmbedder::default());
     let model: Arc<dyn chatgw::llm::ChatModel> = Arc::new(chatgw::llm::offline::OfflineModel);
@@ -210,4 +214,59 @@ async fn webhooks_are_verified_before_the_plugin_parses_them() {
 
     let elsewhere = client.post(format!("{base}/v1/webhooks/nope/inventory.updated")).body(body).send().await.unwrap();
     assert_eq!(elsewhere.status(), 404);
+}
+
+/// The installed plugin with `extra` appended as a custom section (a valid
+/// component with another sha256) and its manifest naming `sha256`.
+fn install(dir: &std::path::Path, extra: &[u8], sha256: Option<&str>) -> std::path::PathBuf {
+    let dist = lookbook::plugin_manifest().parent().unwrap().to_owned();
+    let mut wasm = std::fs::read(dist.join("connector.wasm")).unwrap();
+    if !extra.is_empty() {
+        let name = b"chatgw-test";
+        wasm.extend_from_slice(&[0, (1 + name.len() + extra.len()) as u8, name.len() as u8]);
+        wasm.extend_from_slice(name);
+        wasm.extend_from_slice(extra);
+    }
+    std::fs::write(dir.join("connector.wasm"), &wasm).unwrap();
+    let sum = sha256.map(str::to_owned).unwrap_or_else(|| hex::encode(<Sha256 as sha2::Digest>::digest(&wasm)));
+    let manifest = std::fs::read_to_string(dist.join("connector.toml")).unwrap();
+    let manifest: String = manifest.lines().map(|l| if l.starts_with("sha256") { format!("sha256 = \"{sum}\"\n") } else { format!("{l}\n") }).collect();
+    std::fs::write(dir.join("connector.toml"), manifest).unwrap();
+    dir.join("connector.toml")
+}
+
+#[tokio::test]
+async fn a_changed_plugin_file_is_reloaded_without_failing_calls_in_flight() {
+    let api = lookbook::serve().await;
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = install(dir.path(), b"", None);
+    let (app, _storage) = gateway_with_plugin(&api, &manifest).await;
+    app.sync_store("lookbook", SyncMode::Full).await.expect("sync");
+    let connector = app.connector("lookbook").unwrap();
+    let first = connector.plugin_sha256();
+    assert!(app.reload_plugins().await.is_empty(), "nothing changed yet");
+
+    // A slow stock call is in flight when the new version lands.
+    api.shop.lock().unwrap().stock_delay = std::time::Duration::from_millis(600);
+    let tools = app.store("lookbook").unwrap().tools.clone();
+    let in_flight = tokio::spawn(async move { tools.call("lookbook", &call("get_stock", json!({"sku": "LB-DRS-001-M"}))).await });
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    install(dir.path(), b"v2", None);
+    let changes = app.reload_plugins().await;
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    let second = changes[0].1.as_ref().expect("the new version loads").clone();
+    assert_ne!(first, second);
+    let outcome = in_flight.await.unwrap();
+    assert!(outcome.ok, "the call in flight finished on the old version: {:?}", outcome.result);
+    assert_eq!(connector.plugin_sha256(), second, "new calls use the new version");
+
+    // A file that does not match its manifest is refused; the running
+    // version keeps serving.
+    api.shop.lock().unwrap().stock_delay = std::time::Duration::ZERO;
+    install(dir.path(), b"v3", Some(&"0".repeat(64)));
+    let changes = app.reload_plugins().await;
+    assert!(changes[0].1.as_ref().is_err_and(|e| e.to_string().contains("sha256")), "{changes:?}");
+    assert_eq!(connector.plugin_sha256(), second);
+    let tools = app.store("lookbook").unwrap().tools.clone();
+    assert!(tools.call("lookbook", &call("get_stock", json!({"sku": "LB-DRS-001-M"}))).await.ok);
 }

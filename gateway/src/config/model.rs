@@ -56,11 +56,14 @@ pub struct PluginLimitsConfig {
     pub max_output_kb: u64,
     /// Largest HTTP response body a plugin may read, in KiB.
     pub max_response_kb: u64,
+    /// Seconds between checks of the installed plugin files; a changed file
+    /// is hot-reloaded without failing calls in flight.
+    pub reload_check_s: u64,
 }
 
 impl Default for PluginLimitsConfig {
     fn default() -> Self {
-        Self { memory_mb: 64, call_timeout_ms: 15_000, max_output_kb: 16 * 1024, max_response_kb: 8 * 1024 }
+        Self { memory_mb: 64, call_timeout_ms: 15_000, max_output_kb: 16 * 1024, max_response_kb: 8 * 1024, reload_check_s: 5 }
     }
 }
 

@@ -85,6 +85,42 @@ impl Connectors {
         Ok(slot)
     }
 
+    /// Reloads every plugin whose installed file changed (its manifest's
+    /// sha256 differs from the loaded one). Calls in flight finish on the
+    /// version they started with; a new version that fails to load leaves
+    /// the old one serving. Returns, per changed plugin, the new sha256 or
+    /// why it was not loaded.
+    pub async fn reload_changed(&self, gateway: &GatewayConfig) -> Vec<(String, Result<String, ConnectorFailure>)> {
+        let mut changes = Vec::new();
+        for (plugin, slot) in &self.slots {
+            let Some(path) = gateway.plugins.get(plugin) else { continue };
+            let setup = |message: String| ConnectorFailure::Setup { plugin: plugin.clone(), message: format!("{message} (manifest {path})") };
+            let manifest = match chatgw_plugins::Manifest::read(Path::new(path)) {
+                Ok(manifest) => manifest,
+                Err(e) => {
+                    changes.push((plugin.clone(), Err(setup(e.to_string()))));
+                    continue;
+                }
+            };
+            if manifest.sha256.eq_ignore_ascii_case(slot.current().sha256()) {
+                continue;
+            }
+            let outcome = match self.host.load(Path::new(path)).await {
+                Ok(loaded) => {
+                    let sha = loaded.sha256().to_owned();
+                    slot.replace(loaded).map(|_| sha).map_err(|e| setup(e.to_string()))
+                }
+                Err(e) => Err(setup(e.to_string())),
+            };
+            match &outcome {
+                Ok(sha) => tracing::info!(plugin = %plugin, sha256 = %sha, "connector plugin reloaded"),
+                Err(e) => tracing::warn!(plugin = %plugin, error = %e, "changed connector plugin not loaded; the previous version keeps serving"),
+            }
+            changes.push((plugin.clone(), outcome));
+        }
+        changes
+    }
+
     /// Binds a store's connector: its plugin, settings and grants.
     pub async fn connect(&mut self, gateway: &GatewayConfig, store_id: &str, source: &ConnectorSource) -> Result<StoreConnector, ConnectorFailure> {
         let slot = self.slot(gateway, &source.plugin).await?;
@@ -175,6 +211,11 @@ pub struct StoreConnector {
 impl StoreConnector {
     pub fn plugin(&self) -> &str {
         &self.plugin
+    }
+
+    /// The sha256 of the plugin version serving now.
+    pub fn plugin_sha256(&self) -> String {
+        self.handle.plugin().sha256().to_owned()
     }
 
     fn fail(&self, source: PluginError) -> ConnectorFailure {

@@ -70,6 +70,8 @@ pub struct Shop {
     pub requests: Vec<String>,
     /// Requests that came without the right bearer token.
     pub unauthorised: usize,
+    /// Extra time the stock endpoint takes to answer.
+    pub stock_delay: std::time::Duration,
 }
 
 pub struct Lookbook {
@@ -179,6 +181,8 @@ fn found_or_404(value: Option<Value>, what: &str) -> Response {
 }
 
 async fn stock(State(shop): State<Arc<Mutex<Shop>>>, UrlPath(sku): UrlPath<String>) -> Response {
+    let delay = shop.lock().unwrap().stock_delay;
+    tokio::time::sleep(delay).await;
     let shop = shop.lock().unwrap();
     found_or_404(shop.stock.get(&sku).cloned(), "variant")
 }
