@@ -283,6 +283,11 @@ impl App {
             let CatalogSource::Connector(source) = &store.config.catalog else { continue };
             let (app, id, minutes) = (self.clone(), id.clone(), source.sync_interval_minutes);
             tasks.push(tokio::spawn(async move {
+                if let Some(connector) = app.connector(&id)
+                    && let Err(e) = connector.check_connection().await
+                {
+                    tracing::warn!(store = %id, error = %e, "the store's connector cannot reach the store; check its settings and credentials");
+                }
                 loop {
                     match app.sync_store(&id, SyncMode::Incremental).await {
                         Ok(report) => tracing::info!(store = %id, ?report, "connector sync done"),

@@ -52,7 +52,7 @@ impl ConnectorToolBox {
         match name {
             GET_STOCK => self.live_stock(store_id, args).await,
             GET_ORDER_STATUS => self.order_status(args).await,
-            SEARCH_PRODUCTS => self.catalog.run_builtin(store_id, name, args).await,
+            SEARCH_PRODUCTS => self.catalog.run(store_id, name, args).await,
             _ if self.plugin_tools.iter().any(|t| t.name == name) => {
                 let text = self.connector.call_tool(name, &args.to_string()).await.map_err(|e| unavailable(&e))?;
                 Ok(serde_json::from_str::<Value>(&text).unwrap_or(Value::String(text)))

@@ -28,7 +28,8 @@ impl CatalogToolBox {
         Self { storage, search, languages, currency }
     }
 
-    async fn run(&self, store_id: &str, name: &str, args: &Value) -> Result<Value, String> {
+    /// Runs one of the catalog's tools on parsed arguments.
+    pub(crate) async fn run(&self, store_id: &str, name: &str, args: &Value) -> Result<Value, String> {
         match name {
             SEARCH_PRODUCTS => self.search_products(store_id, args).await,
             GET_STOCK => self.get_stock(store_id, args).await,
@@ -86,10 +87,6 @@ impl CatalogToolBox {
     /// The store currency prices are quoted in.
     pub(crate) fn currency(&self) -> &str {
         &self.currency
-    }
-
-    pub(crate) async fn run_builtin(&self, store_id: &str, name: &str, args: &Value) -> Result<Value, String> {
-        self.run(store_id, name, args).await
     }
 
     async fn load(&self, store_id: &str, product_id: &str) -> Result<Product, String> {
