@@ -495,22 +495,30 @@ async fn postgres_run(conn: &mut PgConnection, bound: PgBound<'_>, timeout_ms: &
         sqlx::query("SELECT set_config('statement_timeout', $1, true)").bind(timeout_ms).execute(&mut *conn).await?;
         let prepared = (&mut *conn).prepare_with(&sql, &types).await?;
         let columns = prepared.columns().iter().map(|c| c.name().to_string()).collect();
-        let mut sink = RowSink::new(columns, caps);
-        let mut rows = prepared.query_with(arguments).fetch(&mut *conn);
-        while let Some(row) = rows.try_next().await? {
-            if sink.row_cap_reached() {
-                break;
-            }
-            let values = (0..row.len()).map(|i| value::pg_value(&row, i)).collect::<Result<Vec<_>, _>>()?;
-            if !sink.push(values) {
-                break;
-            }
-        }
-        Ok::<_, RunError>(sink.rows)
+        collect_rows(prepared.query_with(arguments).fetch(&mut *conn), RowSink::new(columns, caps), value::pg_value).await
     }
     .await;
     let reusable = clean_after(&result) && (&mut *conn).execute("ROLLBACK").await.is_ok();
     Run { result, reusable }
+}
+
+/// Reads rows into `sink` until they end or a cap is reached; stopping
+/// early leaves the rest unread (the connection is then closed, not reused).
+async fn collect_rows<R: Row>(
+    mut rows: futures::stream::BoxStream<'_, Result<R, sqlx::Error>>,
+    mut sink: RowSink,
+    decode: fn(&R, usize) -> Result<SqlValue, value::ColumnError>,
+) -> Result<SqlRows, RunError> {
+    while let Some(row) = rows.try_next().await? {
+        if sink.row_cap_reached() {
+            break;
+        }
+        let values = (0..row.len()).map(|i| decode(&row, i)).collect::<Result<Vec<_>, _>>()?;
+        if !sink.push(values) {
+            break;
+        }
+    }
+    Ok(sink.rows)
 }
 
 // ---- MySQL / MariaDB ------------------------------------------------------
@@ -549,18 +557,7 @@ async fn mysql_run(conn: &mut MySqlConnection, mariadb: &OnceCell<bool>, sql: &s
         (&mut *conn).execute("START TRANSACTION READ ONLY").await?;
         let prepared = (&mut *conn).prepare_with(sql, &[]).await?;
         let columns = prepared.columns().iter().map(|c| c.name().to_string()).collect();
-        let mut sink = RowSink::new(columns, caps);
-        let mut rows = prepared.query_with(arguments).fetch(&mut *conn);
-        while let Some(row) = rows.try_next().await? {
-            if sink.row_cap_reached() {
-                break;
-            }
-            let values = (0..row.len()).map(|i| value::mysql_value(&row, i)).collect::<Result<Vec<_>, _>>()?;
-            if !sink.push(values) {
-                break;
-            }
-        }
-        Ok::<_, RunError>(sink.rows)
+        collect_rows(prepared.query_with(arguments).fetch(&mut *conn), RowSink::new(columns, caps), value::mysql_value).await
     }
     .await;
     let reusable = clean_after(&result) && (&mut *conn).execute("ROLLBACK").await.is_ok();
