@@ -8,4 +8,7 @@ bash scripts/setup-services.sh
 if [ -x scripts/build-guests.sh ]; then
   bash scripts/build-guests.sh
 fi
+# The SDK is its own crate (plugin authors depend on it alone): its unit
+# tests run on the host target, in its own target folder.
+cargo test --quiet --manifest-path sdk/rust/Cargo.toml
 exec cargo nextest run --workspace --no-fail-fast "$@"
