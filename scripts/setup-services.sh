@@ -55,8 +55,10 @@ if [ "$have_vector" = 0 ]; then
     cd "$work"
     apt-get source -qq pgvector >/dev/null 2>&1
     cd "$(find . -maxdepth 1 -type d -name 'pgvector-*' | head -n1)"
-    make -s PG_CONFIG="/usr/lib/postgresql/$pg_major/bin/pg_config" >/dev/null
-    make -s install PG_CONFIG="/usr/lib/postgresql/$pg_major/bin/pg_config" >/dev/null
+    # Built for this machine's CPU (pgvector's upstream default, which
+    # Debian's portable package turns off): vectorised distance functions.
+    make -s OPTFLAGS="-march=native" PG_CONFIG="/usr/lib/postgresql/$pg_major/bin/pg_config" >/dev/null
+    make -s install OPTFLAGS="-march=native" PG_CONFIG="/usr/lib/postgresql/$pg_major/bin/pg_config" >/dev/null
   )
   rm -rf "$work"
 fi

@@ -5,6 +5,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup-services.sh
+# The test plugins build for WebAssembly components; on a fresh machine the
+# target is not there yet (rust-toolchain.toml names it, but rustup may be
+# told not to install on its own).
+if ! rustup target list --installed | grep -qx wasm32-wasip2; then
+  rustup target add wasm32-wasip2
+fi
+if ! cargo nextest --version >/dev/null 2>&1; then
+  cargo install cargo-nextest --locked
+fi
 if [ -x scripts/build-guests.sh ]; then
   bash scripts/build-guests.sh
 fi

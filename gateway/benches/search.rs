@@ -11,6 +11,8 @@
 //!     cargo bench -p chatgw --bench search [-- FILTER]
 //!
 //! `SEARCH_BENCH_SIZES=3000` limits the run to the listed store sizes.
+//! After criterion's means, each store's p50, p90 and p99 over 1,000
+//! searches are printed.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -111,7 +113,7 @@ async fn setup(n: usize) -> Vec<Loaded> {
     storage.import_products(STORE, &items).await.expect("postgres import");
     load(&*storage, &items, &vectors).await;
     sqlx::query("VACUUM ANALYZE product_cards").execute(storage.pool()).await.expect("vacuum");
-    eprintln!("postgres/{n}: loaded and indexed in {:?}", started.elapsed());
+    eprintln!("postgres/{n}: loaded and indexed in {:?} (schema {})", started.elapsed(), pg.schema());
     out.push(Loaded { name: format!("postgres/{n}"), storage: pg.dyn_storage(), _pg: Some(pg) });
     out
 }
@@ -158,7 +160,14 @@ fn bench_search(c: &mut Criterion) {
             });
         }
         group.finish();
-        // Drop the schemas while the runtime still runs.
+        for loaded in &stores {
+            rt.block_on(percentiles(loaded, &queries, &texts));
+        }
+        // Drop the schemas while the runtime still runs (unless
+        // CHATGW_KEEP_TEST_SCHEMA asks to keep them for a look at the plans).
+        if std::env::var_os("CHATGW_KEEP_TEST_SCHEMA").is_some() {
+            continue;
+        }
         rt.block_on(async move {
             for loaded in stores {
                 if let Some(pg) = loaded._pg {
@@ -167,6 +176,31 @@ fn bench_search(c: &mut Criterion) {
                 }
             }
         });
+    }
+}
+
+/// p50, p90 and p99 of single searches (criterion reports means), after a
+/// warm-up, cycling through the same queries.
+async fn percentiles(loaded: &Loaded, queries: &[Vec<f32>], texts: &[TextQuery]) {
+    const WARM_UP: usize = 100;
+    const RUNS: usize = 1_000;
+    let (mut vector, mut hybrid) = (Vec::with_capacity(RUNS), Vec::with_capacity(RUNS));
+    for round in 0..WARM_UP + RUNS {
+        let i = round % QUERIES;
+        let started = Instant::now();
+        black_box(loaded.storage.vector_search(STORE, MODEL, &queries[i], 8).await.expect("vector search"));
+        let between = Instant::now();
+        let (v, t) = tokio::join!(loaded.storage.vector_search(STORE, MODEL, &queries[i], 40), loaded.storage.text_search(STORE, &texts[i], 40));
+        black_box((v.expect("vector search"), t.expect("text search")));
+        if round >= WARM_UP {
+            vector.push(between - started);
+            hybrid.push(between.elapsed());
+        }
+    }
+    for (kind, mut samples) in [("vector", vector), ("hybrid", hybrid)] {
+        samples.sort();
+        let at = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)].as_secs_f64() * 1e3;
+        println!("{kind}/{} over {RUNS} searches: p50 {:.3} ms, p90 {:.3} ms, p99 {:.3} ms", loaded.name, at(0.50), at(0.90), at(0.99));
     }
 }
 

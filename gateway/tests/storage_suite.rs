@@ -637,7 +637,8 @@ async fn postgres_filtered_vector_search_recall() {
     storage.save_embeddings("small", MODEL, &embeddings).await.unwrap();
     sqlx::query("ANALYZE product_cards").execute(storage.pool()).await.unwrap();
 
-    let index: Option<String> = sqlx::query_scalar("SELECT to_regclass('product_cards_hnsw_384')::text").fetch_one(storage.pool()).await.unwrap();
+    let index_name = chatgw::storage::postgres::hnsw_index_name(DIMS);
+    let index: Option<String> = sqlx::query_scalar("SELECT to_regclass($1)::text").bind(&index_name).fetch_one(storage.pool()).await.unwrap();
     assert!(index.is_some(), "the partial HNSW index for 384 dimensions exists");
 
     let queries: Vec<Vec<f32>> = (0..20).map(|_| random_unit(&mut rng, DIMS)).collect();
@@ -682,7 +683,7 @@ async fn postgres_filtered_vector_search_recall() {
     // cards among the first ef_search candidates; an iterative scan keeps
     // walking until it has k of them.
     let forced = |iterative: &'static str, q: &[f32]| {
-        let pool = storage.pool().clone();
+        let (pool, index_name) = (storage.pool().clone(), index_name.clone());
         let literal = format!("[{}]", q.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(","));
         async move {
             let mut tx = pool.begin().await.unwrap();
@@ -695,11 +696,11 @@ async fn postgres_filtered_vector_search_recall() {
                 .execute(&mut *tx)
                 .await
                 .unwrap();
-            let sql = "SELECT product_id, embedding::vector(384) <=> $1::vector(384) AS distance FROM product_cards
+            let sql = "SELECT product_id, embedding <=> $1::vector AS distance FROM product_cards
                        WHERE embedding_dims = 384 AND store_id = 'small' AND embedding_model = $2
-                       ORDER BY embedding::vector(384) <=> $1::vector(384) LIMIT 8";
+                       ORDER BY embedding::halfvec(384) <=> $1::halfvec(384) LIMIT 8";
             let plan: Vec<String> = sqlx::query_scalar(&format!("EXPLAIN {sql}")).bind(&literal).bind(MODEL).fetch_all(&mut *tx).await.unwrap();
-            assert!(plan.iter().any(|l| l.contains("product_cards_hnsw_384")), "the partial HNSW index serves the query: {plan:#?}");
+            assert!(plan.iter().any(|l| l.contains(&index_name)), "the partial HNSW index serves the query: {plan:#?}");
             let mut rows: Vec<(String, f64)> = sqlx::query_as(sql).bind(&literal).bind(MODEL).fetch_all(&mut *tx).await.unwrap();
             tx.commit().await.unwrap();
             rows.sort_by(|a, b| a.1.total_cmp(&b.1));
@@ -728,6 +729,74 @@ async fn postgres_filtered_vector_search_recall() {
     assert_eq!(iterative_found, K * queries.len(), "iterative scans return k rows of the small store");
     // Relaxed order: rows come roughly, not exactly, by distance (0.99 seen).
     assert!(iterative_recall >= 0.9, "small store recall of a forced iterative HNSW scan: {iterative_recall}");
+    pg.drop_schema().await;
+}
+
+/// A database from before migration 0003 (a full precision `vector` HNSW
+/// index per dimension) comes out of `migrate` with the old index gone,
+/// the half-precision one built for the dimension already stored, and
+/// searches that use it; and embeddings of 3,072 dimensions (more than a
+/// `vector` index takes) get an index too.
+#[tokio::test]
+async fn postgres_upgrade_replaces_full_precision_hnsw_indexes() {
+    let pg = common::postgres().await;
+    let storage = pg.storage();
+    let items = bulk_items("u", 40);
+    storage.import_products("up", &items).await.unwrap();
+    let mut rng = StdRng::seed_from_u64(3);
+    let vectors: Vec<Vec<f32>> = items.iter().map(|_| random_unit(&mut rng, 64)).collect();
+    let embeddings: Vec<CardEmbedding> = items
+        .iter()
+        .zip(&vectors)
+        .map(|((_, c), v)| CardEmbedding { product_id: c.product_id.clone(), content_hash: c.content_hash.clone(), vector: v.clone() })
+        .collect();
+    storage.save_embeddings("up", MODEL, &embeddings).await.unwrap();
+
+    // Back to how 0002 left such a database: the old index, no new one,
+    // and 0003 not applied yet.
+    let pool = storage.pool();
+    let new_index = chatgw::storage::postgres::hnsw_index_name(64);
+    sqlx::query(&format!("DROP INDEX {new_index}")).execute(pool).await.unwrap();
+    sqlx::query("CREATE INDEX product_cards_hnsw_64 ON product_cards USING hnsw ((embedding::vector(64)) vector_cosine_ops) WHERE embedding_dims = 64")
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 3").execute(pool).await.unwrap();
+
+    // A new process (it knows of no index yet) migrates.
+    let upgraded = chatgw::storage::PgStorage::connect(pg.url(), 2).await.unwrap();
+    upgraded.migrate().await.unwrap();
+    let indexes: Vec<String> = sqlx::query_scalar(
+        "SELECT indexname::text FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'product_cards' AND indexname LIKE '%hnsw%'",
+    )
+    .fetch_all(upgraded.pool())
+    .await
+    .unwrap();
+    assert_eq!(indexes, vec![new_index.clone()], "the old index is dropped and the new one built");
+
+    // Searches through the index find the exact neighbours (40 cards, so
+    // the graph holds them all).
+    upgraded.set_exact_scan_max(0);
+    let query = random_unit(&mut rng, 64);
+    let rows: Vec<(String, Vec<f32>)> = items.iter().map(|(p, _)| p.id.clone()).zip(vectors.iter().cloned()).collect();
+    let hits = upgraded.vector_search("up", MODEL, &query, 5).await.unwrap();
+    assert_eq!(ids(&hits), exact_top(&rows, &query, 5).iter().map(String::as_str).collect::<Vec<_>>());
+    let best = rows.iter().find(|(id, _)| *id == hits[0].product_id).unwrap();
+    assert!((hits[0].score - cosine(&best.1, &query)).abs() < 1e-5, "scores are full precision cosine similarities");
+
+    // 3,072 dimensions: indexed as halfvec (a vector index stops at 2,000).
+    let big: Vec<CardEmbedding> = items
+        .iter()
+        .take(10)
+        .map(|(_, c)| CardEmbedding { product_id: c.product_id.clone(), content_hash: c.content_hash.clone(), vector: random_unit(&mut rng, 3072) })
+        .collect();
+    upgraded.save_embeddings("up", "large-model", &big).await.unwrap();
+    let large_index: Option<String> =
+        sqlx::query_scalar("SELECT to_regclass($1)::text").bind(chatgw::storage::postgres::hnsw_index_name(3072)).fetch_one(upgraded.pool()).await.unwrap();
+    assert!(large_index.is_some(), "3,072-dimension embeddings have an HNSW index");
+    let hits = upgraded.vector_search("up", "large-model", &big[3].vector, 3).await.unwrap();
+    assert_eq!(hits[0].product_id, big[3].product_id);
+    upgraded.pool().close().await;
     pg.drop_schema().await;
 }
 

@@ -3,15 +3,18 @@
 //!
 //! Embeddings live in one `vector` column without a fixed dimension, next
 //! to `embedding_dims`. Each dimension d in use gets a partial expression
-//! HNSW index on `(embedding::vector(d)) WHERE embedding_dims = d`, created
-//! the first time this process saves embeddings of that size; searches
-//! repeat that expression and the literal predicate so the planner can use
-//! it (the build locks out card writes meanwhile: about two minutes for
-//! 100,000 cards of 384 dimensions on two cores). Index searches run with
-//! pgvector's iterative scans so the store filter, applied after the graph
-//! walk, still yields k rows. Stores with few embedded cards are scanned
-//! exactly instead (faster than walking a graph shared with big stores, and
-//! exact).
+//! HNSW index on `(embedding::halfvec(d)) WHERE embedding_dims = d`, created
+//! the first time this process saves embeddings of that size (and, for
+//! dimensions already stored, when it migrates); searches repeat that
+//! expression and the literal predicate so the planner can use it (the
+//! build locks out card writes meanwhile: about two minutes for 100,000
+//! cards of 384 dimensions on two cores). The index holds half-precision
+//! copies: half the size of a `vector` index and a faster walk, and HNSW for
+//! up to 4,000 dimensions; the rows it finds are re-ranked by their full
+//! precision vectors. Index searches run with pgvector's iterative scans so
+//! the store filter, applied after the graph walk, still yields k rows.
+//! Stores with few embedded cards are scanned exactly instead (faster than
+//! walking a graph shared with big stores, and exact).
 //!
 //! Full text: each card segment is stemmed with its language's
 //! configuration, the title also unstemmed (`simple`), all folded like the
@@ -29,7 +32,7 @@ use sha2::{Digest, Sha256};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::query_builder::Separated;
 use sqlx::types::Json;
-use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder, Row};
+use sqlx::{Connection, PgConnection, PgPool, Postgres, QueryBuilder, Row};
 
 use super::{
     CardEmbedding, Conversation, MessageRole, StaleCard, Storage, StorageError, StorageResult, StoreRecord, StoredMessage, SyncState, TextQuery, UpsertOutcome,
@@ -39,9 +42,9 @@ use crate::search::ScoredProduct;
 
 /// The largest dimension pgvector's `vector` type takes.
 pub const MAX_DIMENSIONS: usize = 16_000;
-/// The largest dimension pgvector can index with HNSW; larger embeddings are
-/// searched exactly.
-pub const MAX_HNSW_DIMENSIONS: usize = 2_000;
+/// The largest dimension pgvector can index with HNSW (as `halfvec`);
+/// larger embeddings are searched exactly.
+pub const MAX_HNSW_DIMENSIONS: usize = 4_000;
 /// Stores with at most this many embedded cards (for the model and
 /// dimension searched) are scanned exactly rather than through the index.
 pub const DEFAULT_EXACT_SCAN_MAX: usize = 2_000;
@@ -81,6 +84,9 @@ pub struct PgStorage {
     tuned_sessions: bool,
 }
 
+/// A pooled connection idle for longer than this is pinged before use.
+pub const PING_IF_IDLE_FOR: Duration = Duration::from_secs(30);
+
 /// `hnsw.ef_search` of tuned sessions: enough for k up to half of it.
 const SESSION_EF_SEARCH: usize = 80;
 
@@ -94,9 +100,33 @@ impl PgStorage {
     /// Connects a pool of at most `max_connections` to `url`
     /// (`postgres://user@host:port/db`, libpq-style `options=-c search_path=...` allowed).
     pub async fn connect(url: &str, max_connections: u32) -> StorageResult<Self> {
-        let options = Self::tune(PgConnectOptions::from_str(url)?);
-        let pool = PgPoolOptions::new().max_connections(max_connections.max(1)).acquire_timeout(Duration::from_secs(10)).connect_with(options).await?;
+        Self::connect_with(PgConnectOptions::from_str(url)?, max_connections).await
+    }
+
+    /// Connects a pool of at most `max_connections` with `options`, tuned
+    /// and checked as [`PgStorage::pool_options`] says.
+    pub async fn connect_with(options: PgConnectOptions, max_connections: u32) -> StorageResult<Self> {
+        let pool = Self::pool_options(max_connections).connect_with(Self::tune(options)).await?;
         Ok(Self::from_tuned_pool(pool))
+    }
+
+    /// The gateway's pool settings. sqlx pings every pooled connection
+    /// before handing it out unless told otherwise: a round trip in front of
+    /// every query, about a tenth of a millisecond, which a search or a
+    /// message insert then waits for. Here only a connection idle for more
+    /// than [`PING_IF_IDLE_FOR`] is pinged (one the server may have closed
+    /// meanwhile; a failed ping closes it and the pool hands out another).
+    pub fn pool_options(max_connections: u32) -> PgPoolOptions {
+        PgPoolOptions::new().max_connections(max_connections.max(1)).acquire_timeout(Duration::from_secs(10)).test_before_acquire(false).before_acquire(
+            |conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > PING_IF_IDLE_FOR {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            },
+        )
     }
 
     /// Adds the session settings of index searches (iterative scans, a
@@ -197,13 +227,13 @@ impl PgStorage {
     }
 
     /// Creates the partial HNSW index for dimension `dims` unless this
-    /// process already knows it exists.
-    async fn ensure_hnsw_index(&self, dims: usize) -> StorageResult<()> {
+    /// process already knows it exists; true when it had to be built.
+    async fn ensure_hnsw_index(&self, dims: usize) -> StorageResult<bool> {
         if dims > MAX_HNSW_DIMENSIONS || self.hnsw_ready.lock().expect("hnsw lock").contains(&dims) {
-            return Ok(());
+            return Ok(false);
         }
         let dims = valid_dims(dims)?;
-        let name = format!("product_cards_hnsw_{dims}");
+        let name = hnsw_index_name(dims);
         let exists: Option<String> = sqlx::query_scalar("SELECT to_regclass($1)::text").bind(&name).fetch_one(&self.pool).await?;
         if exists.is_none() {
             let mut tx = self.pool.begin().await?;
@@ -218,13 +248,13 @@ impl PgStorage {
             }
             // `dims` is a validated integer: the only value ever formatted into SQL.
             let ddl = format!(
-                "CREATE INDEX IF NOT EXISTS {name} ON product_cards USING hnsw ((embedding::vector({dims})) vector_cosine_ops) WHERE embedding_dims = {dims}"
+                "CREATE INDEX IF NOT EXISTS {name} ON product_cards USING hnsw ((embedding::halfvec({dims})) halfvec_cosine_ops) WHERE embedding_dims = {dims}"
             );
             sqlx::query(&ddl).execute(&mut *tx).await?;
             tx.commit().await?;
         }
         self.hnsw_ready.lock().expect("hnsw lock").insert(dims);
-        Ok(())
+        Ok(exists.is_none())
     }
 
     async fn embedded_count(&self, store_id: &str, model: &str, dims: usize) -> StorageResult<u64> {
@@ -265,10 +295,22 @@ impl Storage for PgStorage {
             return Err(StorageError::MissingPgvector);
         }
         match sqlx::migrate!("migrations/postgres").run(&self.pool).await {
-            Ok(()) => Ok(()),
-            Err(e) if is_missing_pgvector(&e.to_string()) => Err(StorageError::MissingPgvector),
-            Err(e) => Err(e.into()),
+            Ok(()) => {}
+            Err(e) if is_missing_pgvector(&e.to_string()) => return Err(StorageError::MissingPgvector),
+            Err(e) => return Err(e.into()),
         }
+        // Every dimension already stored has its index (after an upgrade
+        // that replaced them, or a restore without them).
+        let stored: Vec<i32> =
+            sqlx::query_scalar("SELECT DISTINCT embedding_dims FROM product_cards WHERE embedding_dims IS NOT NULL ORDER BY 1").fetch_all(&self.pool).await?;
+        for dims in stored {
+            let started = Instant::now();
+            let built = self.ensure_hnsw_index(dims as usize).await?;
+            if built {
+                tracing::info!(dims, elapsed_ms = started.elapsed().as_millis() as u64, "built the HNSW index for stored embeddings");
+            }
+        }
+        Ok(())
     }
 
     async fn ping(&self) -> StorageResult<()> {
@@ -467,13 +509,13 @@ impl Storage for PgStorage {
         let rows_per_statement = 100;
         let mut tx = self.pool.begin().await?;
         for chunk in embeddings.chunks(rows_per_statement) {
-            let mut qb = QueryBuilder::<Postgres>::new("UPDATE product_cards AS c SET embedding = v.embedding::vector, embedding_dims = ");
+            let mut qb = QueryBuilder::<Postgres>::new("UPDATE product_cards AS c SET embedding = v.embedding, embedding_dims = ");
             qb.push_bind(dims as i32);
             qb.push(", embedding_model = ");
             qb.push_bind(embedding_model);
             qb.push(", embedding_hash = v.content_hash, embedded_at = now() FROM (");
             qb.push_values(chunk, |mut b, e| {
-                b.push_bind(&e.product_id).push_bind(&e.content_hash).push_bind(vector_literal(&e.vector));
+                b.push_bind(&e.product_id).push_bind(&e.content_hash).push_bind(PgVector(&e.vector));
             });
             qb.push(") AS v (product_id, content_hash, embedding) WHERE c.store_id = ");
             qb.push_bind(store_id);
@@ -496,7 +538,7 @@ impl Storage for PgStorage {
         if k == 0 {
             return Ok(Vec::new());
         }
-        let literal = vector_literal(query);
+        let query = PgVector(query);
         let exact = dims > MAX_HNSW_DIMENSIONS || {
             let max = self.exact_scan_max.load(Ordering::Relaxed);
             max > 0 && self.embedded_count(store_id, embedding_model, dims).await? <= max as u64
@@ -508,7 +550,7 @@ impl Storage for PgStorage {
                  ORDER BY distance, product_id
                  LIMIT $5",
             )
-            .bind(&literal)
+            .bind(query)
             .bind(store_id)
             .bind(embedding_model)
             .bind(dims as i32)
@@ -516,22 +558,23 @@ impl Storage for PgStorage {
             .fetch_all(&self.pool)
             .await?
         } else {
-            // The graph is walked for all stores at once and then filtered
-            // by store: iterative scans keep walking until k rows of this
-            // store are found (in relaxed order, re-sorted below). `dims`
-            // is a validated integer; it must be a literal for the planner
-            // to match the partial index.
+            // The graph (half precision) is walked for all stores at once
+            // and then filtered by store: iterative scans keep walking until
+            // k rows of this store are found, in relaxed order. The rows
+            // found are ranked by their full precision distance. `dims` is
+            // a validated integer; it must be a literal for the planner to
+            // match the partial index.
             let sql = format!(
-                "SELECT product_id, distance FROM (
-                    SELECT product_id, embedding::vector({dims}) <=> $1::vector({dims}) AS distance
+                "SELECT product_id, embedding <=> $1::vector AS distance FROM (
+                    SELECT product_id, embedding
                     FROM product_cards
                     WHERE embedding_dims = {dims} AND store_id = $2 AND embedding_model = $3
-                    ORDER BY embedding::vector({dims}) <=> $1::vector({dims})
+                    ORDER BY embedding::halfvec({dims}) <=> $1::halfvec({dims})
                     LIMIT $4
                  ) AS nearest
                  ORDER BY distance, product_id"
             );
-            let query = sqlx::query_as(&sql).bind(&literal).bind(store_id).bind(embedding_model).bind(k as i64);
+            let query = sqlx::query_as(&sql).bind(query).bind(store_id).bind(embedding_model).bind(k as i64);
             if self.tuned_sessions && k * 2 <= SESSION_EF_SEARCH {
                 query.fetch_all(&self.pool).await?
             } else {
@@ -564,12 +607,11 @@ impl Storage for PgStorage {
         let mut seen = HashSet::new();
         configs.retain(|c| seen.insert(*c));
 
-        // ts_rank_cd (cover density: matches close together rank higher)
-        // costs several times ts_rank per matching card (about 4 µs against
-        // 1 µs), so ts_rank picks a pool a little larger than k and
-        // ts_rank_cd orders the pool: a common word matching most of a big
-        // catalog stays cheap.
-        let pool = (k * 3 / 2).max(k + 10);
+        // Ranked by ts_rank (term frequency, the title weighted highest).
+        // ts_rank_cd would also reward terms close together, but costs
+        // several times as much per matching card (about 4 µs against 1 µs):
+        // a common word matching much of a catalog made it the larger half
+        // of a hybrid search. Fusion with the vector ranking matters more.
         // The query is built once (a materialised CTE): inlined, a generic
         // plan would run `to_tsquery` again for every matching card.
         let mut qb = QueryBuilder::<Postgres>::new("WITH query AS MATERIALIZED (SELECT ");
@@ -583,16 +625,9 @@ impl Storage for PgStorage {
             qb.push_bind(or_query.clone());
             qb.push(")");
         }
-        qb.push(
-            " AS q)
-             SELECT product_id, ts_rank_cd(search_vector, q) AS score FROM (
-               SELECT product_id, search_vector, q FROM product_cards, query",
-        );
-        qb.push(" WHERE store_id = ");
+        qb.push(" AS q) SELECT product_id, ts_rank(search_vector, q) AS score FROM product_cards, query WHERE store_id = ");
         qb.push_bind(store_id);
-        qb.push(" AND search_vector @@ q ORDER BY ts_rank(search_vector, q) DESC LIMIT ");
-        qb.push_bind(pool as i64);
-        qb.push(") AS pool ORDER BY score DESC, product_id LIMIT ");
+        qb.push(" AND search_vector @@ q ORDER BY score DESC, product_id LIMIT ");
         qb.push_bind(k as i64);
         let rows: Vec<(String, f32)> = qb.build_query_as().fetch_all(&self.pool).await?;
         Ok(rows.into_iter().map(|(product_id, score)| ScoredProduct { product_id, score }).collect())
@@ -830,6 +865,11 @@ fn variant_from_row(row: &PgRow) -> StorageResult<Variant> {
     })
 }
 
+/// The name of the partial HNSW index for embeddings of `dims` dimensions.
+pub fn hnsw_index_name(dims: usize) -> String {
+    format!("product_cards_halfvec_hnsw_{dims}")
+}
+
 /// The pgvector settings (`SET LOCAL`) of an index search for k rows:
 /// iterative scans in relaxed order, so a store's filter applied after the
 /// graph walk still yields k rows, with room to walk well past the first
@@ -848,20 +888,33 @@ fn is_missing_pgvector(message: &str) -> bool {
     m.contains("vector") && (m.contains("control file") || m.contains("is not available") || m.contains("type \"vector\" does not exist"))
 }
 
-/// pgvector's text form, `[0.1,0.2,...]` (Rust prints the shortest
-/// round-tripping decimal, so no precision is lost).
-fn vector_literal(v: &[f32]) -> String {
-    use std::fmt::Write;
-    let mut s = String::with_capacity(v.len() * 12 + 2);
-    s.push('[');
-    for (i, x) in v.iter().enumerate() {
-        if i > 0 {
-            s.push(',');
-        }
-        let _ = write!(s, "{x}");
+/// A query or card vector sent as pgvector's binary `vector` (dimensions
+/// as int16, an unused int16, then each float4, all big-endian): nothing to
+/// format here or parse on the server, and no precision lost.
+#[derive(Debug, Clone, Copy)]
+struct PgVector<'a>(&'a [f32]);
+
+impl sqlx::Type<Postgres> for PgVector<'_> {
+    fn type_info() -> sqlx::postgres::PgTypeInfo {
+        sqlx::postgres::PgTypeInfo::with_name("vector")
     }
-    s.push(']');
-    s
+}
+
+impl sqlx::Encode<'_, Postgres> for PgVector<'_> {
+    fn encode_by_ref(&self, buf: &mut sqlx::postgres::PgArgumentBuffer) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        let dims = i16::try_from(self.0.len()).map_err(|_| format!("a vector of {} dimensions is more than pgvector takes", self.0.len()))?;
+        buf.reserve(4 + 4 * self.0.len());
+        buf.extend_from_slice(&dims.to_be_bytes());
+        buf.extend_from_slice(&0i16.to_be_bytes());
+        for x in self.0 {
+            buf.extend_from_slice(&x.to_be_bytes());
+        }
+        Ok(sqlx::encode::IsNull::No)
+    }
+
+    fn size_hint(&self) -> usize {
+        4 + 4 * self.0.len()
+    }
 }
 
 // --- helpers shared with the SQLite backend -------------------------------

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use chatgw::storage::{PgStorage, SqliteStorage, Storage};
 use sqlx::Connection;
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgConnection};
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 pub const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6379";
@@ -74,8 +74,7 @@ pub async fn postgres_with_pool_size(max_connections: u32) -> TestPg {
     let _ = admin.close().await;
 
     let options = PgConnectOptions::from_str(&base_url).expect("TEST_DATABASE_URL parses").options([("search_path", format!("{schema},public"))]);
-    let pool = PgPoolOptions::new().max_connections(max_connections).connect_with(PgStorage::tune(options)).await.expect("connect test pool");
-    let storage = Arc::new(PgStorage::from_tuned_pool(pool));
+    let storage = Arc::new(PgStorage::connect_with(options, max_connections).await.expect("connect test pool"));
     let url = with_search_path(&base_url, &schema);
     let test = TestPg { storage, schema, base_url, url, dropped: false };
     test.storage.migrate().await.expect("migrate test schema");
