@@ -4,6 +4,29 @@
 //! default. Every store-owned row carries its store id and every query
 //! filters on it.
 
+/// Binds a stored message's 13 columns to `query`, in the order both
+/// backends' message inserts list them (store, id, conversation, role, text,
+/// language, label, tool calls, model, latency, prompt and completion
+/// tokens, time).
+macro_rules! bind_message {
+    ($query:expr, $store_id:expr, $message:expr) => {
+        $query
+            .bind($store_id)
+            .bind(&$message.id)
+            .bind(&$message.conversation_id)
+            .bind($message.role.as_str())
+            .bind(&$message.text)
+            .bind(&$message.language)
+            .bind(&$message.label)
+            .bind(sqlx::types::Json(&$message.tool_calls))
+            .bind(&$message.model)
+            .bind($message.latency_ms)
+            .bind($message.prompt_tokens)
+            .bind($message.completion_tokens)
+            .bind(micros($message.created_at))
+    };
+}
+
 pub mod postgres;
 pub mod sqlite;
 pub mod text_index;

@@ -170,30 +170,11 @@ impl PgStorage {
         message: &StoredMessage,
         conversation_created: Option<DateTime<Utc>>,
     ) -> StorageResult<()> {
-        let mut query = sqlx::query(statement)
-            .bind(store_id)
-            .bind(&message.id)
-            .bind(&message.conversation_id)
-            .bind(message.role.as_str())
-            .bind(&message.text)
-            .bind(&message.language)
-            .bind(&message.label)
-            .bind(Json(&message.tool_calls))
-            .bind(&message.model)
-            .bind(message.latency_ms)
-            .bind(message.prompt_tokens)
-            .bind(message.completion_tokens)
-            .bind(micros(message.created_at));
+        let mut query = bind_message!(sqlx::query(statement), store_id, message);
         if let Some(created) = conversation_created {
             query = query.bind(micros(created));
         }
-        match query.execute(&self.pool).await {
-            Ok(_) => Ok(()),
-            Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
-                Err(StorageError::Invalid(format!("no conversation `{}` in store `{store_id}`", message.conversation_id)))
-            }
-            Err(e) => Err(e.into()),
-        }
+        query.execute(&self.pool).await.map(drop).map_err(|e| message_insert_error(e, store_id, message))
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -548,7 +529,7 @@ impl Storage for PgStorage {
         };
         let rows: Vec<(String, f64)> = if exact {
             sqlx::query_as(
-                "SELECT product_id, (embedding <=> $1::vector) AS distance FROM product_cards
+                "SELECT product_id, (embedding <=> $1) AS distance FROM product_cards
                  WHERE store_id = $2 AND embedding_model = $3 AND embedding_dims = $4 AND embedding IS NOT NULL
                  ORDER BY distance, product_id
                  LIMIT $5",
@@ -568,7 +549,7 @@ impl Storage for PgStorage {
             // a validated integer; it must be a literal for the planner to
             // match the partial index.
             let sql = format!(
-                "SELECT product_id, embedding <=> $1::vector AS distance FROM (
+                "SELECT product_id, embedding <=> $1 AS distance FROM (
                     SELECT product_id, embedding
                     FROM product_cards
                     WHERE embedding_dims = {dims} AND store_id = $2 AND embedding_model = $3
@@ -925,6 +906,17 @@ impl sqlx::Encode<'_, Postgres> for PgVector<'_> {
 }
 
 // --- helpers shared with the SQLite backend -------------------------------
+
+/// The error of a message insert: a message for a conversation the store
+/// does not have says so; anything else is the database's.
+pub(super) fn message_insert_error(error: sqlx::Error, store_id: &str, message: &StoredMessage) -> StorageError {
+    match error {
+        sqlx::Error::Database(e) if e.is_foreign_key_violation() => {
+            StorageError::Invalid(format!("no conversation `{}` in store `{store_id}`", message.conversation_id))
+        }
+        e => e.into(),
+    }
+}
 
 /// The text search configuration (stemmer) for an ISO 639-1 code.
 pub(super) fn ts_config(language: &str) -> &'static str {

@@ -22,7 +22,10 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::types::Json;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
 
-use super::postgres::{check_card, check_embeddings, clamp_limit, clean_terms, fold, in_given_order, micros, product_fingerprint, unique_variants, valid_dims};
+use super::postgres::{
+    check_card, check_embeddings, clamp_limit, clean_terms, fold, in_given_order, message_insert_error, micros, product_fingerprint, unique_variants,
+    valid_dims,
+};
 use super::text_index::TextIndex;
 use super::vector_index::{VectorIndex, decode_f32_le, encode_f32_le};
 use super::{
@@ -129,30 +132,11 @@ impl SqliteStorage {
         message: &StoredMessage,
         conversation_created: Option<DateTime<Utc>>,
     ) -> StorageResult<()> {
-        let mut query = sqlx::query(statement)
-            .bind(store_id)
-            .bind(&message.id)
-            .bind(&message.conversation_id)
-            .bind(message.role.as_str())
-            .bind(&message.text)
-            .bind(&message.language)
-            .bind(&message.label)
-            .bind(Json(&message.tool_calls))
-            .bind(&message.model)
-            .bind(message.latency_ms)
-            .bind(message.prompt_tokens)
-            .bind(message.completion_tokens)
-            .bind(micros(message.created_at));
+        let mut query = bind_message!(sqlx::query(statement), store_id, message);
         if let Some(created) = conversation_created {
             query = query.bind(micros(created));
         }
-        match query.execute(&self.pool).await {
-            Ok(_) => Ok(()),
-            Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
-                Err(StorageError::Invalid(format!("no conversation `{}` in store `{store_id}`", message.conversation_id)))
-            }
-            Err(e) => Err(e.into()),
-        }
+        query.execute(&self.pool).await.map(drop).map_err(|e| message_insert_error(e, store_id, message))
     }
 
     pub fn pool(&self) -> &SqlitePool {
