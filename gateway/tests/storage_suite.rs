@@ -513,6 +513,128 @@ mod suite {
         s.create_conversation(&Conversation { id: "c-a-only".into(), store_id: "a".into(), created_at: t }).await.unwrap();
         assert!(s.append_message("b", &message("m2", "c-a-only", MessageRole::User, "x", t)).await.is_err());
     }
+
+    /// An upsert never rolls a product back: an older version (a late or
+    /// replayed webhook, a page read before one landed) is stale, in a
+    /// batch as alone, and still counts as seen by a full sync.
+    pub async fn older_versions_are_stale(s: &dyn Storage) {
+        put_store(s, "shop").await;
+        let t = now();
+        let mut newer = product("p1", "Linen Shirt");
+        newer.updated_at = Some(t);
+        newer.variants[0].price = "79.00".into();
+        let mut older = newer.clone();
+        older.updated_at = Some(t - chrono::TimeDelta::hours(1));
+        older.variants[0].price = "49.00".into();
+        older.variants[0].inventory_quantity = Some(99);
+        assert_eq!(put(s, "shop", &newer).await, UpsertOutcome::Created);
+        let mark = Utc::now();
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        assert_eq!(put(s, "shop", &older).await, UpsertOutcome::Stale);
+        let got = s.get_products("shop", &["p1".into()]).await.unwrap();
+        assert_eq!(got, vec![newer.clone()], "the newer version stays, variants and all");
+        assert!(s.products_synced_before("shop", mark).await.unwrap().is_empty(), "a stale version still marks the product as listed");
+        // Same time: written (a sync re-reading the version it has).
+        let mut same = newer.clone();
+        same.variants[0].inventory_quantity = Some(3);
+        assert_eq!(put(s, "shop", &same).await, UpsertOutcome::Updated { card_changed: false });
+        // No time: cannot be ordered, so written.
+        let mut untimed = same.clone();
+        untimed.updated_at = None;
+        untimed.title = "Linen Shirt, untimed".into();
+        assert_eq!(put(s, "shop", &untimed).await, UpsertOutcome::Updated { card_changed: true });
+        let mut later = same.clone();
+        later.updated_at = Some(t + chrono::TimeDelta::seconds(1));
+        assert_eq!(put(s, "shop", &later).await, UpsertOutcome::Updated { card_changed: true });
+
+        // A batch: one outcome per item, in the order given.
+        let q = product("p2", "Wool Sweater");
+        let (older_card, q_card) = (card(&older), card(&q));
+        let outcomes = s.upsert_products("shop", &[(&q, &q_card), (&older, &older_card)]).await.unwrap();
+        assert_eq!(outcomes, [UpsertOutcome::Created, UpsertOutcome::Stale]);
+        assert_eq!(s.get_products("shop", &["p1".into()]).await.unwrap()[0].variants[0].price, "79.00");
+    }
+
+    /// A delete holds as of its time: a newer product stays, and an older
+    /// version arriving after the delete does not bring the product back.
+    pub async fn deletes_leave_tombstones(s: &dyn Storage) {
+        put_store(s, "shop").await;
+        let t = now();
+        let at = |minutes: i64| t + chrono::TimeDelta::minutes(minutes);
+        let mut p = product("p1", "Leather Boots");
+        p.updated_at = Some(at(0));
+        put(s, "shop", &p).await;
+        embed_all(s, "shop", MODEL, &[(&p, unit(vec![1.0, 0.0, 0.0]))]).await;
+        assert_eq!(s.vector_search("shop", MODEL, &[1.0, 0.0, 0.0], 5).await.unwrap().len(), 1);
+
+        assert_eq!(s.delete_products_as_of("shop", &[("p1".into(), at(-1))]).await.unwrap(), 0, "the product is newer than the delete");
+        assert_eq!(s.count_products("shop").await.unwrap(), 1);
+        assert_eq!(s.delete_products_as_of("shop", &[("p1".into(), at(2)), ("ghost".into(), at(2))]).await.unwrap(), 1);
+        assert!(s.get_products("shop", &["p1".into()]).await.unwrap().is_empty());
+        assert!(s.vector_search("shop", MODEL, &[1.0, 0.0, 0.0], 5).await.unwrap().is_empty(), "card gone from vectors");
+        assert!(s.text_search("shop", &text_query(&["boots"], &["en"]), 5).await.unwrap().is_empty(), "card gone from full text");
+
+        // Older than the delete, or as old: stays deleted.
+        assert_eq!(put(s, "shop", &p).await, UpsertOutcome::Stale);
+        p.updated_at = Some(at(2));
+        assert_eq!(put(s, "shop", &p).await, UpsertOutcome::Stale, "a delete wins a tie");
+        assert_eq!(s.count_products("shop").await.unwrap(), 0);
+        // A product never seen, deleted first: its late create stays out too.
+        let mut ghost = product("ghost", "Ghost");
+        ghost.updated_at = Some(at(1));
+        assert_eq!(put(s, "shop", &ghost).await, UpsertOutcome::Stale);
+        // Tombstones belong to their store.
+        assert_eq!(put(s, "other", &ghost).await, UpsertOutcome::Created);
+
+        // A later version comes back and clears the tombstone.
+        p.updated_at = Some(at(3));
+        assert_eq!(put(s, "shop", &p).await, UpsertOutcome::Created);
+        assert!(s.delete_product("shop", "p1").await.unwrap());
+        p.updated_at = Some(at(0));
+        assert_eq!(put(s, "shop", &p).await, UpsertOutcome::Created, "the tombstone went with the newer version");
+        // An older tombstone never replaces a newer one.
+        s.delete_products_as_of("shop", &[("p9".into(), at(5))]).await.unwrap();
+        s.delete_products_as_of("shop", &[("p9".into(), at(1))]).await.unwrap();
+        let mut p9 = product("p9", "Late");
+        p9.updated_at = Some(at(4));
+        assert_eq!(put(s, "shop", &p9).await, UpsertOutcome::Stale);
+    }
+
+    /// Concurrent writers of one new product: the newest version wins
+    /// whatever order they commit in.
+    pub async fn concurrent_versions_keep_the_newest(s: &dyn Storage) {
+        put_store(s, "shop").await;
+        let t = now();
+        let versions: Vec<Product> = [3, 7, 1, 6, 0, 5, 2, 4]
+            .into_iter()
+            .map(|minute| {
+                let mut p = product("p1", "Linen Shirt");
+                p.updated_at = Some(t + chrono::TimeDelta::minutes(minute));
+                p.variants[0].price = format!("{minute}.00");
+                p
+            })
+            .collect();
+        let writes = versions.iter().map(|p| async move { put(s, "shop", p).await });
+        futures::future::join_all(writes).await;
+        let got = s.get_products("shop", &["p1".into()]).await.unwrap();
+        assert_eq!(got[0].variants[0].price, "7.00", "{got:?}");
+    }
+
+    pub async fn webhook_deliveries_are_claimed_once(s: &dyn Storage) {
+        put_store(s, "shop").await;
+        let t = now();
+        let window = chrono::TimeDelta::hours(72);
+        assert!(s.claim_webhook_delivery("shop", "d1", t, t - window).await.unwrap());
+        assert!(!s.claim_webhook_delivery("shop", "d1", t, t - window).await.unwrap(), "a replay is a duplicate");
+        assert!(s.claim_webhook_delivery("other", "d1", t, t - window).await.unwrap(), "ids belong to their store");
+        // A failed delivery is released, so the platform's retry applies.
+        s.release_webhook_delivery("shop", "d1").await.unwrap();
+        assert!(s.claim_webhook_delivery("shop", "d1", t, t - window).await.unwrap());
+        // Past the retention window an id is forgotten.
+        let later = t + window + chrono::TimeDelta::minutes(1);
+        assert!(s.claim_webhook_delivery("shop", "d1", later, later - window).await.unwrap());
+        assert!(!s.claim_webhook_delivery("other", "d1", later, t - window).await.unwrap(), "the other store's id was kept");
+    }
 }
 
 macro_rules! backend_suite {
@@ -551,6 +673,10 @@ both_backends!(
     text_search_spanish,
     conversations_and_messages,
     isolation,
+    older_versions_are_stale,
+    deletes_leave_tombstones,
+    concurrent_versions_keep_the_newest,
+    webhook_deliveries_are_claimed_once,
 );
 
 // --- backend-specific ---------------------------------------------------

@@ -34,6 +34,10 @@ pub struct SyncReport {
     pub embedded: usize,
     /// Products the source sent that could not be read (each logged).
     pub skipped: usize,
+    /// Versions older than what the gateway already holds (or deleted
+    /// later), so not written: a late or replayed webhook, or a sync page
+    /// read before a webhook landed.
+    pub stale: usize,
 }
 
 /// A catalog export: the store header and its products (the format of
@@ -85,16 +89,24 @@ pub async fn import_full(
     Ok(report)
 }
 
-/// Upserts products (an incremental sync or a webhook's batch) without
-/// embedding; call `embed_stale` after.
+/// Products per storage transaction of an upsert.
+pub const UPSERT_BATCH: usize = 100;
+
+/// Upserts products (an incremental sync or a webhook's batch), one
+/// storage transaction per [`UPSERT_BATCH`], without embedding; call
+/// `embed_stale` after.
 pub async fn upsert_products(storage: &dyn Storage, store_id: &str, primary_language: &str, products: &[Product]) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
-    for product in products {
-        let card = ProductCard::build(product, primary_language);
-        match storage.upsert_product(store_id, product, &card).await? {
-            UpsertOutcome::Created => report.created += 1,
-            UpsertOutcome::Updated { .. } => report.updated += 1,
-            UpsertOutcome::Unchanged => report.unchanged += 1,
+    for batch in products.chunks(UPSERT_BATCH) {
+        let cards: Vec<ProductCard> = batch.iter().map(|p| ProductCard::build(p, primary_language)).collect();
+        let items: Vec<(&Product, &ProductCard)> = batch.iter().zip(&cards).collect();
+        for outcome in storage.upsert_products(store_id, &items).await? {
+            match outcome {
+                UpsertOutcome::Created => report.created += 1,
+                UpsertOutcome::Updated { .. } => report.updated += 1,
+                UpsertOutcome::Unchanged => report.unchanged += 1,
+                UpsertOutcome::Stale => report.stale += 1,
+            }
         }
     }
     Ok(report)

@@ -77,6 +77,49 @@ pub enum UpsertOutcome {
         card_changed: bool,
     },
     Unchanged,
+    /// The store already holds a newer version of the product (a later
+    /// `updated_at`), or deleted it as of a later time: nothing was written.
+    /// A late or replayed webhook, or a sync page fetched before a webhook
+    /// landed, never rolls a product back.
+    Stale,
+}
+
+/// What the database holds of a product an upsert is about to write.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct StoredVersion {
+    pub fingerprint: String,
+    pub content_hash: Option<String>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// Decides an upsert, for both backends. Only times order versions: an
+/// incoming product without `updated_at` cannot be placed and is written
+/// (connectors should send it); one older than the stored version, or not
+/// newer than a tombstone, is [`UpsertOutcome::Stale`]. Equal times write,
+/// so a sync that re-reads the same version still refreshes it.
+pub(crate) fn upsert_outcome(
+    stored: Option<&StoredVersion>,
+    deleted_at: Option<DateTime<Utc>>,
+    product: &Product,
+    fingerprint: &str,
+    card: &ProductCard,
+) -> UpsertOutcome {
+    if let Some(incoming) = product.updated_at {
+        // Both backends keep microseconds.
+        let incoming = chrono::SubsecRound::trunc_subsecs(incoming, 6);
+        let older_than_stored = stored.and_then(|s| s.updated_at).is_some_and(|stored| incoming < stored);
+        let deleted_later = deleted_at.is_some_and(|deleted| deleted >= incoming);
+        if older_than_stored || (stored.is_none() && deleted_later) {
+            return UpsertOutcome::Stale;
+        }
+    }
+    match stored {
+        None => UpsertOutcome::Created,
+        Some(stored) => {
+            let card_changed = stored.content_hash.as_deref() != Some(card.content_hash.as_str());
+            if stored.fingerprint == fingerprint && !card_changed { UpsertOutcome::Unchanged } else { UpsertOutcome::Updated { card_changed } }
+        }
+    }
 }
 
 /// A card whose embedding is missing, from another model, or older than
@@ -209,10 +252,34 @@ pub trait Storage: Send + Sync + 'static {
     // --- catalog -------------------------------------------------------
     /// Writes the product, replaces its variants and writes its card. The
     /// card keeps its old embedding until a new one is saved, but counts as
-    /// stale once its content hash differs from the embedded one.
-    async fn upsert_product(&self, store_id: &str, product: &Product, card: &ProductCard) -> StorageResult<UpsertOutcome>;
+    /// stale once its content hash differs from the embedded one. A product
+    /// older than the stored one (by `updated_at`), or than its tombstone,
+    /// is not written ([`UpsertOutcome::Stale`]); a newer one clears the
+    /// tombstone.
+    async fn upsert_product(&self, store_id: &str, product: &Product, card: &ProductCard) -> StorageResult<UpsertOutcome> {
+        let outcomes = self.upsert_products(store_id, &[(product, card)]).await?;
+        outcomes.into_iter().next().ok_or_else(|| StorageError::Corrupt("an upsert of one product reported no outcome".into()))
+    }
+    /// [`Storage::upsert_product`] for a batch, in one transaction; one
+    /// outcome per item, in order.
+    async fn upsert_products(&self, store_id: &str, items: &[(&Product, &ProductCard)]) -> StorageResult<Vec<UpsertOutcome>>;
     /// Removes the product, its variants and its card. False if it was not there.
     async fn delete_product(&self, store_id: &str, product_id: &str) -> StorageResult<bool>;
+    /// Removes products as of a time (a webhook's delete, or the
+    /// `updated_at` of a version that is no longer for sale), in one
+    /// transaction. A product whose stored `updated_at` is later stays.
+    /// Each id leaves a tombstone at its time (the latest wins), so an older
+    /// upsert arriving afterwards does not bring the product back. Returns
+    /// how many products were removed.
+    async fn delete_products_as_of(&self, store_id: &str, deletions: &[(String, DateTime<Utc>)]) -> StorageResult<u64>;
+    /// Records a webhook delivery id for the store, first forgetting ids
+    /// received before `keep_since`. False when the id is already recorded
+    /// (a retry or a replay: the caller does no work). Safe across replicas:
+    /// of two concurrent claims of one id, one wins.
+    async fn claim_webhook_delivery(&self, store_id: &str, delivery_id: &str, received_at: DateTime<Utc>, keep_since: DateTime<Utc>) -> StorageResult<bool>;
+    /// Forgets a claimed delivery whose work failed, so the platform's
+    /// retry is applied rather than taken for a duplicate.
+    async fn release_webhook_delivery(&self, store_id: &str, delivery_id: &str) -> StorageResult<()>;
     /// The products with these ids, in the order given; missing ids are skipped.
     async fn get_products(&self, store_id: &str, product_ids: &[String]) -> StorageResult<Vec<Product>>;
     async fn count_products(&self, store_id: &str) -> StorageResult<u64>;

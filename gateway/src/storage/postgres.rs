@@ -35,7 +35,8 @@ use sqlx::types::Json;
 use sqlx::{Connection, PgConnection, PgPool, Postgres, QueryBuilder, Row};
 
 use super::{
-    CardEmbedding, Conversation, MessageRole, StaleCard, Storage, StorageError, StorageResult, StoreRecord, StoredMessage, SyncState, TextQuery, UpsertOutcome,
+    CardEmbedding, Conversation, MessageRole, StaleCard, Storage, StorageError, StorageResult, StoreRecord, StoredMessage, StoredVersion, SyncState, TextQuery,
+    UpsertOutcome, upsert_outcome,
 };
 use crate::catalog::{Product, ProductCard, Review, Translation, Variant};
 use crate::search::ScoredProduct;
@@ -316,47 +317,21 @@ impl Storage for PgStorage {
         Ok(())
     }
 
-    async fn upsert_product(&self, store_id: &str, product: &Product, card: &ProductCard) -> StorageResult<UpsertOutcome> {
-        check_card(product, card)?;
-        let fingerprint = product_fingerprint(product);
+    async fn upsert_products(&self, store_id: &str, items: &[(&Product, &ProductCard)]) -> StorageResult<Vec<UpsertOutcome>> {
+        for (product, card) in items {
+            check_card(product, card)?;
+        }
+        // Rows are locked in id order, so two batches never deadlock.
+        let mut order: Vec<usize> = (0..items.len()).collect();
+        order.sort_by(|a, b| items[*a].0.id.cmp(&items[*b].0.id));
+        let mut outcomes = vec![UpsertOutcome::Unchanged; items.len()];
         let mut tx = self.pool.begin().await?;
-        let existing: Option<(String, Option<String>)> = sqlx::query_as(
-            "SELECT p.fingerprint, c.content_hash FROM products p
-             LEFT JOIN product_cards c ON c.store_id = p.store_id AND c.product_id = p.id
-             WHERE p.store_id = $1 AND p.id = $2
-             FOR UPDATE OF p",
-        )
-        .bind(store_id)
-        .bind(&product.id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let outcome = match &existing {
-            None => UpsertOutcome::Created,
-            Some((old_fp, old_hash)) => {
-                let card_changed = old_hash.as_deref() != Some(card.content_hash.as_str());
-                if *old_fp == fingerprint && !card_changed { UpsertOutcome::Unchanged } else { UpsertOutcome::Updated { card_changed } }
-            }
-        };
-        match outcome {
-            UpsertOutcome::Unchanged => {
-                // The gateway's clock, as in `write_products`: a sync compares
-                // these times with its own start.
-                sqlx::query("UPDATE products SET synced_at = $3 WHERE store_id = $1 AND id = $2")
-                    .bind(store_id)
-                    .bind(&product.id)
-                    .bind(micros(Utc::now()))
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            UpsertOutcome::Created | UpsertOutcome::Updated { card_changed: true } => {
-                write_products(&mut tx, store_id, &[(product, card)], true).await?;
-            }
-            UpsertOutcome::Updated { card_changed: false } => {
-                write_products(&mut tx, store_id, &[(product, card)], false).await?;
-            }
+        for i in order {
+            let (product, card) = items[i];
+            outcomes[i] = upsert_one(&mut tx, store_id, product, card).await?;
         }
         tx.commit().await?;
-        Ok(outcome)
+        Ok(outcomes)
     }
 
     async fn delete_product(&self, store_id: &str, product_id: &str) -> StorageResult<bool> {
@@ -366,6 +341,58 @@ impl Storage for PgStorage {
             self.forget_counts(store_id);
         }
         Ok(done.rows_affected() > 0)
+    }
+
+    async fn delete_products_as_of(&self, store_id: &str, deletions: &[(String, DateTime<Utc>)]) -> StorageResult<u64> {
+        if deletions.is_empty() {
+            return Ok(0);
+        }
+        let (ids, times): (Vec<&str>, Vec<DateTime<Utc>>) = deletions.iter().map(|(id, at)| (id.as_str(), micros(*at))).unzip();
+        let mut tx = self.pool.begin().await?;
+        // Variants and cards go by ON DELETE CASCADE.
+        let done = sqlx::query(
+            "DELETE FROM products p USING unnest($2::text[], $3::timestamptz[]) AS d(id, deleted_at)
+             WHERE p.store_id = $1 AND p.id = d.id AND (p.updated_at IS NULL OR p.updated_at <= d.deleted_at)",
+        )
+        .bind(store_id)
+        .bind(&ids)
+        .bind(&times)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO product_tombstones (store_id, product_id, deleted_at)
+             SELECT $1, id, max(deleted_at) FROM unnest($2::text[], $3::timestamptz[]) AS d(id, deleted_at) GROUP BY id
+             ON CONFLICT (store_id, product_id) DO UPDATE SET deleted_at = greatest(product_tombstones.deleted_at, excluded.deleted_at)",
+        )
+        .bind(store_id)
+        .bind(&ids)
+        .bind(&times)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        if done.rows_affected() > 0 {
+            self.forget_counts(store_id);
+        }
+        Ok(done.rows_affected())
+    }
+
+    async fn claim_webhook_delivery(&self, store_id: &str, delivery_id: &str, received_at: DateTime<Utc>, keep_since: DateTime<Utc>) -> StorageResult<bool> {
+        sqlx::query("DELETE FROM webhook_deliveries WHERE store_id = $1 AND received_at < $2").bind(store_id).bind(keep_since).execute(&self.pool).await?;
+        let done = sqlx::query(
+            "INSERT INTO webhook_deliveries (store_id, delivery_id, received_at) VALUES ($1, $2, $3)
+             ON CONFLICT (store_id, delivery_id) DO NOTHING",
+        )
+        .bind(store_id)
+        .bind(delivery_id)
+        .bind(received_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn release_webhook_delivery(&self, store_id: &str, delivery_id: &str) -> StorageResult<()> {
+        sqlx::query("DELETE FROM webhook_deliveries WHERE store_id = $1 AND delivery_id = $2").bind(store_id).bind(delivery_id).execute(&self.pool).await?;
+        Ok(())
     }
 
     async fn get_products(&self, store_id: &str, product_ids: &[String]) -> StorageResult<Vec<Product>> {
@@ -695,6 +722,56 @@ impl Storage for PgStorage {
     }
 }
 
+/// One product of an upsert batch, with its row locked (see
+/// [`upsert_outcome`] for what is written).
+async fn upsert_one(conn: &mut PgConnection, store_id: &str, product: &Product, card: &ProductCard) -> StorageResult<UpsertOutcome> {
+    let fingerprint = product_fingerprint(product);
+    let stored = sqlx::query(
+        "SELECT p.fingerprint, c.content_hash, p.updated_at FROM products p
+         LEFT JOIN product_cards c ON c.store_id = p.store_id AND c.product_id = p.id
+         WHERE p.store_id = $1 AND p.id = $2
+         FOR UPDATE OF p",
+    )
+    .bind(store_id)
+    .bind(&product.id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(|row| -> StorageResult<StoredVersion> {
+        Ok(StoredVersion { fingerprint: row.try_get(0)?, content_hash: row.try_get(1)?, updated_at: row.try_get(2)? })
+    })
+    .transpose()?;
+    // Read after the row lock: a delete that held it is visible now.
+    let deleted_at: Option<DateTime<Utc>> = sqlx::query_scalar("SELECT deleted_at FROM product_tombstones WHERE store_id = $1 AND product_id = $2 FOR UPDATE")
+        .bind(store_id)
+        .bind(&product.id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let outcome = upsert_outcome(stored.as_ref(), deleted_at, product, &fingerprint, card);
+    match outcome {
+        UpsertOutcome::Unchanged | UpsertOutcome::Stale => {
+            // Still listed by the store: a full sync must not remove it. The
+            // gateway's clock, as in `write_products`: a sync compares these
+            // times with its own start.
+            sqlx::query("UPDATE products SET synced_at = $3 WHERE store_id = $1 AND id = $2")
+                .bind(store_id)
+                .bind(&product.id)
+                .bind(micros(Utc::now()))
+                .execute(&mut *conn)
+                .await?;
+        }
+        UpsertOutcome::Created | UpsertOutcome::Updated { card_changed: true } => {
+            write_products(conn, store_id, &[(product, card)], true).await?;
+        }
+        UpsertOutcome::Updated { card_changed: false } => {
+            write_products(conn, store_id, &[(product, card)], false).await?;
+        }
+    }
+    if deleted_at.is_some() && outcome != UpsertOutcome::Stale {
+        sqlx::query("DELETE FROM product_tombstones WHERE store_id = $1 AND product_id = $2").bind(store_id).bind(&product.id).execute(&mut *conn).await?;
+    }
+    Ok(outcome)
+}
+
 /// Upserts products (and their cards when `with_cards`) and replaces their
 /// variants, in multi-row statements.
 async fn write_products(conn: &mut PgConnection, store_id: &str, items: &[(&Product, &ProductCard)], with_cards: bool) -> StorageResult<()> {
@@ -729,9 +806,18 @@ async fn write_products(conn: &mut PgConnection, store_id: &str, items: &[(&Prod
           description = excluded.description, category = excluded.category, vendor = excluded.vendor,
           tags = excluded.tags, attributes = excluded.attributes, reviews = excluded.reviews,
           translations = excluded.translations, url = excluded.url, image = excluded.image,
-          updated_at = excluded.updated_at, fingerprint = excluded.fingerprint, synced_at = excluded.synced_at",
+          updated_at = excluded.updated_at, fingerprint = excluded.fingerprint, synced_at = excluded.synced_at
+          WHERE products.updated_at IS NULL OR excluded.updated_at IS NULL OR excluded.updated_at >= products.updated_at
+          RETURNING id",
     );
-    qb.build().execute(&mut *conn).await?;
+    // A newer version that landed meanwhile (an insert racing this one) is
+    // kept, and so are its variants and card.
+    let written: HashSet<String> = qb.build_query_scalar::<String>().fetch_all(&mut *conn).await?.into_iter().collect();
+    let kept: Vec<(&Product, &ProductCard)> = items.iter().filter(|(p, _)| written.contains(&p.id)).copied().collect();
+    let items = kept.as_slice();
+    if items.is_empty() {
+        return Ok(());
+    }
 
     let ids: Vec<&str> = items.iter().map(|(p, _)| p.id.as_str()).collect();
     sqlx::query("DELETE FROM variants WHERE store_id = $1 AND product_id = ANY($2)").bind(store_id).bind(&ids).execute(&mut *conn).await?;

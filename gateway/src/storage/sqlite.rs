@@ -29,7 +29,8 @@ use super::postgres::{
 use super::text_index::TextIndex;
 use super::vector_index::{VectorIndex, decode_f32_le, encode_f32_le};
 use super::{
-    CardEmbedding, Conversation, MessageRole, StaleCard, Storage, StorageError, StorageResult, StoreRecord, StoredMessage, SyncState, TextQuery, UpsertOutcome,
+    CardEmbedding, Conversation, MessageRole, StaleCard, Storage, StorageError, StorageResult, StoreRecord, StoredMessage, StoredVersion, SyncState, TextQuery,
+    UpsertOutcome, upsert_outcome,
 };
 use crate::catalog::{Product, ProductCard, Review, Translation, Variant};
 use crate::search::ScoredProduct;
@@ -335,47 +336,21 @@ impl Storage for SqliteStorage {
         Ok(())
     }
 
-    async fn upsert_product(&self, store_id: &str, product: &Product, card: &ProductCard) -> StorageResult<UpsertOutcome> {
-        check_card(product, card)?;
-        let fingerprint = product_fingerprint(product);
+    async fn upsert_products(&self, store_id: &str, items: &[(&Product, &ProductCard)]) -> StorageResult<Vec<UpsertOutcome>> {
+        for (product, card) in items {
+            check_card(product, card)?;
+        }
+        // BEGIN IMMEDIATE takes the write lock: reads and writes of the
+        // batch see no other writer.
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let existing: Option<(String, Option<String>)> = sqlx::query_as(
-            "SELECT p.fingerprint, c.content_hash FROM products p
-             LEFT JOIN product_cards c ON c.store_id = p.store_id AND c.product_id = p.id
-             WHERE p.store_id = ?1 AND p.id = ?2",
-        )
-        .bind(store_id)
-        .bind(&product.id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let outcome = match &existing {
-            None => UpsertOutcome::Created,
-            Some((old_fp, old_hash)) => {
-                let card_changed = old_hash.as_deref() != Some(card.content_hash.as_str());
-                if *old_fp == fingerprint && !card_changed { UpsertOutcome::Unchanged } else { UpsertOutcome::Updated { card_changed } }
-            }
-        };
-        match outcome {
-            UpsertOutcome::Unchanged => {
-                sqlx::query("UPDATE products SET synced_at = ?3 WHERE store_id = ?1 AND id = ?2")
-                    .bind(store_id)
-                    .bind(&product.id)
-                    .bind(micros(Utc::now()))
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            UpsertOutcome::Created | UpsertOutcome::Updated { card_changed: true } => {
-                write_products(&mut tx, store_id, &[(product, card)], true).await?;
-                tx.commit().await?;
-                self.texts_saved(store_id, std::iter::once((product, card)));
-                return Ok(outcome);
-            }
-            UpsertOutcome::Updated { card_changed: false } => {
-                write_products(&mut tx, store_id, &[(product, card)], false).await?;
-            }
+        let mut outcomes = Vec::with_capacity(items.len());
+        for (product, card) in items {
+            outcomes.push(upsert_one(&mut tx, store_id, product, card).await?);
         }
         tx.commit().await?;
-        Ok(outcome)
+        let new_texts = items.iter().zip(&outcomes).filter(|(_, o)| matches!(o, UpsertOutcome::Created | UpsertOutcome::Updated { card_changed: true }));
+        self.texts_saved(store_id, new_texts.map(|((product, card), _)| (*product, *card)));
+        Ok(outcomes)
     }
 
     async fn delete_product(&self, store_id: &str, product_id: &str) -> StorageResult<bool> {
@@ -388,6 +363,67 @@ impl Storage for SqliteStorage {
             self.cache_removed(store_id, product_id);
         }
         Ok(done.rows_affected() > 0)
+    }
+
+    async fn delete_products_as_of(&self, store_id: &str, deletions: &[(String, DateTime<Utc>)]) -> StorageResult<u64> {
+        if deletions.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut removed = Vec::new();
+        for (product_id, at) in deletions {
+            let at = micros(*at);
+            let stored: Option<Option<DateTime<Utc>>> = sqlx::query_scalar("SELECT updated_at FROM products WHERE store_id = ?1 AND id = ?2")
+                .bind(store_id)
+                .bind(product_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some(updated_at) = stored
+                && updated_at.is_none_or(|updated| updated <= at)
+            {
+                // The card first, explicitly, so its FTS row goes by trigger.
+                sqlx::query("DELETE FROM product_cards WHERE store_id = ?1 AND product_id = ?2").bind(store_id).bind(product_id).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM products WHERE store_id = ?1 AND id = ?2").bind(store_id).bind(product_id).execute(&mut *tx).await?;
+                removed.push(product_id.as_str());
+            }
+            sqlx::query(
+                "INSERT INTO product_tombstones (store_id, product_id, deleted_at_us) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (store_id, product_id) DO UPDATE SET deleted_at_us = max(deleted_at_us, excluded.deleted_at_us)",
+            )
+            .bind(store_id)
+            .bind(product_id)
+            .bind(at.timestamp_micros())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        for product_id in &removed {
+            self.cache_removed(store_id, product_id);
+        }
+        Ok(removed.len() as u64)
+    }
+
+    async fn claim_webhook_delivery(&self, store_id: &str, delivery_id: &str, received_at: DateTime<Utc>, keep_since: DateTime<Utc>) -> StorageResult<bool> {
+        sqlx::query("DELETE FROM webhook_deliveries WHERE store_id = ?1 AND received_at_us < ?2")
+            .bind(store_id)
+            .bind(keep_since.timestamp_micros())
+            .execute(&self.pool)
+            .await?;
+        let done = sqlx::query(
+            "INSERT INTO webhook_deliveries (store_id, delivery_id, received_at_us) VALUES (?1, ?2, ?3)
+             ON CONFLICT (store_id, delivery_id) DO NOTHING",
+        )
+        .bind(store_id)
+        .bind(delivery_id)
+        .bind(received_at.timestamp_micros())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn release_webhook_delivery(&self, store_id: &str, delivery_id: &str) -> StorageResult<()> {
+        sqlx::query("DELETE FROM webhook_deliveries WHERE store_id = ?1 AND delivery_id = ?2").bind(store_id).bind(delivery_id).execute(&self.pool).await?;
+        Ok(())
     }
 
     async fn get_products(&self, store_id: &str, product_ids: &[String]) -> StorageResult<Vec<Product>> {
@@ -670,6 +706,53 @@ fn fts_expression(terms: &[String]) -> String {
         }
     }
     parts.join(" OR ")
+}
+
+/// One product of an upsert batch (see [`upsert_outcome`] for what is
+/// written), inside the batch's write transaction.
+async fn upsert_one(conn: &mut SqliteConnection, store_id: &str, product: &Product, card: &ProductCard) -> StorageResult<UpsertOutcome> {
+    let fingerprint = product_fingerprint(product);
+    let stored = sqlx::query(
+        "SELECT p.fingerprint, c.content_hash, p.updated_at FROM products p
+         LEFT JOIN product_cards c ON c.store_id = p.store_id AND c.product_id = p.id
+         WHERE p.store_id = ?1 AND p.id = ?2",
+    )
+    .bind(store_id)
+    .bind(&product.id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(|row| -> StorageResult<StoredVersion> {
+        Ok(StoredVersion { fingerprint: row.try_get(0)?, content_hash: row.try_get(1)?, updated_at: row.try_get(2)? })
+    })
+    .transpose()?;
+    let deleted_at_us: Option<i64> = sqlx::query_scalar("SELECT deleted_at_us FROM product_tombstones WHERE store_id = ?1 AND product_id = ?2")
+        .bind(store_id)
+        .bind(&product.id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let deleted_at = deleted_at_us.and_then(DateTime::<Utc>::from_timestamp_micros);
+    let outcome = upsert_outcome(stored.as_ref(), deleted_at, product, &fingerprint, card);
+    match outcome {
+        UpsertOutcome::Unchanged | UpsertOutcome::Stale => {
+            // Still listed by the store: a full sync must not remove it.
+            sqlx::query("UPDATE products SET synced_at = ?3 WHERE store_id = ?1 AND id = ?2")
+                .bind(store_id)
+                .bind(&product.id)
+                .bind(micros(Utc::now()))
+                .execute(&mut *conn)
+                .await?;
+        }
+        UpsertOutcome::Created | UpsertOutcome::Updated { card_changed: true } => {
+            write_products(conn, store_id, &[(product, card)], true).await?;
+        }
+        UpsertOutcome::Updated { card_changed: false } => {
+            write_products(conn, store_id, &[(product, card)], false).await?;
+        }
+    }
+    if deleted_at_us.is_some() && outcome != UpsertOutcome::Stale {
+        sqlx::query("DELETE FROM product_tombstones WHERE store_id = ?1 AND product_id = ?2").bind(store_id).bind(&product.id).execute(&mut *conn).await?;
+    }
+    Ok(outcome)
 }
 
 /// Upserts products (and their cards when `with_cards`) and replaces their
