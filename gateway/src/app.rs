@@ -9,7 +9,8 @@ use std::time::Duration;
 use crate::catalog::sync::{self, CatalogFile, SyncReport};
 use crate::chat::{ChatContext, StoreRuntime, TurnLimits};
 use crate::config::{CatalogSource, EmbeddingProviderKind, GatewayConfig, LoadedConfig, ProviderKind, StoreConfig, secret_from_env};
-use crate::connector::sync::{SyncMode, WebhookReport};
+use crate::connector::sync::{SyncLimits, SyncMode, WebhookReport};
+use crate::connector::webhook;
 use crate::connector::{ConnectorToolBox, Connectors, StoreConnector};
 use crate::embed::{Embedder, LocalEmbedder, OpenAiEmbedder};
 use crate::error::{Error, Result};
@@ -35,7 +36,8 @@ struct AppInner {
     origins: HashSet<String>,
     /// Stores whose catalog and live facts come from a connector plugin.
     connectors: HashMap<String, Arc<StoreConnector>>,
-    /// One sync per store at a time (start-up, timer, admin, webhooks).
+    /// One sync per store at a time (start-up, timer, admin); webhooks do
+    /// not take it.
     sync_locks: HashMap<String, Arc<tokio::sync::Mutex<()>>>,
     /// The plugin host, when any store has a connector.
     plugins: Option<Connectors>,
@@ -218,37 +220,56 @@ impl App {
         self.inner.connectors.get(store_id).cloned()
     }
 
-    /// Runs (or resumes) the connector sync of a store, one at a time per store.
+    /// The store and its connector, if its catalog comes from one.
+    fn connector_store(&self, store_id: &str) -> Result<(Arc<StoreRuntime>, Arc<StoreConnector>)> {
+        match (self.store(store_id), self.connector(store_id)) {
+            (Some(store), Some(connector)) => Ok((store, connector)),
+            _ => Err(no_connector(store_id)),
+        }
+    }
+
+    /// Runs (or resumes) the connector sync of a store, one at a time per
+    /// store. Webhooks do not wait for it (see `connector::sync`).
     pub async fn sync_store(&self, store_id: &str, mode: SyncMode) -> Result<SyncReport> {
-        let (store, connector) = match (self.store(store_id), self.connector(store_id)) {
-            (Some(store), Some(connector)) => (store, connector),
-            _ => {
-                return Err(Error::Config(crate::config::ConfigError::invalid(
-                    store_id.to_owned(),
-                    "catalog.kind",
-                    "this store has no connector to sync from",
-                )));
-            }
-        };
+        let (store, connector) = self.connector_store(store_id)?;
+        let CatalogSource::Connector(source) = &store.config.catalog else { return Err(no_connector(store_id)) };
+        let limits = SyncLimits { max_pages: source.max_pages_per_sync };
         let _running = self.inner.sync_locks[store_id].lock().await;
         let primary = store.config.languages.first().map(String::as_str).unwrap_or("en");
-        crate::connector::sync::sync_store(self.storage().as_ref(), self.inner.embedder.as_ref(), store_id, primary, &connector, mode)
+        crate::connector::sync::sync_store(self.storage().as_ref(), self.inner.embedder.as_ref(), store_id, primary, &connector, mode, limits)
             .await
             .map_err(|source| Error::ConnectorSync { store: store_id.to_owned(), source })
     }
 
-    /// Verifies a store's webhook and applies its events to the catalog.
+    /// Verifies a store's webhook, checks its events against the topic and
+    /// the store's cap, skips a delivery already applied (by the platform's
+    /// delivery id), then applies the events to the catalog. It never waits
+    /// for a running sync: storage orders every write by `updated_at`.
     pub async fn apply_webhook(&self, store_id: &str, topic: &str, headers: Vec<chatgw_plugins::Header>, body: Vec<u8>) -> Result<WebhookReport> {
-        let (store, connector) = match (self.store(store_id), self.connector(store_id)) {
-            (Some(store), Some(connector)) => (store, connector),
-            _ => return Err(Error::Config(crate::config::ConfigError::invalid(store_id.to_owned(), "catalog.kind", "this store has no connector"))),
-        };
+        let (store, connector) = self.connector_store(store_id)?;
+        let CatalogSource::Connector(source) = &store.config.catalog else { return Err(no_connector(store_id)) };
+        let delivery = webhook::delivery_id(&headers, source.webhook.as_ref().and_then(|w| w.delivery_id_header.as_deref()));
         let events = connector.webhook(topic, headers, body).await?;
-        let _running = self.inner.sync_locks[store_id].lock().await;
+        webhook::check_events(topic, &events, source.max_webhook_events).map_err(|source| Error::WebhookRefused { store: store_id.to_owned(), source })?;
+        let storage = self.storage().as_ref();
+        // Claimed only now, after the signature and the checks: a forged
+        // request cannot use up a real delivery's id.
+        if let Some(id) = &delivery {
+            let now = chrono::Utc::now();
+            if !storage.claim_webhook_delivery(store_id, id, now, now - webhook::DELIVERY_RETENTION).await? {
+                tracing::info!(store = store_id, delivery = %id, "webhook delivery seen before; not applied again");
+                return Ok(WebhookReport { duplicate: true, ..WebhookReport::default() });
+            }
+        }
         let primary = store.config.languages.first().map(String::as_str).unwrap_or("en");
-        crate::connector::sync::apply_events(self.storage().as_ref(), self.inner.embedder.as_ref(), store_id, primary, events)
-            .await
-            .map_err(|source| Error::ConnectorSync { store: store_id.to_owned(), source })
+        let applied = crate::connector::sync::apply_events(storage, self.inner.embedder.as_ref(), store_id, primary, events).await;
+        if applied.is_err()
+            && let Some(id) = &delivery
+            && let Err(e) = storage.release_webhook_delivery(store_id, id).await
+        {
+            tracing::warn!(store = store_id, delivery = %id, error = %e, "could not forget a failed delivery; the platform's retry will be taken for a duplicate");
+        }
+        applied.map_err(|source| Error::ConnectorSync { store: store_id.to_owned(), source })
     }
 
     /// Reloads installed plugins whose files changed (see
@@ -322,6 +343,10 @@ impl App {
             }
         })
     }
+}
+
+fn no_connector(store_id: &str) -> Error {
+    Error::Config(crate::config::ConfigError::invalid(store_id.to_owned(), "catalog.kind", "this store has no connector to sync from"))
 }
 
 /// Imports a store's catalog from its configured source.

@@ -17,6 +17,8 @@ pub enum Error {
     Connector(#[from] crate::connector::ConnectorFailure),
     #[error("connector sync of store `{store}`: {source}")]
     ConnectorSync { store: String, source: crate::connector::sync::ConnectorSyncError },
+    #[error("webhook for store `{store}` refused: {source}")]
+    WebhookRefused { store: String, source: crate::connector::webhook::WebhookRefusal },
     #[error("embedding provider: {0}")]
     Embedding(String),
     #[error("{0}")]

@@ -37,6 +37,9 @@ fn set_secrets() {
     }
 }
 
+/// The header the test store names for Lookbook's delivery ids.
+const DELIVERY_HEADER: &str = "X-Lookbook-Delivery";
+
 fn store(api: &lookbook::Lookbook) -> StoreConfig {
     StoreConfig {
         id: "lookbook".into(),
@@ -62,7 +65,9 @@ fn store(api: &lookbook::Lookbook) -> StoreConfig {
                 }],
             }),
             sql: None,
-            webhook: Some(WebhookConfig { secret_env: WEBHOOK_ENV.into() }),
+            webhook: Some(WebhookConfig { secret_env: WEBHOOK_ENV.into(), delivery_id_header: Some(DELIVERY_HEADER.into()) }),
+            max_pages_per_sync: 10_000,
+            max_webhook_events: 250,
         }),
         models: ModelRouting::default(),
         retrieval: RetrievalConfig::default(),
@@ -74,15 +79,24 @@ async fn gateway(api: &lookbook::Lookbook) -> (App, Arc<dyn Storage>) {
 }
 
 async fn gateway_with_plugin(api: &lookbook::Lookbook, manifest: &std::path::Path) -> (App, Arc<dyn Storage>) {
+    let storage: Arc<dyn Storage> = common::sqlite().await;
+    (gateway_on(api, manifest, storage.clone(), |_| {}).await, storage)
+}
+
+/// A gateway for the Lookbook store on `storage`, its connector settings
+/// changed by `edit`.
+async fn gateway_on(api: &lookbook::Lookbook, manifest: &std::path::Path, storage: Arc<dyn Storage>, edit: impl FnOnce(&mut ConnectorSource)) -> App {
     set_secrets();
     let mut config = gateway_config();
     config.plugins.insert("lookbook".into(), manifest.display().to_string());
-    let storage = common::sqlite().await;
     let embedder: Arc<dyn chatgw::embed::Embedder> = Arc::new(chatgw::embed::LocalEmbedder::default());
     let model: Arc<dyn chatgw::llm::ChatModel> = Arc::new(chatgw::llm::offline::OfflineModel);
-    let services = chatgw::app::Services { storage: storage.clone(), sessions: memory_sessions(), embedder };
-    let app = App::new(config, services, vec![(store(api), model)]).await.expect("gateway with a connector store builds");
-    (app, storage)
+    let services = chatgw::app::Services { storage, sessions: memory_sessions(), embedder };
+    let mut store = store(api);
+    if let CatalogSource::Connector(source) = &mut store.catalog {
+        edit(source);
+    }
+    App::new(config, services, vec![(store, model)]).await.expect("gateway with a connector store builds")
 }
 
 fn call(name: &str, arguments: Value) -> ToolCall {
@@ -269,4 +283,298 @@ async fn a_changed_plugin_file_is_reloaded_without_failing_calls_in_flight() {
     assert_eq!(connector.plugin_sha256(), second);
     let tools = app.store("lookbook").unwrap().tools.clone();
     assert!(tools.call("lookbook", &call("get_stock", json!({"sku": "LB-DRS-001-M"}))).await.ok);
+}
+
+// --- issue 8: pagination bounds, webhook caps, replays and topic swaps ---
+
+/// Products for sale in the emulated store.
+fn published(api: &lookbook::Lookbook) -> u64 {
+    api.shop.lock().unwrap().products.iter().filter(|p| p["state"] == "published").count() as u64
+}
+
+/// Signed headers for a Lookbook webhook body, with a delivery id.
+fn signed(body: &[u8], delivery: &str) -> Vec<chatgw_plugins::Header> {
+    vec![
+        chatgw_plugins::Header { name: "X-Lookbook-Hmac-Sha256".into(), value: sign(body, WEBHOOK_SECRET) },
+        chatgw_plugins::Header { name: DELIVERY_HEADER.into(), value: delivery.into() },
+    ]
+}
+
+/// `prd_01` as Lookbook sends it in a webhook: at `updated_at`, for `price`.
+fn dress_body(api: &lookbook::Lookbook, updated_at: chrono::DateTime<chrono::Utc>, price: &str) -> Vec<u8> {
+    let mut product = api.product("prd_01");
+    product["updated_at"] = json!(updated_at.to_rfc3339());
+    product["price"] = json!({"amount": price, "currency": "EUR"});
+    product["sale_price"] = Value::Null;
+    serde_json::to_vec(&product).unwrap()
+}
+
+async fn dress_price(storage: &Arc<dyn Storage>) -> Option<String> {
+    storage.find_variant("lookbook", "LB-DRS-001-M").await.unwrap().map(|(_, v)| v.price)
+}
+
+/// Bounds a step that must not wait for anything slow.
+async fn promptly<T>(what: &str, step: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(std::time::Duration::from_secs(30), step).await.unwrap_or_else(|_| panic!("{what} did not finish within 30 s"))
+}
+
+#[tokio::test]
+async fn a_webhook_is_applied_while_a_slow_sync_holds_a_page() {
+    let api = lookbook::serve().await;
+    let (app, storage) = gateway(&api).await;
+    app.sync_store("lookbook", SyncMode::Full).await.expect("first sync");
+    assert_eq!(dress_price(&storage).await.as_deref(), Some("99.00"), "the fixture's sale price");
+
+    // The next sync's first page hangs in the store API until released.
+    let gate = Arc::new(lookbook::PageGate::default());
+    api.shop.lock().unwrap().page_gate = Some(gate.clone());
+    let syncing = tokio::spawn({
+        let app = app.clone();
+        async move { app.sync_store("lookbook", SyncMode::Full).await }
+    });
+    promptly("the sync's page request", gate.reached.notified()).await;
+
+    let body = dress_body(&api, chrono::Utc::now() - chrono::TimeDelta::minutes(5), "149.00");
+    let report = promptly("a webhook during a sync", app.apply_webhook("lookbook", "product.updated", signed(&body, "d-slow-1"), body.clone()))
+        .await
+        .expect("webhook applied");
+    assert_eq!(report.products.updated, 1, "{report:?}");
+    assert_eq!(dress_price(&storage).await.as_deref(), Some("149.00"), "applied while the sync waits");
+
+    // The sync then lands a page read before the webhook: it must not roll
+    // the price back.
+    api.shop.lock().unwrap().page_gate = None;
+    gate.release.notify_one();
+    let report = promptly("the released sync", syncing).await.unwrap().expect("the sync finishes");
+    assert!(report.stale >= 1, "{report:?}");
+    assert_eq!(dress_price(&storage).await.as_deref(), Some("149.00"), "the older page did not win");
+    assert_eq!(storage.count_products("lookbook").await.unwrap(), published(&api), "the full sync kept the dress");
+}
+
+#[tokio::test]
+async fn a_sync_stops_at_the_page_cap_and_resumes_when_it_is_raised() {
+    let api = lookbook::serve().await;
+    let storage: Arc<dyn Storage> = common::sqlite().await;
+    let capped = gateway_on(&api, lookbook::plugin_manifest(), storage.clone(), |s| s.max_pages_per_sync = 1).await;
+    let error = capped.sync_store("lookbook", SyncMode::Full).await.expect_err("three pages, one allowed").to_string();
+    assert!(error.contains("catalog.max_pages_per_sync") && error.contains("1 pages"), "{error}");
+    assert_eq!(storage.count_products("lookbook").await.unwrap(), 2, "page 1 is kept");
+    let state = storage.get_sync_state("lookbook").await.unwrap().unwrap();
+    assert!(state.last_error.as_deref().is_some_and(|e| e.contains("max_pages_per_sync")) && state.cursor.is_some(), "{state:?}");
+    assert_eq!(api.page_requests(2), 0, "no page past the cap was fetched");
+
+    let raised = gateway_on(&api, lookbook::plugin_manifest(), storage.clone(), |_| {}).await;
+    raised.sync_store("lookbook", SyncMode::Incremental).await.expect("the resumed run finishes");
+    assert_eq!(api.page_requests(1), 1, "resumed after page 1");
+    assert_eq!(storage.count_products("lookbook").await.unwrap(), published(&api));
+}
+
+#[tokio::test]
+async fn a_body_signed_for_one_topic_is_refused_on_another() {
+    let api = lookbook::serve().await;
+    let (app, storage) = gateway(&api).await;
+    app.sync_store("lookbook", SyncMode::Full).await.expect("sync");
+    let base = serve(app).await;
+    // A genuine, validly signed "product updated" delivery...
+    let body = dress_body(&api, chrono::Utc::now() - chrono::TimeDelta::minutes(5), "99.00");
+    let client = reqwest::Client::new();
+    // ...posted to the delete route: the plugin reads its `id` as a deletion.
+    let swapped = client
+        .post(format!("{base}/v1/webhooks/lookbook/product.deleted"))
+        .header("X-Lookbook-Hmac-Sha256", sign(&body, WEBHOOK_SECRET))
+        .header(DELIVERY_HEADER, "d-swap-1")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(swapped.status(), 422);
+    let error: Value = swapped.json().await.unwrap();
+    assert_eq!(error["error"]["code"], "webhook_topic_mismatch", "{error}");
+    assert!(error["error"]["message"].as_str().unwrap().contains("product deletion"), "{error}");
+    assert_eq!(storage.get_products("lookbook", &["prd_01".into()]).await.unwrap().len(), 1, "the product is intact");
+
+    // The refused delivery did not use up its id: on its own topic it applies.
+    let applied = client
+        .post(format!("{base}/v1/webhooks/lookbook/product.updated"))
+        .header("X-Lookbook-Hmac-Sha256", sign(&body, WEBHOOK_SECRET))
+        .header(DELIVERY_HEADER, "d-swap-1")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(applied.status(), 200);
+    let applied: Value = applied.json().await.unwrap();
+    assert_eq!(applied["duplicate"], false, "{applied}");
+}
+
+#[tokio::test]
+async fn a_replayed_delivery_is_applied_once() {
+    let api = lookbook::serve().await;
+    let (app, storage) = gateway(&api).await;
+    app.sync_store("lookbook", SyncMode::Full).await.expect("sync");
+    let base = serve(app).await;
+    let client = reqwest::Client::new();
+    let post = |body: Vec<u8>, delivery: &'static str| {
+        client
+            .post(format!("{base}/v1/webhooks/lookbook/inventory.updated"))
+            .header("X-Lookbook-Hmac-Sha256", sign(&body, WEBHOOK_SECRET))
+            .header(DELIVERY_HEADER, delivery)
+            .body(body)
+            .send()
+    };
+    let stock = |available: i64| {
+        serde_json::to_vec(&json!({"sku": "LB-DRS-001-S", "locations": [{"id": "loc_ber", "name": "Berlin Mitte store", "available": available}]})).unwrap()
+    };
+    let stock_s = || async { storage.find_variant("lookbook", "LB-DRS-001-S").await.unwrap().unwrap().1.inventory_quantity };
+
+    let first: Value = post(stock(1), "d-stock-1").await.unwrap().json().await.unwrap();
+    assert_eq!((first["ok"].clone(), first["duplicate"].clone()), (json!(true), json!(false)), "{first}");
+    assert_eq!(stock_s().await, Some(1));
+    let second: Value = post(stock(5), "d-stock-2").await.unwrap().json().await.unwrap();
+    assert_eq!(second["duplicate"], false);
+    assert_eq!(stock_s().await, Some(5));
+
+    // The first delivery again (a retry, or a captured request replayed):
+    // 200, marked a duplicate, and the stock stays where the newer one put it.
+    let replay = post(stock(1), "d-stock-1").await.unwrap();
+    assert_eq!(replay.status(), 200);
+    let replay: Value = replay.json().await.unwrap();
+    assert_eq!(replay["duplicate"], true, "{replay}");
+    assert_eq!(replay["report"]["stock_updates"], 0, "{replay}");
+    assert_eq!(stock_s().await, Some(5));
+}
+
+#[tokio::test]
+async fn an_old_body_replayed_after_a_newer_one_rolls_nothing_back() {
+    let api = lookbook::serve().await;
+    let (app, storage) = gateway(&api).await;
+    app.sync_store("lookbook", SyncMode::Full).await.expect("sync");
+    let now = chrono::Utc::now();
+    let (older, newer) = (dress_body(&api, now - chrono::TimeDelta::hours(2), "59.00"), dress_body(&api, now - chrono::TimeDelta::hours(1), "149.00"));
+    app.apply_webhook("lookbook", "product.updated", signed(&older, "d-old"), older.clone()).await.expect("older applies first");
+    assert_eq!(dress_price(&storage).await.as_deref(), Some("59.00"));
+    app.apply_webhook("lookbook", "product.updated", signed(&newer, "d-new"), newer.clone()).await.expect("newer applies");
+    assert_eq!(dress_price(&storage).await.as_deref(), Some("149.00"));
+
+    // The older body again, under a fresh delivery id (headers are not
+    // signed): accepted, but stale.
+    let replay = app.apply_webhook("lookbook", "product.updated", signed(&older, "d-old-again"), older.clone()).await.expect("replay answered");
+    assert_eq!((replay.products.stale, replay.products.updated), (1, 0), "{replay:?}");
+    assert_eq!(dress_price(&storage).await.as_deref(), Some("149.00"), "the price was not rolled back");
+
+    // After a delete, a late or replayed update from before it does not
+    // bring the product back.
+    let deleted = serde_json::to_vec(&json!({"id": "prd_01"})).unwrap();
+    let report = app.apply_webhook("lookbook", "product.deleted", signed(&deleted, "d-del"), deleted).await.expect("delete applies");
+    assert_eq!(report.products.deleted, 1, "{report:?}");
+    let replay = app.apply_webhook("lookbook", "product.updated", signed(&newer, "d-new-again"), newer).await.expect("replay answered");
+    assert_eq!(replay.products.stale, 1, "{replay:?}");
+    assert!(storage.get_products("lookbook", &["prd_01".into()]).await.unwrap().is_empty(), "not resurrected");
+
+    // A genuine later edit does bring it back.
+    let relisted = dress_body(&api, chrono::Utc::now() + chrono::TimeDelta::seconds(1), "139.00");
+    app.apply_webhook("lookbook", "product.updated", signed(&relisted, "d-relist"), relisted).await.expect("relisted");
+    assert_eq!(dress_price(&storage).await.as_deref(), Some("139.00"));
+}
+
+#[tokio::test]
+async fn a_delivery_over_the_event_cap_is_refused_whole() {
+    let api = lookbook::serve().await;
+    let storage: Arc<dyn Storage> = common::sqlite().await;
+    let app = gateway_on(&api, lookbook::plugin_manifest(), storage.clone(), |s| s.max_webhook_events = 2).await;
+    app.sync_store("lookbook", SyncMode::Full).await.expect("sync");
+    let base = serve(app).await;
+    // Two locations and the plugin's total: three stock levels.
+    let body =
+        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/plugins/lookbook-connector/fixtures/webhooks/inventory-updated.json"))
+            .unwrap();
+    let refused = reqwest::Client::new()
+        .post(format!("{base}/v1/webhooks/lookbook/inventory.updated"))
+        .header("X-Lookbook-Hmac-Sha256", sign(&body, WEBHOOK_SECRET))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 413);
+    let error: Value = refused.json().await.unwrap();
+    assert_eq!(error["error"]["code"], "too_many_webhook_events", "{error}");
+    assert!(error["error"]["message"].as_str().unwrap().contains("catalog.max_webhook_events"), "{error}");
+    let (_, variant) = storage.find_variant("lookbook", "LB-DRS-001-S").await.unwrap().unwrap();
+    assert_eq!(variant.inventory_quantity, None, "nothing of the delivery was applied");
+}
+
+#[tokio::test]
+async fn two_gateways_on_one_postgres_apply_a_delivery_once() {
+    let api = lookbook::serve().await;
+    let pg = common::postgres().await;
+    let replica = |storage: Arc<dyn Storage>| gateway_on(&api, lookbook::plugin_manifest(), storage, |_| {});
+    let first = replica(pg.dyn_storage()).await;
+    let second_pool: Arc<dyn Storage> = Arc::new(chatgw::storage::PgStorage::connect(pg.url(), 4).await.expect("a second pool on the test schema"));
+    let second = replica(second_pool).await;
+    first.sync_store("lookbook", SyncMode::Full).await.expect("sync");
+
+    for round in 0..5 {
+        let body = serde_json::to_vec(&json!({"sku": "LB-DRS-001-S", "locations": [{"id": "loc_ber", "name": "Berlin", "available": round}]})).unwrap();
+        let delivery = format!("d-replicas-{round}");
+        let (a, b) = tokio::join!(
+            first.apply_webhook("lookbook", "inventory.updated", signed(&body, &delivery), body.clone()),
+            second.apply_webhook("lookbook", "inventory.updated", signed(&body, &delivery), body.clone()),
+        );
+        let (a, b) = (a.expect("replica 1 answers"), b.expect("replica 2 answers"));
+        assert!(a.duplicate != b.duplicate, "round {round}: exactly one replica applies the delivery: {a:?} {b:?}");
+        assert_eq!(a.stock_updates + b.stock_updates, 1, "round {round}");
+    }
+    pg.drop_schema().await;
+}
+
+/// The host tests' well-behaved guest (`plugins/guests/good-connector`),
+/// built once and installed in `dir`: it takes its next page cursor from
+/// the store API's `next_page`, so an API can make it repeat one.
+fn install_good_connector(dir: &std::path::Path) -> std::path::PathBuf {
+    let guests = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/guests");
+    std::fs::create_dir_all(guests.join("target")).unwrap();
+    let lock = std::fs::File::create(guests.join("target/.build-lock")).expect("create the guest build lock");
+    lock.lock().expect("take the guest build lock");
+    let mut cargo = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cargo.args(["build", "--release", "--target", "wasm32-wasip2", "--target-dir", "target", "-p", "good-connector"]);
+    let output = lookbook::guest_build(&mut cargo, &guests).output().expect("run cargo to build the guest plugins");
+    assert!(output.status.success(), "building plugins/guests failed (`rustup target add wasm32-wasip2`):\n{}", String::from_utf8_lossy(&output.stderr));
+    let wasm = std::fs::read(guests.join("target/wasm32-wasip2/release/good_connector.wasm")).expect("the built guest");
+    std::fs::write(dir.join("connector.wasm"), &wasm).unwrap();
+    let sha256 = hex::encode(<Sha256 as sha2::Digest>::digest(&wasm));
+    let manifest = format!(
+        "id = \"test-good\"\nversion = \"0.1.0\"\ncontract = \"1.0.0\"\ncapabilities = [\"http\", \"log\", \"clock\"]\nsha256 = \"{sha256}\"\nwasm = \"connector.wasm\"\n"
+    );
+    std::fs::write(dir.join("connector.toml"), manifest).unwrap();
+    dir.join("connector.toml")
+}
+
+#[tokio::test]
+async fn a_sync_stops_at_a_cursor_it_has_seen_before() {
+    // A store API whose pages run 1 -> 2 -> 3 -> 2 -> 3 ... for ever.
+    async fn page(axum::extract::Query(query): axum::extract::Query<BTreeMap<String, String>>) -> axum::Json<Value> {
+        let page: u64 = query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+        let next = if page == 3 { 2 } else { page + 1 };
+        axum::Json(json!({"products": [{"id": format!("p{page}"), "title": format!("Shirt {page}"), "variants": []}], "next_page": next}))
+    }
+    let router = axum::Router::new().route("/products", axum::routing::get(page));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = install_good_connector(dir.path());
+    let api = lookbook::serve().await;
+    let storage: Arc<dyn Storage> = common::sqlite().await;
+    let app = gateway_on(&api, &manifest, storage.clone(), |s| {
+        s.settings = BTreeMap::from([("base_url".into(), json!(format!("http://{addr}")))]);
+        s.http = Some(HttpGrantConfig { allowed_hosts: vec![], private_hosts: vec![addr.to_string()], credentials: vec![] });
+        s.webhook = None;
+    })
+    .await;
+    let error = promptly("a sync over looping pages", app.sync_store("lookbook", SyncMode::Full)).await.expect_err("the cursor repeats").to_string();
+    assert!(error.contains("cursor `2` again after page 3"), "{error}");
+    assert_eq!(storage.count_products("lookbook").await.unwrap(), 3, "the pages before the loop are kept");
+    let state = storage.get_sync_state("lookbook").await.unwrap().unwrap();
+    assert!(state.last_error.as_deref().is_some_and(|e| e.contains("again")), "{state:?}");
 }

@@ -317,10 +317,28 @@ pub struct ConnectorSource {
     /// Webhooks from the store, verified with this secret.
     #[serde(default)]
     pub webhook: Option<WebhookConfig>,
+    /// Most pages one sync run fetches. A run that reaches it stops with an
+    /// error (progress up to the last page is kept): raise it for a bigger
+    /// catalog, or fix a connector that never ends its pages.
+    #[serde(default = "default_max_pages_per_sync")]
+    pub max_pages_per_sync: u64,
+    /// Most events one webhook delivery may carry (a stock change counts
+    /// once per stock level). A delivery over it is refused whole (413) and
+    /// nothing of it is applied.
+    #[serde(default = "default_max_webhook_events")]
+    pub max_webhook_events: usize,
 }
 
 fn default_sync_minutes() -> u64 {
     60
+}
+
+fn default_max_pages_per_sync() -> u64 {
+    10_000
+}
+
+fn default_max_webhook_events() -> usize {
+    250
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -357,6 +375,12 @@ pub struct CredentialConfig {
 pub struct WebhookConfig {
     /// Environment variable holding the signing secret.
     pub secret_env: String,
+    /// The header holding the platform's id of each delivery, so a retry
+    /// or replay of one delivery is applied once. Unset: the gateway looks
+    /// for Shopify's `X-Shopify-Webhook-Id` and WooCommerce's
+    /// `X-WC-Webhook-Delivery-ID`.
+    #[serde(default)]
+    pub delivery_id_header: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

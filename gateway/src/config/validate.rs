@@ -168,6 +168,17 @@ fn check_connector(g: &GatewayConfig, src: &str, connector: &super::ConnectorSou
     {
         problems.push(ConfigError::invalid(src, "catalog.webhook.secret_env", format!("environment variable `{}` is not set", webhook.secret_env)));
     }
+    if let Some(header) = connector.webhook.as_ref().and_then(|w| w.delivery_id_header.as_deref())
+        && (header.trim().is_empty() || header.contains([':', ' ', '\n']))
+    {
+        problems.push(ConfigError::invalid(src, "catalog.webhook.delivery_id_header", format!("`{header}` is not a header name")));
+    }
+    if connector.max_pages_per_sync == 0 {
+        problems.push(ConfigError::invalid(src, "catalog.max_pages_per_sync", "must be at least 1 (the default is 10000)"));
+    }
+    if connector.max_webhook_events == 0 {
+        problems.push(ConfigError::invalid(src, "catalog.max_webhook_events", "must be at least 1 (the default is 250)"));
+    }
 }
 
 /// `shop.example` or `*.shop.example`: ASCII letters, digits, dots and dashes

@@ -23,6 +23,18 @@ pub fn is_listed(product: &c::Product) -> bool {
     !HIDDEN_STATUSES.contains(&status.as_str())
 }
 
+/// When the store last changed the product, if it says.
+pub fn updated_at(p: &c::Product) -> Result<Option<chrono::DateTime<chrono::Utc>>, String> {
+    match p.updated_at.as_deref().filter(|t| !t.is_empty()) {
+        Some(t) => Ok(Some(
+            chrono::DateTime::parse_from_rfc3339(t)
+                .map_err(|e| format!("product `{}`: updated-at `{t}` is not RFC 3339: {e}", p.external_id))?
+                .with_timezone(&chrono::Utc),
+        )),
+        None => Ok(None),
+    }
+}
+
 /// A contract product as a catalog product. Errors name the field.
 pub fn product(p: &c::Product) -> Result<Product, String> {
     if p.external_id.trim().is_empty() {
@@ -59,14 +71,7 @@ pub fn product(p: &c::Product) -> Result<Product, String> {
             }
         }
     }
-    let updated_at = match p.updated_at.as_deref().filter(|t| !t.is_empty()) {
-        Some(t) => Some(
-            chrono::DateTime::parse_from_rfc3339(t)
-                .map_err(|e| format!("product `{}`: updated-at `{t}` is not RFC 3339: {e}", p.external_id))?
-                .with_timezone(&chrono::Utc),
-        ),
-        None => None,
-    };
+    let updated_at = updated_at(p)?;
     let variants = p.variants.iter().map(variant).collect();
     Ok(Product {
         id: p.external_id.clone(),

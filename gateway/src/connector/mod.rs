@@ -11,6 +11,7 @@
 pub mod convert;
 pub mod sync;
 pub mod tools;
+pub mod webhook;
 
 use std::collections::HashMap;
 use std::path::Path;

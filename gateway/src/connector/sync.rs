@@ -3,13 +3,21 @@
 //! page. A run that stops half-way (upstream failure, crash, deploy) resumes
 //! at the page it had reached; a full run then removes the products it did
 //! not see, an incremental run (`since` the last run's start) removes
-//! nothing. Webhook events go through [`apply_events`].
+//! nothing. A run stops with an error at a cursor it has already fetched
+//! (the connector would page forever) and at `catalog.max_pages_per_sync`.
+//! Webhook events go through [`apply_events`].
+//!
+//! Syncs of one store run one at a time; webhooks never wait for them.
+//! Storage orders every write by the product's `updated_at` (and keeps
+//! tombstones of deletes), so a page fetched before a webhook landed cannot
+//! roll the webhook's news back.
 
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use chatgw_plugins::contract as c;
 use chatgw_plugins::{ConnectorError, PluginError};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use super::{ConnectorFailure, StoreConnector, convert};
 use crate::catalog::sync::{SyncError, SyncReport, embed_stale, upsert_products};
@@ -22,6 +30,8 @@ const RESUME_WINDOW: chrono::TimeDelta = chrono::TimeDelta::hours(12);
 const RATE_LIMIT_RETRIES: u32 = 5;
 /// Longest wait honoured from a `rate-limited(retry-after)`.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+/// Characters of a cursor quoted in an error.
+const CURSOR_QUOTE_CHARS: usize = 80;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectorSyncError {
@@ -31,6 +41,58 @@ pub enum ConnectorSyncError {
     Sync(#[from] SyncError),
     #[error("storage: {0}")]
     Storage(#[from] crate::storage::StorageError),
+    #[error(
+        "the connector returned the cursor `{cursor}` again after page {pages} of this run, so it would page forever; the pages up to \
+         there are saved. This is a bug in the connector plugin (or the store API): report it to its author"
+    )]
+    RepeatedCursor { cursor: String, pages: u64 },
+    #[error(
+        "the sync stopped after {pages} pages, the most one run may fetch (`catalog.max_pages_per_sync` = {max}); the pages up to \
+         there are saved. If the catalog really has more pages, raise the limit and the next run resumes here; otherwise the \
+         connector does not end its pages: report it to its author"
+    )]
+    PageCap { pages: u64, max: u64 },
+}
+
+/// Bounds of one sync run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncLimits {
+    /// `catalog.max_pages_per_sync`.
+    pub max_pages: u64,
+}
+
+/// Watches a run's cursors: each must be new to the run, and the run must
+/// stay under its page cap. A resumed run knows the cursors from where it
+/// resumed (the earlier ones are not stored).
+struct PageGuard {
+    seen: HashSet<String>,
+    max_pages: u64,
+}
+
+impl PageGuard {
+    fn new(limits: SyncLimits, resumed_at: Option<&String>) -> Self {
+        Self { seen: resumed_at.into_iter().cloned().collect(), max_pages: limits.max_pages }
+    }
+
+    /// Before fetching the next page of a run that has done `pages`.
+    fn may_fetch(&self, pages: u64) -> Result<(), ConnectorSyncError> {
+        if pages >= self.max_pages {
+            return Err(ConnectorSyncError::PageCap { pages, max: self.max_pages });
+        }
+        Ok(())
+    }
+
+    /// The next cursor a page returned, after `pages` pages.
+    fn next(&mut self, cursor: &str, pages: u64) -> Result<(), ConnectorSyncError> {
+        if !self.seen.insert(cursor.to_owned()) {
+            let mut quoted: String = cursor.chars().take(CURSOR_QUOTE_CHARS).collect();
+            if quoted.len() < cursor.len() {
+                quoted.push('…');
+            }
+            return Err(ConnectorSyncError::RepeatedCursor { cursor: quoted, pages });
+        }
+        Ok(())
+    }
 }
 
 /// What kind of run to start when none is under way.
@@ -51,6 +113,7 @@ pub async fn sync_store(
     primary_language: &str,
     connector: &StoreConnector,
     mode: SyncMode,
+    limits: SyncLimits,
 ) -> Result<SyncReport, ConnectorSyncError> {
     let now = Utc::now();
     let mut state = storage.get_sync_state(store_id).await?.unwrap_or_else(|| SyncState { store_id: store_id.to_owned(), ..SyncState::default() });
@@ -68,24 +131,25 @@ pub async fn sync_store(
     }
 
     let mut report = SyncReport::default();
+    let mut guard = PageGuard::new(limits, state.cursor.as_ref());
     loop {
+        // Errors stop the run where it stands: the next run resumes at the
+        // saved cursor (after the operator raised a cap, say).
+        if let Err(e) = guard.may_fetch(state.pages) {
+            return Err(stop(storage, &mut state, e).await);
+        }
         let page = match fetch_page(connector, &state).await {
             Ok(page) => page,
-            Err(e) => {
-                state.last_error = Some(e.to_string());
-                storage.save_sync_state(&state).await?;
-                return Err(e.into());
-            }
+            Err(e) => return Err(stop(storage, &mut state, e.into()).await),
         };
         apply_products(storage, store_id, primary_language, &page.products, &mut report).await?;
         state.pages += 1;
-        state.cursor = page.next_cursor.filter(|c| !c.is_empty());
-        let done = state.cursor.is_none();
-        if !done {
-            storage.save_sync_state(&state).await?;
-            continue;
+        let Some(next) = page.next_cursor.filter(|c| !c.is_empty()) else { break };
+        if let Err(e) = guard.next(&next, state.pages) {
+            return Err(stop(storage, &mut state, e).await);
         }
-        break;
+        state.cursor = Some(next);
+        storage.save_sync_state(&state).await?;
     }
 
     let started = state.run_started_at.expect("a run is under way");
@@ -110,6 +174,15 @@ pub async fn sync_store(
     Ok(report)
 }
 
+/// Saves why the run stopped (with its progress) and returns the error.
+async fn stop(storage: &dyn Storage, state: &mut SyncState, error: ConnectorSyncError) -> ConnectorSyncError {
+    state.last_error = Some(error.to_string());
+    match storage.save_sync_state(state).await {
+        Ok(()) => error,
+        Err(save) => save.into(),
+    }
+}
+
 /// One page, waiting out rate limits the plugin reports.
 async fn fetch_page(connector: &StoreConnector, state: &SyncState) -> Result<c::ProductPage, ConnectorFailure> {
     let mut attempt = 0;
@@ -126,9 +199,10 @@ async fn fetch_page(connector: &StoreConnector, state: &SyncState) -> Result<c::
     }
 }
 
-/// Writes listed products and removes unlisted ones. A product the
-/// gateway cannot read is skipped with a warning that names it; the rest of
-/// the page still lands.
+/// Writes listed products and removes unlisted ones, each as of its own
+/// `updated_at` (so an older unlisted version does not remove a newer
+/// listed one). A product the gateway cannot read is skipped with a warning
+/// that names it; the rest still lands.
 async fn apply_products(
     storage: &dyn Storage,
     store_id: &str,
@@ -137,11 +211,11 @@ async fn apply_products(
     report: &mut SyncReport,
 ) -> Result<(), ConnectorSyncError> {
     let mut listed = Vec::with_capacity(products.len());
+    let mut unlisted = Vec::new();
     for raw in products {
         if !convert::is_listed(raw) {
-            if storage.delete_product(store_id, &raw.external_id).await? {
-                report.deleted += 1;
-            }
+            let as_of = convert::updated_at(raw).ok().flatten().unwrap_or_else(Utc::now);
+            unlisted.push((raw.external_id.clone(), as_of));
             continue;
         }
         match convert::product(raw) {
@@ -152,10 +226,12 @@ async fn apply_products(
             }
         }
     }
+    report.deleted += storage.delete_products_as_of(store_id, &unlisted).await? as usize;
     let written = upsert_products(storage, store_id, primary_language, &listed).await?;
     report.created += written.created;
     report.updated += written.updated;
     report.unchanged += written.unchanged;
+    report.stale += written.stale;
     Ok(())
 }
 
@@ -165,9 +241,16 @@ pub struct WebhookReport {
     pub products: SyncReport,
     pub stock_updates: u64,
     pub orders_updated: usize,
+    /// The delivery was applied before (same delivery id): nothing was done.
+    pub duplicate: bool,
 }
 
-/// Applies a verified webhook's events to the catalog.
+/// Applies a verified, checked webhook's events to the catalog in batches:
+/// deletions in one transaction, upserts one transaction per
+/// [`crate::catalog::sync::UPSERT_BATCH`], stock in one statement, then the
+/// changed cards embedded through the embedder's batch API. A deletion
+/// holds as of the time it is applied: the contract's deletions carry no
+/// time of their own.
 pub async fn apply_events(
     storage: &dyn Storage,
     embedder: &dyn Embedder,
@@ -175,20 +258,17 @@ pub async fn apply_events(
     primary_language: &str,
     events: Vec<c::WebhookEvent>,
 ) -> Result<WebhookReport, ConnectorSyncError> {
+    let received: DateTime<Utc> = Utc::now();
     let mut report = WebhookReport::default();
     let mut products = Vec::new();
+    let mut deletions = Vec::new();
+    let mut stock: HashMap<String, i64> = HashMap::new();
     for event in events {
         match event {
             c::WebhookEvent::ProductUpserted(product) => products.push(*product),
-            c::WebhookEvent::ProductDeleted { external_id } => {
-                if storage.delete_product(store_id, &external_id).await? {
-                    report.products.deleted += 1;
-                }
-            }
-            c::WebhookEvent::StockChanged(levels) => {
-                let totals: Vec<(String, i64)> = super::stock_totals(&levels).into_iter().collect();
-                report.stock_updates += storage.set_stock(store_id, &totals).await?;
-            }
+            c::WebhookEvent::ProductDeleted { external_id } => deletions.push((external_id, received)),
+            // A later event's level for a SKU wins over an earlier one's.
+            c::WebhookEvent::StockChanged(levels) => stock.extend(super::stock_totals(&levels)),
             c::WebhookEvent::OrderUpdated { order_ref } => {
                 // Orders are always read live from the connector; nothing is cached.
                 tracing::debug!(store = store_id, order = %order_ref, "order updated");
@@ -196,9 +276,51 @@ pub async fn apply_events(
             }
         }
     }
+    report.products.deleted += storage.delete_products_as_of(store_id, &deletions).await? as usize;
     if !products.is_empty() {
         apply_products(storage, store_id, primary_language, &products, &mut report.products).await?;
+    }
+    if !stock.is_empty() {
+        let totals: Vec<(String, i64)> = stock.into_iter().collect();
+        report.stock_updates += storage.set_stock(store_id, &totals).await?;
+    }
+    if report.products.created + report.products.updated > 0 {
         report.products.embedded = embed_stale(storage, embedder, store_id).await?;
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_seen_before_in_the_run_stops_it() {
+        let mut guard = PageGuard::new(SyncLimits { max_pages: 100 }, None);
+        guard.next("a", 1).unwrap();
+        guard.next("b", 2).unwrap();
+        let repeated = guard.next("a", 3).unwrap_err();
+        assert!(matches!(&repeated, ConnectorSyncError::RepeatedCursor { cursor, pages: 3 } if cursor == "a"), "{repeated}");
+        assert!(repeated.to_string().contains("page 3"), "{repeated}");
+        // The cursor a run resumed at counts as seen.
+        let mut resumed = PageGuard::new(SyncLimits { max_pages: 100 }, Some(&"c".to_owned()));
+        assert!(resumed.next("c", 5).is_err());
+    }
+
+    #[test]
+    fn the_page_cap_stops_a_run_and_says_how_to_raise_it() {
+        let guard = PageGuard::new(SyncLimits { max_pages: 2 }, None);
+        assert!(guard.may_fetch(1).is_ok());
+        let capped = guard.may_fetch(2).unwrap_err();
+        assert!(capped.to_string().contains("catalog.max_pages_per_sync"), "{capped}");
+    }
+
+    #[test]
+    fn a_long_cursor_is_quoted_short() {
+        let mut guard = PageGuard::new(SyncLimits { max_pages: 100 }, None);
+        let long = "x".repeat(500);
+        guard.next(&long, 1).unwrap();
+        let error = guard.next(&long, 2).unwrap_err().to_string();
+        assert!(error.len() < 500, "{error}");
+    }
 }

@@ -41,6 +41,12 @@ pub enum ApiError {
     BadSignature(String),
     #[error("the store's connector failed: {0}")]
     Connector(String),
+    /// A verified webhook whose events do not fit its topic.
+    #[error("{0}")]
+    WebhookTopicMismatch(String),
+    /// A verified webhook with more events than the store accepts.
+    #[error("{0}")]
+    TooManyWebhookEvents(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -62,6 +68,8 @@ impl ApiError {
             ApiError::UnknownStore(_) => (StatusCode::NOT_FOUND, "unknown_store"),
             ApiError::BadSignature(_) => (StatusCode::UNAUTHORIZED, "bad_signature"),
             ApiError::Connector(_) => (StatusCode::BAD_GATEWAY, "connector_failed"),
+            ApiError::WebhookTopicMismatch(_) => (StatusCode::UNPROCESSABLE_ENTITY, "webhook_topic_mismatch"),
+            ApiError::TooManyWebhookEvents(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_many_webhook_events"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

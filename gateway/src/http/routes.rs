@@ -21,6 +21,7 @@ use super::ApiError;
 use crate::App;
 use crate::chat::{self, ChatEvent, StoreRuntime, TurnRequest};
 use crate::connector::ConnectorFailure;
+use crate::connector::webhook::WebhookRefusal;
 use crate::storage::MessageRole;
 use bytes::Bytes;
 use chatgw_plugins::PluginError;
@@ -46,7 +47,9 @@ const WEBHOOK_MAX_BODY: usize = 5 * 1024 * 1024;
 
 /// `POST /v1/webhooks/{store}/{topic}`: the raw body and headers go to the
 /// store's connector, which checks the signature before the plugin parses
-/// anything; the events it finds update the catalog.
+/// anything; the events it finds update the catalog if they fit the topic
+/// (else 422) and the store's cap (else 413). A delivery seen before
+/// answers 200 with `"duplicate": true` and changes nothing.
 async fn post_webhook(
     State(app): State<App>,
     Path((store, topic)): Path<(String, String)>,
@@ -61,7 +64,11 @@ async fn post_webhook(
         .filter_map(|(name, value)| value.to_str().ok().map(|v| chatgw_plugins::Header { name: name.as_str().to_owned(), value: v.to_owned() }))
         .collect();
     match app.apply_webhook(&store, &topic, headers, body.to_vec()).await {
-        Ok(report) => Ok(Json(json!({ "ok": true, "report": report }))),
+        Ok(report) => Ok(Json(json!({ "ok": true, "duplicate": report.duplicate, "report": report }))),
+        Err(crate::error::Error::WebhookRefused { source, .. }) => Err(match source {
+            WebhookRefusal::TopicMismatch { .. } => ApiError::WebhookTopicMismatch(source.to_string()),
+            WebhookRefusal::TooManyEvents { .. } => ApiError::TooManyWebhookEvents(source.to_string()),
+        }),
         Err(crate::error::Error::Connector(failure)) => Err(match failure {
             ConnectorFailure::Call { source: PluginError::BadSignature(why), .. } => ApiError::BadSignature(why),
             ConnectorFailure::Call { source: PluginError::WebhookConfig(why), .. } => ApiError::Internal(format!("store `{store}`: {why}")),

@@ -38,16 +38,7 @@ pub fn plugin_manifest() -> &'static Path {
         std::fs::create_dir_all(dir.join("target")).expect("create the example's target folder");
         let lock = File::create(dir.join("target/.gateway-test-lock")).expect("create the build lock");
         lock.lock().expect("take the build lock");
-        let output = Command::new("sh")
-            .arg("build.sh")
-            .current_dir(&dir)
-            .env_remove("CARGO_TARGET_DIR")
-            .env_remove("CARGO_BUILD_TARGET")
-            .env_remove("RUSTFLAGS")
-            .env_remove("CARGO_ENCODED_RUSTFLAGS")
-            .env_remove("CARGO_MAKEFLAGS")
-            .output()
-            .expect("run the example plugin's build.sh");
+        let output = guest_build(Command::new("sh").arg("build.sh"), &dir).output().expect("run the example plugin's build.sh");
         assert!(
             output.status.success(),
             "building {} failed (is the wasm32-wasip2 target installed? `rustup target add wasm32-wasip2`):\n{}",
@@ -56,6 +47,18 @@ pub fn plugin_manifest() -> &'static Path {
         );
         dir.join("dist/connector.toml").canonicalize().expect("dist/connector.toml")
     })
+}
+
+/// A build of wasm guests in `dir`, free of the settings the test run's own
+/// cargo passes down (target folder, target, flags, jobserver).
+pub fn guest_build<'a>(command: &'a mut Command, dir: &Path) -> &'a mut Command {
+    command
+        .current_dir(dir)
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove("CARGO_BUILD_TARGET")
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_MAKEFLAGS")
 }
 
 #[derive(Default)]
@@ -72,6 +75,16 @@ pub struct Shop {
     pub unauthorised: usize,
     /// Extra time the stock endpoint takes to answer.
     pub stock_delay: std::time::Duration,
+    /// While set, every product page waits for the gate's release.
+    pub page_gate: Option<Arc<PageGate>>,
+}
+
+/// Holds product pages: `reached` is signalled when a page request arrives,
+/// which then waits for `release` (a slow store API, on demand).
+#[derive(Default)]
+pub struct PageGate {
+    pub reached: tokio::sync::Notify,
+    pub release: tokio::sync::Notify,
 }
 
 pub struct Lookbook {
@@ -86,6 +99,11 @@ impl Lookbook {
 
     pub fn private_host(&self) -> String {
         self.addr.to_string()
+    }
+
+    /// A product as the API lists it, to send as a webhook body.
+    pub fn product(&self, id: &str) -> Value {
+        self.shop.lock().unwrap().products.iter().find(|p| p["id"] == id).cloned().unwrap_or_else(|| panic!("no product {id} in the fixtures"))
     }
 
     pub fn page_requests(&self, page: u32) -> usize {
@@ -156,6 +174,11 @@ async fn record_and_authorise(State(shop): State<Arc<Mutex<Shop>>>, request: axu
 async fn products(State(shop): State<Arc<Mutex<Shop>>>, Query(query): Query<BTreeMap<String, String>>) -> Response {
     let page: u32 = query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
     let per_page: usize = query.get("per_page").and_then(|p| p.parse().ok()).unwrap_or(50).clamp(1, 100);
+    let gate = shop.lock().unwrap().page_gate.clone();
+    if let Some(gate) = gate {
+        gate.reached.notify_one();
+        gate.release.notified().await;
+    }
     let mut shop = shop.lock().unwrap();
     if let Some(i) = shop.fail_pages.iter().position(|p| *p == page) {
         shop.fail_pages.remove(i);
