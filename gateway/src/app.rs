@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::llm::ChatModel;
 use crate::llm::offline::OfflineModel;
 use crate::llm::openai::{OpenAiChatModel, OpenAiSettings};
+use crate::ratelimit::{LogThrottle, RateLimiter, RateLimits, RedisLimiter, TrustedProxies};
 use crate::search::HybridSearch;
 use crate::session::{MemorySessions, RedisSessions, SessionStore};
 use crate::storage::{PgStorage, SqliteStorage, Storage, StoreRecord};
@@ -41,6 +42,17 @@ struct AppInner {
     sync_locks: HashMap<String, Arc<tokio::sync::Mutex<()>>>,
     /// The plugin host, when any store has a connector.
     plugins: Option<Connectors>,
+    /// Abuse limits of the public API.
+    rate_limits: RateLimits,
+    /// Readiness failures are logged, but not on every probe.
+    ready_warnings: LogThrottle,
+}
+
+/// What `/readyz` reports: which dependencies answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Readiness {
+    pub database: bool,
+    pub sessions: bool,
 }
 
 /// The shared services a gateway runs on.
@@ -76,6 +88,10 @@ impl Services {
         let embedder = embedder_from_config(gateway)?;
         Ok(Self { storage, sessions, embedder })
     }
+}
+
+fn rate_limit_setup(e: crate::ratelimit::RateLimitError) -> Error {
+    Error::Config(crate::config::ConfigError::invalid("environment", "redis.url_env", format!("the Redis URL for rate limits is not usable: {e}")))
 }
 
 pub fn embedder_from_config(gateway: &GatewayConfig) -> Result<Arc<dyn Embedder>> {
@@ -137,7 +153,24 @@ impl App {
     }
 
     /// Registers the stores on the given services and syncs their catalogs.
+    /// Rate limits live in Redis when the gateway's Redis URL variable is
+    /// set, in memory otherwise.
     pub async fn new(gateway: GatewayConfig, services: Services, stores: Vec<(StoreConfig, Arc<dyn ChatModel>)>) -> Result<Self> {
+        let shared = match secret_from_env(&gateway.redis.url_env) {
+            Some(url) => Some(Arc::new(RedisLimiter::new(&url, &gateway.redis.key_prefix).map_err(rate_limit_setup)?) as Arc<dyn RateLimiter>),
+            None => None,
+        };
+        Self::with_rate_limiter(gateway, services, stores, shared).await
+    }
+
+    /// Like [`App::new`], with the limiter replicas share given (`None`:
+    /// this process's memory).
+    pub async fn with_rate_limiter(
+        gateway: GatewayConfig,
+        services: Services,
+        stores: Vec<(StoreConfig, Arc<dyn ChatModel>)>,
+        shared_limits: Option<Arc<dyn RateLimiter>>,
+    ) -> Result<Self> {
         let Services { storage, sessions, embedder } = services;
         let search = HybridSearch::new(storage.clone(), embedder.clone());
         let mut runtimes = HashMap::new();
@@ -157,7 +190,8 @@ impl App {
                     };
                     // The catalog arrives by `sync_store` (in the background
                     // when serving), so a slow store API never holds up start.
-                    let connector = Arc::new(host.connect(&gateway, &config.id, source).await?);
+                    let share = config.limits.plugin_calls_in_flight as usize;
+                    let connector = Arc::new(host.connect(&gateway, &config.id, source).await?.with_call_share(share));
                     connectors.insert(config.id.clone(), connector.clone());
                     Arc::new(ConnectorToolBox::new(catalog_tools, connector).await)
                 }
@@ -180,7 +214,23 @@ impl App {
         };
         crate::lang::warm_up();
         let chat = ChatContext { storage, sessions, limits };
-        Ok(Self { inner: Arc::new(AppInner { gateway, chat, embedder, stores: runtimes, by_key, origins, connectors, sync_locks, plugins: plugin_host }) })
+        let proxies = TrustedProxies::parse(&gateway.server.trusted_proxies)
+            .map_err(|why| Error::Config(crate::config::ConfigError::invalid("chatgw.toml", "server.trusted_proxies", why)))?;
+        let rate_limits = RateLimits::new(runtimes.values().map(|r| &r.config), proxies, shared_limits);
+        let inner = AppInner {
+            gateway,
+            chat,
+            embedder,
+            stores: runtimes,
+            by_key,
+            origins,
+            connectors,
+            sync_locks,
+            plugins: plugin_host,
+            rate_limits,
+            ready_warnings: LogThrottle::new(Duration::from_secs(30)),
+        };
+        Ok(Self { inner: Arc::new(inner) })
     }
 
     pub fn gateway(&self) -> &GatewayConfig {
@@ -193,6 +243,10 @@ impl App {
 
     pub fn storage(&self) -> &Arc<dyn Storage> {
         &self.inner.chat.storage
+    }
+
+    pub fn rate_limits(&self) -> &RateLimits {
+        &self.inner.rate_limits
     }
 
     pub fn store_by_key(&self, public_key: &str) -> Option<Arc<StoreRuntime>> {
@@ -208,11 +262,21 @@ impl App {
         &self.inner.origins
     }
 
-    /// Database and session store answer.
-    pub async fn check_ready(&self) -> std::result::Result<(), String> {
-        self.inner.chat.storage.ping().await.map_err(|e| format!("database: {e}"))?;
-        self.inner.chat.sessions.ping().await.map_err(|e| format!("sessions ({}): {e}", self.inner.chat.sessions.backend()))?;
-        Ok(())
+    /// Whether the database and the session store answer. Why one does not
+    /// goes to the logs (at most once per 30 s), never to the caller: the
+    /// error text can name hosts, users and paths.
+    pub async fn check_ready(&self) -> Readiness {
+        let (database, sessions) = tokio::join!(self.inner.chat.storage.ping(), self.inner.chat.sessions.ping());
+        let ready = Readiness { database: database.is_ok(), sessions: sessions.is_ok() };
+        if (database.is_err() || sessions.is_err()) && self.inner.ready_warnings.allow() {
+            tracing::warn!(
+                database = %database.err().map_or_else(|| "ok".to_owned(), |e| e.to_string()),
+                sessions = %sessions.err().map_or_else(|| "ok".to_owned(), |e| e.to_string()),
+                session_backend = self.inner.chat.sessions.backend(),
+                "not ready"
+            );
+        }
+        ready
     }
 
     /// The store's connector, if its catalog comes from one.

@@ -23,5 +23,6 @@ pub fn store_config(addr: &str) -> StoreConfig {
         catalog: CatalogSource::Demo,
         models: ModelRouting::default(),
         retrieval: RetrievalConfig::default(),
+        limits: Default::default(),
     }
 }

@@ -18,6 +18,7 @@ pub mod http;
 pub mod lang;
 pub mod llm;
 pub mod plugin_cli;
+pub mod ratelimit;
 pub mod search;
 pub mod session;
 pub mod storage;

@@ -71,6 +71,7 @@ fn store(api: &lookbook::Lookbook) -> StoreConfig {
         }),
         models: ModelRouting::default(),
         retrieval: RetrievalConfig::default(),
+        limits: Default::default(),
     }
 }
 

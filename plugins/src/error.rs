@@ -39,6 +39,10 @@ pub enum PluginError {
     /// secret); the plugin was not called.
     #[error("webhook verification is misconfigured: {0}")]
     WebhookConfig(String),
+    /// The store already ran as many calls at once as its share of the
+    /// plugin host allows, and none finished within this call's deadline.
+    #[error("the store's connector is at its share of the plugin host ({0} call(s) at once) and no slot freed within the call's deadline")]
+    StoreBusy(usize),
     /// The plugin ran fine and reported an error of its own.
     #[error(transparent)]
     Connector(#[from] ConnectorError),
@@ -56,6 +60,7 @@ pub enum PluginErrorKind {
     Load,
     BadSignature,
     WebhookConfig,
+    StoreBusy,
     Connector,
 }
 
@@ -71,6 +76,7 @@ impl PluginError {
             PluginError::Load(_) => PluginErrorKind::Load,
             PluginError::BadSignature(_) => PluginErrorKind::BadSignature,
             PluginError::WebhookConfig(_) => PluginErrorKind::WebhookConfig,
+            PluginError::StoreBusy(_) => PluginErrorKind::StoreBusy,
             PluginError::Connector(_) => PluginErrorKind::Connector,
         }
     }

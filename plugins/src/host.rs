@@ -396,7 +396,7 @@ impl PluginSlot {
     fn bind(self: &Arc<Self>, grants: StoreGrants, limits: CallLimits, http: Option<Arc<HttpGate>>) -> Result<ConnectorHandle, PluginError> {
         // Fail early, naming the import, rather than on the first call.
         self.current().effective(&grants, &http)?;
-        Ok(ConnectorHandle { slot: self.clone(), grants, http, limits })
+        Ok(ConnectorHandle { slot: self.clone(), grants, http, limits, share: None })
     }
 }
 
@@ -406,6 +406,10 @@ pub struct ConnectorHandle {
     grants: StoreGrants,
     http: Option<Arc<HttpGate>>,
     limits: CallLimits,
+    /// The store's share of the engine's concurrent calls, taken before the
+    /// engine's own permit so one store's flood or slow API queues behind
+    /// its own calls, not everyone's.
+    share: Option<(Arc<tokio::sync::Semaphore>, usize)>,
 }
 
 macro_rules! expect_reply {
@@ -422,12 +426,34 @@ impl ConnectorHandle {
         &self.limits
     }
 
+    /// Lets at most `calls` of this handle's calls run at once; a call
+    /// waiting longer than its deadline for one fails with
+    /// [`PluginError::StoreBusy`].
+    pub fn with_call_share(mut self, calls: usize) -> Self {
+        let calls = calls.max(1);
+        self.share = Some((Arc::new(tokio::sync::Semaphore::new(calls)), calls));
+        self
+    }
+
+    async fn share_permit(&self) -> Result<Option<tokio::sync::OwnedSemaphorePermit>, PluginError> {
+        let Some((share, calls)) = &self.share else { return Ok(None) };
+        match tokio::time::timeout(self.limits.deadline, share.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(Some(permit)),
+            // The semaphore is never closed; a closed one is as good as busy.
+            Ok(Err(_)) | Err(_) => Err(PluginError::StoreBusy(*calls)),
+        }
+    }
+
     async fn invoke(&self, call: ExportCall) -> Result<Reply, PluginError> {
         self.invoke_on(&self.slot.current(), call).await
     }
 
     /// One call and what it cost (the local runner reports both).
     pub(crate) async fn invoke_measured(&self, call: ExportCall) -> (Result<Reply, PluginError>, CallMetrics) {
+        let _share = match self.share_permit().await {
+            Ok(permit) => permit,
+            Err(error) => return (Err(error), CallMetrics::default()),
+        };
         let plugin = self.slot.current();
         match plugin.effective(&self.grants, &self.http) {
             Ok(grants) => plugin.invoke_measured(Arc::new(grants), &self.limits, call).await,
@@ -441,6 +467,7 @@ impl ConnectorHandle {
     }
 
     async fn invoke_on(&self, plugin: &LoadedPlugin, call: ExportCall) -> Result<Reply, PluginError> {
+        let _share = self.share_permit().await?;
         let grants = Arc::new(plugin.effective(&self.grants, &self.http)?);
         plugin.invoke(grants, &self.limits, call).await
     }

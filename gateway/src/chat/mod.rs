@@ -78,6 +78,19 @@ pub enum ChatError {
     Storage(#[from] StorageError),
 }
 
+/// Longest session id a request may name; a longer one starts a new session.
+pub const MAX_SESSION_ID_LEN: usize = 128;
+
+/// A new session id. The id is the bearer secret of the conversation (the
+/// transcript API hands the messages to whoever holds it), so it is 122 bits
+/// from the OS's random generator (UUIDv4), not a UUIDv7, whose 48-bit
+/// timestamp leaves an id issued in the same millisecond as one an attacker
+/// holds only about 32 bits from being guessed. Message ids stay UUIDv7:
+/// they sort by time and open nothing.
+pub fn new_session_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
 /// Products shown to the shopper per turn.
 const PRODUCTS_SHOWN: usize = 4;
 /// Products from earlier turns kept in the grounding.
@@ -101,13 +114,13 @@ pub async fn start_turn(ctx: &ChatContext, store: Arc<StoreRuntime>, request: Tu
 
     // A session id the store does not know (expired, mistyped, another
     // store's) starts a new conversation; the `session` event says which.
-    let existing = match request.session_id.as_deref().filter(|id| !id.is_empty() && id.len() <= 128) {
+    let existing = match request.session_id.as_deref().filter(|id| !id.is_empty() && id.len() <= MAX_SESSION_ID_LEN) {
         Some(id) => ctx.storage.get_conversation(&store_id, id).await?,
         None => None,
     };
     let (conversation, is_new) = match existing {
         Some(c) => (c, false),
-        None => (Conversation { id: uuid::Uuid::now_v7().to_string(), store_id: store_id.clone(), created_at: Utc::now() }, true),
+        None => (Conversation { id: new_session_id(), store_id: store_id.clone(), created_at: Utc::now() }, true),
     };
 
     let user_message = StoredMessage {

@@ -107,6 +107,10 @@ pub struct ServerConfig {
     pub turn_timeout_s: u64,
     /// Seconds to let streams finish on shutdown.
     pub shutdown_grace_s: u64,
+    /// Reverse proxies (CIDRs like `10.0.0.0/8`, or single addresses) whose
+    /// `X-Forwarded-For` / `Forwarded` headers are believed. Empty: the
+    /// client is the socket's peer, and those headers are ignored.
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -118,6 +122,7 @@ impl Default for ServerConfig {
             request_timeout_s: 30,
             turn_timeout_s: 120,
             shutdown_grace_s: 10,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -277,6 +282,9 @@ pub struct StoreConfig {
     pub models: ModelRouting,
     #[serde(default)]
     pub retrieval: RetrievalConfig,
+    /// Abuse limits of the public chat API (see [`StoreLimits`]).
+    #[serde(default)]
+    pub limits: StoreLimits,
 }
 
 fn default_currency() -> String {
@@ -432,4 +440,51 @@ impl Default for RetrievalConfig {
     fn default() -> Self {
         Self { top_k: 8, candidates: 40, rrf_k: 60.0 }
     }
+}
+
+/// A store's abuse limits: token buckets (a burst, refilled at a steady
+/// rate) on who may spend the store's model budget, and caps on how much of
+/// the gateway's shared capacity the store may hold at once. Over a limit,
+/// the API answers 429 with `Retry-After`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreLimits {
+    /// Chat messages from one client address (IPv6: one /64).
+    pub chat_per_ip: Rate,
+    /// Chat messages in one session.
+    pub chat_per_session: Rate,
+    /// Chat messages to the whole store, from everyone.
+    pub chat_per_store: Rate,
+    /// Chat turns of this store being answered at once.
+    pub turns_in_flight: u32,
+    /// Transcript reads (`GET /v1/sessions/{id}/messages`) from one address.
+    pub transcript_per_ip: Rate,
+    /// Webhooks the store's platform may send.
+    pub webhooks_per_store: Rate,
+    /// Connector plugin calls of this store running at once: its share of
+    /// the plugin host's capacity (128 calls), so one store's slow or
+    /// flooded connector cannot starve the others.
+    pub plugin_calls_in_flight: u32,
+}
+
+impl Default for StoreLimits {
+    fn default() -> Self {
+        Self {
+            chat_per_ip: Rate { per_minute: 30, burst: 10 },
+            chat_per_session: Rate { per_minute: 12, burst: 6 },
+            chat_per_store: Rate { per_minute: 600, burst: 100 },
+            turns_in_flight: 32,
+            transcript_per_ip: Rate { per_minute: 60, burst: 20 },
+            webhooks_per_store: Rate { per_minute: 1200, burst: 300 },
+            plugin_calls_in_flight: 32,
+        }
+    }
+}
+
+/// A token bucket: up to `burst` requests at once, then `per_minute`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rate {
+    pub per_minute: u32,
+    pub burst: u32,
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
-use super::{CatalogSource, ConfigError, GatewayConfig, LoadedConfig, ProviderKind};
+use super::{CatalogSource, ConfigError, GatewayConfig, LoadedConfig, ProviderKind, StoreLimits};
 
 pub(super) fn validate(config: &LoadedConfig) -> Result<(), ConfigError> {
     let mut problems: Vec<ConfigError> = Vec::new();
@@ -17,6 +17,11 @@ pub(super) fn validate(config: &LoadedConfig) -> Result<(), ConfigError> {
     }
     if g.server.max_message_chars == 0 || g.server.max_body_bytes < 1024 {
         problems.push(ConfigError::invalid(gw, "server", "max_message_chars must be > 0 and max_body_bytes at least 1024"));
+    }
+    for (i, proxy) in g.server.trusted_proxies.iter().enumerate() {
+        if let Err(why) = crate::ratelimit::Cidr::parse(proxy) {
+            problems.push(ConfigError::invalid(gw, format!("server.trusted_proxies[{i}]"), why));
+        }
     }
     if !(1..=16000).contains(&g.embedding.dimensions) {
         problems.push(ConfigError::invalid(gw, "embedding.dimensions", "must be between 1 and 16000"));
@@ -78,6 +83,7 @@ pub(super) fn validate(config: &LoadedConfig) -> Result<(), ConfigError> {
         if !(1..=50).contains(&store.retrieval.top_k) || store.retrieval.candidates < store.retrieval.top_k {
             problems.push(ConfigError::invalid(src, "retrieval", "top_k must be 1-50 and candidates at least top_k"));
         }
+        check_limits(src, &store.limits, &mut problems);
         match &store.catalog {
             CatalogSource::Demo => {}
             CatalogSource::File { path } => {
@@ -97,6 +103,35 @@ pub(super) fn validate(config: &LoadedConfig) -> Result<(), ConfigError> {
         0 => Ok(()),
         1 => Err(problems.remove(0)),
         n => Err(ConfigError::Many(n, problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))),
+    }
+}
+
+/// Every limit must let something through: a zero would shut the store's
+/// chat, which is what removing its key is for.
+fn check_limits(src: &str, limits: &StoreLimits, problems: &mut Vec<ConfigError>) {
+    let rates = [
+        ("chat_per_ip", limits.chat_per_ip),
+        ("chat_per_session", limits.chat_per_session),
+        ("chat_per_store", limits.chat_per_store),
+        ("transcript_per_ip", limits.transcript_per_ip),
+        ("webhooks_per_store", limits.webhooks_per_store),
+    ];
+    for (name, rate) in rates {
+        if rate.per_minute == 0 || rate.burst == 0 {
+            problems.push(ConfigError::invalid(src, format!("limits.{name}"), "per_minute and burst must be at least 1, e.g. { per_minute = 30, burst = 10 }"));
+        }
+    }
+    if limits.turns_in_flight == 0 {
+        problems.push(ConfigError::invalid(src, "limits.turns_in_flight", "must be at least 1"));
+    }
+    // The plugin host's capacity for calls at once, shared by every store.
+    let host = chatgw_plugins::EngineOptions::default().max_concurrent_calls;
+    if !(1..=host).contains(&limits.plugin_calls_in_flight) {
+        problems.push(ConfigError::invalid(
+            src,
+            "limits.plugin_calls_in_flight",
+            format!("must be 1-{host} (the plugin host runs {host} calls at once for all stores)"),
+        ));
     }
 }
 

@@ -219,6 +219,13 @@ impl StoreConnector {
         self.handle.plugin().sha256().to_owned()
     }
 
+    /// Caps the store's plugin calls running at once (its
+    /// `limits.plugin_calls_in_flight`), so it cannot starve other stores.
+    pub fn with_call_share(mut self, calls: usize) -> Self {
+        self.handle = self.handle.with_call_share(calls);
+        self
+    }
+
     fn fail(&self, source: PluginError) -> ConnectorFailure {
         ConnectorFailure::Call { plugin: self.plugin.clone(), source }
     }

@@ -5,11 +5,12 @@
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::chat::ChatError;
+use crate::ratelimit::{Refused, Scope};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -47,8 +48,27 @@ pub enum ApiError {
     /// A verified webhook with more events than the store accepts.
     #[error("{0}")]
     TooManyWebhookEvents(String),
+    /// Over an abuse limit: answered with `Retry-After`, and the scope and
+    /// wait in the body so the widget can say why.
+    #[error("{}", rate_limited_message(*scope, *retry_after_s))]
+    RateLimited { scope: Scope, retry_after_s: u64 },
     #[error("internal error")]
     Internal(String),
+}
+
+/// What the widget shows the shopper.
+fn rate_limited_message(scope: Scope, retry_after_s: u64) -> String {
+    match scope {
+        Scope::Ip => format!("Too many messages from your network. Please wait {retry_after_s} s and try again."),
+        Scope::Session => format!("You are sending messages faster than the assistant can answer. Please wait {retry_after_s} s."),
+        Scope::Store => format!("The assistant is very busy right now. Please try again in {retry_after_s} s."),
+    }
+}
+
+impl From<Refused> for ApiError {
+    fn from(refused: Refused) -> Self {
+        ApiError::RateLimited { scope: refused.scope, retry_after_s: refused.retry_after_s() }
+    }
 }
 
 impl ApiError {
@@ -70,6 +90,7 @@ impl ApiError {
             ApiError::Connector(_) => (StatusCode::BAD_GATEWAY, "connector_failed"),
             ApiError::WebhookTopicMismatch(_) => (StatusCode::UNPROCESSABLE_ENTITY, "webhook_topic_mismatch"),
             ApiError::TooManyWebhookEvents(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_many_webhook_events"),
+            ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -111,6 +132,10 @@ impl IntoResponse for ApiError {
             }
             other => other.to_string(),
         };
+        if let ApiError::RateLimited { scope, retry_after_s } = self {
+            let body = json!({ "error": { "code": code, "message": message, "retry_after_s": retry_after_s, "scope": scope.as_str() } });
+            return (status, [(header::RETRY_AFTER, retry_after_s.to_string())], Json(body)).into_response();
+        }
         (status, Json(json!({ "error": { "code": code, "message": message } }))).into_response()
     }
 }

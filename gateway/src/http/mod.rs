@@ -36,7 +36,8 @@ pub async fn serve(state: App, listener: tokio::net::TcpListener) -> std::io::Re
     let grace = Duration::from_secs(state.gateway().server.shutdown_grace_s);
     let router = app(state);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+    // The peer address feeds the per-address rate limits.
+    let server = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(async move {
         shutdown_signal().await;
         let _ = tx.send(());
     });

@@ -2,11 +2,12 @@
 //! and maps the result; no business logic lives here.
 
 use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -22,6 +23,7 @@ use crate::App;
 use crate::chat::{self, ChatEvent, StoreRuntime, TurnRequest};
 use crate::connector::ConnectorFailure;
 use crate::connector::webhook::WebhookRefusal;
+use crate::ratelimit::HeldTurn;
 use crate::storage::MessageRole;
 use bytes::Bytes;
 use chatgw_plugins::PluginError;
@@ -56,9 +58,10 @@ async fn post_webhook(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    if app.connector(&store).is_none() {
+    let Some(runtime) = app.store(&store).filter(|_| app.connector(&store).is_some()) else {
         return Err(ApiError::UnknownStore(store));
-    }
+    };
+    app.rate_limits().admit_webhook(&runtime.config).await?;
     let headers: Vec<chatgw_plugins::Header> = headers
         .iter()
         .filter_map(|(name, value)| value.to_str().ok().map(|v| chatgw_plugins::Header { name: name.as_str().to_owned(), value: v.to_owned() }))
@@ -100,13 +103,32 @@ impl FromRequestParts<App> for StoreKey {
     }
 }
 
+/// The client's address for per-address limits (see
+/// [`crate::ratelimit::TrustedProxies`]); unknown when the router is called
+/// without a socket (tests' `oneshot`).
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl FromRequestParts<App> for ClientIp {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        Ok(ClientIp(app.rate_limits().client_ip(peer, &parts.headers)))
+    }
+}
+
+/// The limits are checked before the shopper's message is stored or costs
+/// anything: a refused message is not processed, so it is not stored either.
 async fn post_chat(
     State(app): State<App>,
     StoreKey(store): StoreKey,
+    ClientIp(client): ClientIp,
     body: Result<Json<TurnRequest>, JsonRejection>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let Json(request) = body.map_err(|r| ApiError::from_json_rejection(r, app.gateway().server.max_body_bytes))?;
+    let turn_slot = app.rate_limits().admit_chat(&store.config, client, request.session_id.as_deref()).await?;
     let events = chat::start_turn(app.chat(), store, request).await?;
+    let events = HeldTurn::new(Box::pin(events), turn_slot);
     Ok(Sse::new(events.map(|e| Ok(sse_event(&e)))).keep_alive(KeepAlive::default()))
 }
 
@@ -114,7 +136,13 @@ fn sse_event(event: &ChatEvent) -> Event {
     Event::default().event(event.name()).data(event.data().to_string())
 }
 
-async fn get_transcript(State(app): State<App>, StoreKey(store): StoreKey, Path(id): Path<String>) -> Result<Json<serde_json::Value>, ApiError> {
+async fn get_transcript(
+    State(app): State<App>,
+    StoreKey(store): StoreKey,
+    ClientIp(client): ClientIp,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    app.rate_limits().admit_transcript(&store.config, client).await?;
     let storage = app.storage();
     if storage.get_conversation(&store.config.id, &id).await?.is_none() {
         return Err(ApiError::UnknownSession(id));
@@ -138,11 +166,16 @@ async fn healthz() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))
 }
 
+/// Up or down per dependency, without error text (it goes to the logs).
 async fn readyz(State(app): State<App>) -> Response {
-    match app.check_ready().await {
-        Ok(()) => Json(json!({ "status": "ready", "database": app.storage().backend() })).into_response(),
-        Err(reason) => ApiError::NotReady(reason).into_response(),
-    }
+    let ready = app.check_ready().await;
+    let word = |ok: bool| if ok { "ok" } else { "down" };
+    let (status, code) = match (ready.database, ready.sessions) {
+        (true, true) => ("ready", StatusCode::OK),
+        (true, false) => ("degraded", StatusCode::SERVICE_UNAVAILABLE),
+        (false, _) => ("unavailable", StatusCode::SERVICE_UNAVAILABLE),
+    };
+    (code, Json(json!({ "status": status, "checks": { "database": word(ready.database), "sessions": word(ready.sessions) } }))).into_response()
 }
 
 async fn index() -> Html<&'static str> {

@@ -65,6 +65,7 @@ pub fn other_store(dir: &std::path::Path) -> StoreConfig {
         catalog: CatalogSource::File { path: path.display().to_string() },
         models: ModelRouting::default(),
         retrieval: RetrievalConfig::default(),
+        limits: Default::default(),
     }
 }
 
