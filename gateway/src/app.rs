@@ -18,7 +18,7 @@ use crate::llm::offline::OfflineModel;
 use crate::llm::openai::{OpenAiChatModel, OpenAiSettings};
 use crate::search::HybridSearch;
 use crate::session::{MemorySessions, RedisSessions, SessionStore};
-use crate::storage::{PgStorage, SqliteStorage, Storage, StoreRecord};
+use crate::storage::{PgStorage, Reconnecting, SqliteStorage, Storage, StoreRecord};
 use crate::tools::{CatalogToolBox, ToolBox};
 
 #[derive(Clone)]
@@ -41,6 +41,71 @@ struct AppInner {
     plugins: Option<Connectors>,
 }
 
+/// Longest wait for each readiness check (they run concurrently).
+pub const READY_CHECK_DEADLINE: Duration = Duration::from_millis(500);
+
+/// What `/readyz` reports: each dependency, and what that means for traffic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Readiness {
+    pub database: CheckState,
+    pub sessions: CheckState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckState {
+    Ok,
+    Down,
+}
+
+impl CheckState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckState::Ok => "ok",
+            CheckState::Down => "down",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadyStatus {
+    Ready,
+    /// Sessions are down but chat still answers (from the transcripts):
+    /// a load balancer should keep sending traffic.
+    Degraded,
+    /// The database is down: no turn can be stored or answered.
+    Unavailable,
+}
+
+impl ReadyStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReadyStatus::Ready => "ready",
+            ReadyStatus::Degraded => "degraded",
+            ReadyStatus::Unavailable => "unavailable",
+        }
+    }
+}
+
+impl Readiness {
+    pub fn status(&self) -> ReadyStatus {
+        match (self.database, self.sessions) {
+            (CheckState::Down, _) => ReadyStatus::Unavailable,
+            (CheckState::Ok, CheckState::Down) => ReadyStatus::Degraded,
+            (CheckState::Ok, CheckState::Ok) => ReadyStatus::Ready,
+        }
+    }
+}
+
+fn check_state(what: &str, outcome: std::result::Result<(), String>) -> CheckState {
+    match outcome {
+        Ok(()) => CheckState::Ok,
+        Err(error) => {
+            tracing::warn!(check = what, %error, "readiness check failed");
+            CheckState::Down
+        }
+    }
+}
+
 /// The shared services a gateway runs on.
 pub struct Services {
     pub storage: Arc<dyn Storage>,
@@ -53,9 +118,18 @@ impl Services {
     /// the database URL variable is set (else SQLite), Redis when its URL
     /// variable is set (else memory), and the configured embedder.
     pub async fn connect(gateway: &GatewayConfig) -> Result<Self> {
-        let storage: Arc<dyn Storage> = match secret_from_env(&gateway.database.url_env) {
-            Some(url) if url.starts_with("postgres") => Arc::new(PgStorage::connect(&url, gateway.database.max_connections).await?),
-            Some(url) if url.starts_with("sqlite") => Arc::new(SqliteStorage::open(&url).await?),
+        let database_url = secret_from_env(&gateway.database.url_env);
+        let redis_url = secret_from_env(&gateway.redis.url_env);
+        Self::connect_to(gateway, database_url.as_deref(), redis_url.as_deref()).await
+    }
+
+    /// [`Services::connect`] with the URLs given rather than read from the
+    /// environment. PostgreSQL operations are retried once after a lost
+    /// connection ([`Reconnecting`]).
+    pub async fn connect_to(gateway: &GatewayConfig, database_url: Option<&str>, redis_url: Option<&str>) -> Result<Self> {
+        let storage: Arc<dyn Storage> = match database_url {
+            Some(url) if url.starts_with("postgres") => Arc::new(Reconnecting::new(PgStorage::connect(url, gateway.database.max_connections).await?)),
+            Some(url) if url.starts_with("sqlite") => Arc::new(SqliteStorage::open(url).await?),
             Some(_) => {
                 return Err(Error::Config(crate::config::ConfigError::invalid(
                     "environment",
@@ -67,8 +141,8 @@ impl Services {
         };
         storage.migrate().await?;
         let ttl = Duration::from_secs(gateway.sessions.ttl_s);
-        let sessions: Arc<dyn SessionStore> = match secret_from_env(&gateway.redis.url_env) {
-            Some(url) => Arc::new(RedisSessions::connect(&url, &gateway.redis.key_prefix, ttl).await?),
+        let sessions: Arc<dyn SessionStore> = match redis_url {
+            Some(url) => Arc::new(RedisSessions::connect(url, &gateway.redis.key_prefix, ttl).await?),
             None => Arc::new(MemorySessions::new(ttl)),
         };
         let embedder = embedder_from_config(gateway)?;
@@ -206,11 +280,17 @@ impl App {
         &self.inner.origins
     }
 
-    /// Database and session store answer.
-    pub async fn check_ready(&self) -> std::result::Result<(), String> {
-        self.inner.chat.storage.ping().await.map_err(|e| format!("database: {e}"))?;
-        self.inner.chat.sessions.ping().await.map_err(|e| format!("sessions ({}): {e}", self.inner.chat.sessions.backend()))?;
-        Ok(())
+    /// Asks the database and the session store at once, each for at most
+    /// [`READY_CHECK_DEADLINE`], so a readiness probe is answered in well
+    /// under a second whatever is down. Why a check failed is logged, not
+    /// returned.
+    pub async fn check_ready(&self) -> Readiness {
+        let chat = &self.inner.chat;
+        let (database, sessions) =
+            tokio::join!(tokio::time::timeout(READY_CHECK_DEADLINE, chat.storage.ping()), tokio::time::timeout(READY_CHECK_DEADLINE, chat.sessions.ping()),);
+        let database = check_state("database", database.map_err(|_| "no answer in time".to_owned()).and_then(|r| r.map_err(|e| e.to_string())));
+        let sessions = check_state("sessions", sessions.map_err(|_| "no answer in time".to_owned()).and_then(|r| r.map_err(|e| e.to_string())));
+        Readiness { database, sessions }
     }
 
     /// The store's connector, if its catalog comes from one.

@@ -41,6 +41,10 @@ pub enum ApiError {
     BadSignature(String),
     #[error("the store's connector failed: {0}")]
     Connector(String),
+    /// A dependency the request cannot do without (the database) is down
+    /// or restarting: 503 with `Retry-After`, words the widget can show.
+    #[error("{}", crate::chat::SERVICE_UNAVAILABLE_MESSAGE)]
+    ServiceUnavailable,
     #[error("internal error")]
     Internal(String),
 }
@@ -62,6 +66,7 @@ impl ApiError {
             ApiError::UnknownStore(_) => (StatusCode::NOT_FOUND, "unknown_store"),
             ApiError::BadSignature(_) => (StatusCode::UNAUTHORIZED, "bad_signature"),
             ApiError::Connector(_) => (StatusCode::BAD_GATEWAY, "connector_failed"),
+            ApiError::ServiceUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -82,16 +87,24 @@ impl From<ChatError> for ApiError {
         match e {
             ChatError::EmptyMessage => ApiError::EmptyMessage,
             ChatError::MessageTooLong { got, max } => ApiError::MessageTooLong { got, max },
-            ChatError::Storage(e) => ApiError::Internal(e.to_string()),
+            ChatError::Storage(e) => e.into(),
         }
     }
 }
 
 impl From<crate::storage::StorageError> for ApiError {
     fn from(e: crate::storage::StorageError) -> Self {
+        if e.is_unavailable() {
+            tracing::warn!(error = %e, "database unavailable; answering 503");
+            return ApiError::ServiceUnavailable;
+        }
         ApiError::Internal(e.to_string())
     }
 }
+
+/// Seconds a client is asked to wait before retrying after a 503: long
+/// enough for a database restart or a pool to reconnect.
+pub const RETRY_AFTER_S: u64 = 5;
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -103,6 +116,10 @@ impl IntoResponse for ApiError {
             }
             other => other.to_string(),
         };
-        (status, Json(json!({ "error": { "code": code, "message": message } }))).into_response()
+        let mut response = (status, Json(json!({ "error": { "code": code, "message": message } }))).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(RETRY_AFTER_S));
+        }
+        response
     }
 }

@@ -19,6 +19,7 @@ use tower_http::timeout::TimeoutLayer;
 
 use super::ApiError;
 use crate::App;
+use crate::app::ReadyStatus;
 use crate::chat::{self, ChatEvent, StoreRuntime, TurnRequest};
 use crate::connector::ConnectorFailure;
 use crate::storage::MessageRole;
@@ -131,11 +132,18 @@ async fn healthz() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))
 }
 
+/// 200 while chat can answer (`ready`, or `degraded` with sessions down),
+/// 503 `unavailable` when the database is down. No error text: why a
+/// check failed is in the logs.
 async fn readyz(State(app): State<App>) -> Response {
-    match app.check_ready().await {
-        Ok(()) => Json(json!({ "status": "ready", "database": app.storage().backend() })).into_response(),
-        Err(reason) => ApiError::NotReady(reason).into_response(),
-    }
+    let readiness = app.check_ready().await;
+    let status = readiness.status();
+    let code = if status == ReadyStatus::Unavailable { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK };
+    let body = json!({
+        "status": status.as_str(),
+        "checks": { "database": readiness.database.as_str(), "sessions": readiness.sessions.as_str() },
+    });
+    (code, Json(body)).into_response()
 }
 
 async fn index() -> Html<&'static str> {
