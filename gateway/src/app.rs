@@ -20,7 +20,7 @@ use crate::llm::openai::{OpenAiChatModel, OpenAiSettings};
 use crate::ratelimit::{LogThrottle, RateLimiter, RateLimits, RedisLimiter, TrustedProxies};
 use crate::search::HybridSearch;
 use crate::session::{MemorySessions, RedisSessions, SessionStore};
-use crate::storage::{PgStorage, SqliteStorage, Storage, StoreRecord};
+use crate::storage::{PgStorage, Reconnecting, SqliteStorage, Storage, StoreRecord};
 use crate::tools::{CatalogToolBox, ToolBox};
 
 #[derive(Clone)]
@@ -48,11 +48,74 @@ struct AppInner {
     ready_warnings: LogThrottle,
 }
 
-/// What `/readyz` reports: which dependencies answer.
+/// Longest wait for each readiness check (they run concurrently).
+pub const READY_CHECK_DEADLINE: Duration = Duration::from_millis(500);
+
+/// What `/readyz` reports: each dependency, and what that means for traffic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Readiness {
-    pub database: bool,
-    pub sessions: bool,
+    pub database: CheckState,
+    pub sessions: CheckState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckState {
+    Ok,
+    Down,
+}
+
+impl CheckState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckState::Ok => "ok",
+            CheckState::Down => "down",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadyStatus {
+    Ready,
+    /// Sessions are down but chat still answers (from the transcripts):
+    /// a load balancer should keep sending traffic.
+    Degraded,
+    /// The database is down: no turn can be stored or answered.
+    Unavailable,
+}
+
+impl ReadyStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReadyStatus::Ready => "ready",
+            ReadyStatus::Degraded => "degraded",
+            ReadyStatus::Unavailable => "unavailable",
+        }
+    }
+}
+
+impl Readiness {
+    pub fn status(&self) -> ReadyStatus {
+        match (self.database, self.sessions) {
+            (CheckState::Down, _) => ReadyStatus::Unavailable,
+            (CheckState::Ok, CheckState::Down) => ReadyStatus::Degraded,
+            (CheckState::Ok, CheckState::Ok) => ReadyStatus::Ready,
+        }
+    }
+}
+
+/// Why a check failed goes to the log (through `warnings`, so a probe every
+/// second does not flood it), never to the caller: the error text can name
+/// hosts, users and paths.
+fn check_state(what: &str, outcome: std::result::Result<(), String>, warnings: &LogThrottle) -> CheckState {
+    match outcome {
+        Ok(()) => CheckState::Ok,
+        Err(error) => {
+            if warnings.allow() {
+                tracing::warn!(check = what, %error, "readiness check failed");
+            }
+            CheckState::Down
+        }
+    }
 }
 
 /// The shared services a gateway runs on.
@@ -67,9 +130,18 @@ impl Services {
     /// the database URL variable is set (else SQLite), Redis when its URL
     /// variable is set (else memory), and the configured embedder.
     pub async fn connect(gateway: &GatewayConfig) -> Result<Self> {
-        let storage: Arc<dyn Storage> = match secret_from_env(&gateway.database.url_env) {
-            Some(url) if url.starts_with("postgres") => Arc::new(PgStorage::connect(&url, gateway.database.max_connections).await?),
-            Some(url) if url.starts_with("sqlite") => Arc::new(SqliteStorage::open(&url).await?),
+        let database_url = secret_from_env(&gateway.database.url_env);
+        let redis_url = secret_from_env(&gateway.redis.url_env);
+        Self::connect_to(gateway, database_url.as_deref(), redis_url.as_deref()).await
+    }
+
+    /// [`Services::connect`] with the URLs given rather than read from the
+    /// environment. PostgreSQL operations are retried once after a lost
+    /// connection ([`Reconnecting`]).
+    pub async fn connect_to(gateway: &GatewayConfig, database_url: Option<&str>, redis_url: Option<&str>) -> Result<Self> {
+        let storage: Arc<dyn Storage> = match database_url {
+            Some(url) if url.starts_with("postgres") => Arc::new(Reconnecting::new(PgStorage::connect(url, gateway.database.max_connections).await?)),
+            Some(url) if url.starts_with("sqlite") => Arc::new(SqliteStorage::open(url).await?),
             Some(_) => {
                 return Err(Error::Config(crate::config::ConfigError::invalid(
                     "environment",
@@ -81,8 +153,8 @@ impl Services {
         };
         storage.migrate().await?;
         let ttl = Duration::from_secs(gateway.sessions.ttl_s);
-        let sessions: Arc<dyn SessionStore> = match secret_from_env(&gateway.redis.url_env) {
-            Some(url) => Arc::new(RedisSessions::connect(&url, &gateway.redis.key_prefix, ttl).await?),
+        let sessions: Arc<dyn SessionStore> = match redis_url {
+            Some(url) => Arc::new(RedisSessions::connect(url, &gateway.redis.key_prefix, ttl).await?),
             None => Arc::new(MemorySessions::new(ttl)),
         };
         let embedder = embedder_from_config(gateway)?;
@@ -262,21 +334,17 @@ impl App {
         &self.inner.origins
     }
 
-    /// Whether the database and the session store answer. Why one does not
-    /// goes to the logs (at most once per 30 s), never to the caller: the
-    /// error text can name hosts, users and paths.
+    /// Asks the database and the session store at once, each for at most
+    /// [`READY_CHECK_DEADLINE`], so a readiness probe is answered in well
+    /// under a second whatever is down. Why a check failed is logged, not
+    /// returned.
     pub async fn check_ready(&self) -> Readiness {
-        let (database, sessions) = tokio::join!(self.inner.chat.storage.ping(), self.inner.chat.sessions.ping());
-        let ready = Readiness { database: database.is_ok(), sessions: sessions.is_ok() };
-        if (database.is_err() || sessions.is_err()) && self.inner.ready_warnings.allow() {
-            tracing::warn!(
-                database = %database.err().map_or_else(|| "ok".to_owned(), |e| e.to_string()),
-                sessions = %sessions.err().map_or_else(|| "ok".to_owned(), |e| e.to_string()),
-                session_backend = self.inner.chat.sessions.backend(),
-                "not ready"
-            );
-        }
-        ready
+        let chat = &self.inner.chat;
+        let (database, sessions) =
+            tokio::join!(tokio::time::timeout(READY_CHECK_DEADLINE, chat.storage.ping()), tokio::time::timeout(READY_CHECK_DEADLINE, chat.sessions.ping()),);
+        let database = check_state("database", database.map_err(|_| "no answer in time".to_owned()).and_then(|r| r.map_err(|e| e.to_string())), &self.inner.ready_warnings);
+        let sessions = check_state("sessions", sessions.map_err(|_| "no answer in time".to_owned()).and_then(|r| r.map_err(|e| e.to_string())), &self.inner.ready_warnings);
+        Readiness { database, sessions }
     }
 
     /// The store's connector, if its catalog comes from one.

@@ -90,6 +90,10 @@ pub const MAX_SESSION_ID_LEN: usize = 128;
 pub fn new_session_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
+/// What the shopper sees while the database is unreachable, before the
+/// stream (HTTP 503) or during it (an `error` event), so the widget shows
+/// the same words either way.
+pub const SERVICE_UNAVAILABLE_MESSAGE: &str = "The shop assistant is briefly unavailable; please try again in a few seconds.";
 
 /// Products shown to the shopper per turn.
 const PRODUCTS_SHOWN: usize = 4;
@@ -193,6 +197,7 @@ impl Turn {
                 tracing::error!(error = %e, conversation = %conversation_id, "chat turn failed");
                 let (code, message) = match e {
                     TurnError::Model(_) => ("model_unavailable", "The assistant cannot answer right now. Please try again in a moment, or ask for a person."),
+                    e if e.is_database_unavailable() => ("service_unavailable", SERVICE_UNAVAILABLE_MESSAGE),
                     _ => ("internal", "Something went wrong while answering. Please try again."),
                 };
                 let _ = tx.send(ChatEvent::Error { code: code.into(), message: message.into() }).await;
@@ -214,11 +219,16 @@ impl Turn {
         if self.is_new {
             return Ok(Vec::new());
         }
-        if let Some(entries) = self.ctx.sessions.history(store_id, &self.conversation_id).await? {
-            return Ok(entries);
+        // Sessions are a cache: when the session store fails (Redis down,
+        // unreadable entry), the transcript answers instead.
+        match self.ctx.sessions.history(store_id, &self.conversation_id).await {
+            Ok(Some(entries)) => return Ok(entries),
+            Ok(None) => {}
+            Err(error) => tracing::debug!(%error, conversation = %self.conversation_id, "session history unavailable; using the transcript"),
         }
-        // Expired or never seen by this replica's session store: rebuild
-        // from the durable transcript (without the message just stored).
+        // Expired, never seen by this replica's session store, or the store
+        // is down: rebuild from the durable transcript (without the message
+        // just stored), and write it back for the next turn.
         let transcript = self.ctx.storage.list_messages(store_id, &self.conversation_id).await?;
         let entries: Vec<HistoryEntry> = transcript
             .into_iter()
@@ -226,7 +236,9 @@ impl Turn {
             .filter(|m| matches!(m.role, MessageRole::User | MessageRole::Assistant | MessageRole::Agent))
             .map(|m| HistoryEntry { role: m.role.as_str().to_owned(), text: m.text, language: m.language, product_ids: discussed_products(&m.tool_calls) })
             .collect();
-        self.ctx.sessions.replace(store_id, &self.conversation_id, &entries).await?;
+        if let Err(error) = self.ctx.sessions.replace(store_id, &self.conversation_id, &entries).await {
+            tracing::debug!(%error, conversation = %self.conversation_id, "session not written back; the next turn rebuilds it again");
+        }
         Ok(entries)
     }
 
@@ -384,7 +396,10 @@ impl Turn {
         let shown_ids: Vec<String> = shown.iter().map(|p| p.id.clone()).collect();
         let mut discussed: Vec<String> = outcomes.iter().filter_map(|o| o.result.get("product_id").and_then(|v| v.as_str()).map(str::to_owned)).collect();
         discussed.extend(shown_ids);
-        self.ctx
+        // The answer is stored durably; a session store that missed it
+        // marks the session stale and the next turn rebuilds it.
+        let cached = self
+            .ctx
             .sessions
             .append(
                 &config.id,
@@ -394,7 +409,10 @@ impl Turn {
                     HistoryEntry { role: "assistant".into(), text: answer, language: Some(detection.reply.to_owned()), product_ids: discussed },
                 ],
             )
-            .await?;
+            .await;
+        if let Err(error) = cached {
+            tracing::debug!(%error, conversation = %self.conversation_id, "turn not added to the session store");
+        }
 
         self.emit(ChatEvent::Done(Done {
             message_id: assistant.id,
@@ -438,9 +456,16 @@ enum TurnError {
     #[error(transparent)]
     Storage(#[from] StorageError),
     #[error(transparent)]
-    Session(#[from] crate::session::SessionError),
-    #[error(transparent)]
     Search(#[from] crate::search::hybrid::SearchError),
     #[error(transparent)]
     Model(#[from] LlmError),
+}
+
+impl TurnError {
+    fn is_database_unavailable(&self) -> bool {
+        match self {
+            TurnError::Storage(e) | TurnError::Search(crate::search::hybrid::SearchError::Storage(e)) => e.is_unavailable(),
+            _ => false,
+        }
+    }
 }

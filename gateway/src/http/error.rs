@@ -52,6 +52,10 @@ pub enum ApiError {
     /// wait in the body so the widget can say why.
     #[error("{}", rate_limited_message(*scope, *retry_after_s))]
     RateLimited { scope: Scope, retry_after_s: u64 },
+    /// A dependency the request cannot do without (the database) is down
+    /// or restarting: 503 with `Retry-After`, words the widget can show.
+    #[error("{}", crate::chat::SERVICE_UNAVAILABLE_MESSAGE)]
+    ServiceUnavailable,
     #[error("internal error")]
     Internal(String),
 }
@@ -91,6 +95,7 @@ impl ApiError {
             ApiError::WebhookTopicMismatch(_) => (StatusCode::UNPROCESSABLE_ENTITY, "webhook_topic_mismatch"),
             ApiError::TooManyWebhookEvents(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_many_webhook_events"),
             ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            ApiError::ServiceUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -111,16 +116,24 @@ impl From<ChatError> for ApiError {
         match e {
             ChatError::EmptyMessage => ApiError::EmptyMessage,
             ChatError::MessageTooLong { got, max } => ApiError::MessageTooLong { got, max },
-            ChatError::Storage(e) => ApiError::Internal(e.to_string()),
+            ChatError::Storage(e) => e.into(),
         }
     }
 }
 
 impl From<crate::storage::StorageError> for ApiError {
     fn from(e: crate::storage::StorageError) -> Self {
+        if e.is_unavailable() {
+            tracing::warn!(error = %e, "database unavailable; answering 503");
+            return ApiError::ServiceUnavailable;
+        }
         ApiError::Internal(e.to_string())
     }
 }
+
+/// Seconds a client is asked to wait before retrying after a 503: long
+/// enough for a database restart or a pool to reconnect.
+pub const RETRY_AFTER_S: u64 = 5;
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -136,6 +149,10 @@ impl IntoResponse for ApiError {
             let body = json!({ "error": { "code": code, "message": message, "retry_after_s": retry_after_s, "scope": scope.as_str() } });
             return (status, [(header::RETRY_AFTER, retry_after_s.to_string())], Json(body)).into_response();
         }
-        (status, Json(json!({ "error": { "code": code, "message": message } }))).into_response()
+        let mut response = (status, Json(json!({ "error": { "code": code, "message": message } }))).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(RETRY_AFTER_S));
+        }
+        response
     }
 }

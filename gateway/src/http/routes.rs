@@ -20,6 +20,7 @@ use tower_http::timeout::TimeoutLayer;
 
 use super::ApiError;
 use crate::App;
+use crate::app::ReadyStatus;
 use crate::chat::{self, ChatEvent, StoreRuntime, TurnRequest};
 use crate::connector::ConnectorFailure;
 use crate::connector::webhook::WebhookRefusal;
@@ -166,16 +167,18 @@ async fn healthz() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// Up or down per dependency, without error text (it goes to the logs).
+/// 200 while chat can answer (`ready`, or `degraded` with sessions down),
+/// 503 `unavailable` when the database is down. No error text: why a
+/// check failed is in the logs.
 async fn readyz(State(app): State<App>) -> Response {
-    let ready = app.check_ready().await;
-    let word = |ok: bool| if ok { "ok" } else { "down" };
-    let (status, code) = match (ready.database, ready.sessions) {
-        (true, true) => ("ready", StatusCode::OK),
-        (true, false) => ("degraded", StatusCode::SERVICE_UNAVAILABLE),
-        (false, _) => ("unavailable", StatusCode::SERVICE_UNAVAILABLE),
-    };
-    (code, Json(json!({ "status": status, "checks": { "database": word(ready.database), "sessions": word(ready.sessions) } }))).into_response()
+    let readiness = app.check_ready().await;
+    let status = readiness.status();
+    let code = if status == ReadyStatus::Unavailable { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK };
+    let body = json!({
+        "status": status.as_str(),
+        "checks": { "database": readiness.database.as_str(), "sessions": readiness.sessions.as_str() },
+    });
+    (code, Json(body)).into_response()
 }
 
 async fn index() -> Html<&'static str> {

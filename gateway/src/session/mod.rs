@@ -1,15 +1,18 @@
 //! Short-term session history for prompts: Redis when configured (shared by
 //! every replica, expires by TTL), memory otherwise. The durable transcript
-//! lives in the database; a session missing here (expired, or another
-//! replica without Redis) is rebuilt from it.
+//! lives in the database and is the source of truth; a session missing or
+//! unreadable here (expired, another replica without Redis, Redis down) is
+//! rebuilt from it, never from memory, which other replicas cannot see.
 
 mod memory;
+pub mod redis_link;
 mod redis_store;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 pub use memory::MemorySessions;
+pub use redis_link::{LinkError, RedisLink};
 pub use redis_store::RedisSessions;
 
 use crate::catalog::card::estimate_tokens;
@@ -33,6 +36,12 @@ pub struct HistoryEntry {
 pub enum SessionError {
     #[error("session store (redis) failed: {0}")]
     Redis(#[from] redis::RedisError),
+    #[error("session store (redis): {0}")]
+    Link(#[from] LinkError),
+    /// The stored copy misses turns (a write did not land); rebuild it
+    /// from the transcript with `replace` before appending.
+    #[error("the session's stored history is incomplete; replace it from the transcript")]
+    Stale,
     #[error("session data is not readable: {0}")]
     Corrupt(#[from] serde_json::Error),
 }

@@ -28,6 +28,7 @@ macro_rules! bind_message {
 }
 
 pub mod postgres;
+pub mod reconnect;
 pub mod sqlite;
 pub mod text_index;
 pub mod vector_index;
@@ -40,12 +41,22 @@ use crate::catalog::{Product, ProductCard, Variant};
 use crate::search::ScoredProduct;
 
 pub use postgres::PgStorage;
+pub use reconnect::Reconnecting;
 pub use sqlite::SqliteStorage;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
+    /// The statement's connection broke under it (the server restarted or
+    /// closed it, the network dropped it). A fresh connection may well
+    /// work: [`Reconnecting`] retries once.
+    #[error("the database connection was lost: {0}")]
+    ConnectionLost(sqlx::Error),
+    /// No connection could be had in time: the database is down, starting
+    /// or out of connections. Callers answer "try again shortly".
+    #[error("the database is unavailable: {0}")]
+    Unavailable(sqlx::Error),
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("the database lacks the `vector` extension (pgvector): install it and run `CREATE EXTENSION vector` (scripts/setup-services.sh does both)")]
@@ -57,6 +68,39 @@ pub enum StorageError {
 }
 
 pub type StorageResult<T> = Result<T, StorageError>;
+
+impl StorageError {
+    /// The database could not be reached or lost the connection: nothing
+    /// is wrong with the request, it may work in a few seconds.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StorageError::ConnectionLost(_) | StorageError::Unavailable(_))
+    }
+}
+
+/// Every sqlx error is sorted here, once, so that callers (the retry in
+/// [`Reconnecting`], the HTTP mapping) decide on the kind, never on text.
+impl From<sqlx::Error> for StorageError {
+    fn from(error: sqlx::Error) -> Self {
+        match &error {
+            // Mid-statement socket failures and a stream sqlx cannot parse
+            // any more (the server went away between messages).
+            sqlx::Error::Io(_) | sqlx::Error::Protocol(_) | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => StorageError::ConnectionLost(error),
+            sqlx::Error::Database(db) if db.code().as_deref().is_some_and(is_connection_sqlstate) => StorageError::ConnectionLost(error),
+            // The pool found no live connection before its acquire timeout
+            // (connection refused is retried inside it until then).
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => StorageError::Unavailable(error),
+            _ => StorageError::Database(error),
+        }
+    }
+}
+
+/// SQLSTATEs that mean the session is gone, not that the statement was
+/// wrong: class 08 (connection exception), 57P01 admin_shutdown (a fast
+/// shutdown or restart), 57P02 crash_shutdown, 57P03 cannot_connect_now
+/// (starting up or shutting down).
+fn is_connection_sqlstate(code: &str) -> bool {
+    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03")
+}
 
 /// A store as the database knows it (the config file is the source of truth;
 /// this row anchors the store's data).
@@ -246,6 +290,10 @@ pub trait Storage: Send + Sync + 'static {
     async fn migrate(&self) -> StorageResult<()>;
     /// Cheap round trip for readiness checks.
     async fn ping(&self) -> StorageResult<()>;
+    /// A statement just failed with [`StorageError::ConnectionLost`]: other
+    /// pooled connections are suspect too (a restart closes them all), so a
+    /// pooling backend checks them before handing them out for a while.
+    fn connection_lost(&self) {}
 
     async fn upsert_store(&self, store: &StoreRecord) -> StorageResult<()>;
 

@@ -22,8 +22,8 @@
 
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -83,6 +83,49 @@ pub struct PgStorage {
     /// The pool's sessions carry [`PgStorage::tune`]'s settings, so most
     /// index searches need no transaction to set them.
     tuned_sessions: bool,
+    /// When a statement last lost its connection (shared with the pool's
+    /// `before_acquire` check).
+    losses: Arc<ConnectionLosses>,
+}
+
+/// How long after a lost connection the pool pings the connections opened
+/// before it. A restart closes every one of them; a ping finds each dead
+/// one before a statement does, and the pool opens a fresh one instead.
+const SUSPECT_AFTER_LOSS: Duration = Duration::from_secs(30);
+/// How long a request waits for a pooled connection. While PostgreSQL is
+/// down the pool retries refused connections until then; the request then
+/// fails as [`StorageError::Unavailable`] (HTTP 503) instead of hanging.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The time of the last lost connection, as milliseconds after `since`
+/// plus one (0: none yet), read on every acquire without a lock.
+#[derive(Debug)]
+struct ConnectionLosses {
+    since: Instant,
+    last: AtomicU64,
+}
+
+impl Default for ConnectionLosses {
+    fn default() -> Self {
+        Self { since: Instant::now(), last: AtomicU64::new(0) }
+    }
+}
+
+impl ConnectionLosses {
+    fn note(&self) {
+        self.last.store(self.since.elapsed().as_millis() as u64 + 1, Ordering::Relaxed);
+    }
+
+    /// A pooled connection of this `age` was opened before a recent loss.
+    fn suspects(&self, age: Duration) -> bool {
+        match self.last.load(Ordering::Relaxed) {
+            0 => false,
+            at => {
+                let ago = self.since.elapsed().saturating_sub(Duration::from_millis(at - 1));
+                ago < SUSPECT_AFTER_LOSS && age >= ago
+            }
+        }
+    }
 }
 
 /// A pooled connection idle for longer than this is pinged before use.
@@ -110,8 +153,9 @@ impl PgStorage {
     /// Connects a pool of at most `max_connections` with `options`, tuned
     /// and checked as [`PgStorage::pool_options`] says.
     pub async fn connect_with(options: PgConnectOptions, max_connections: u32) -> StorageResult<Self> {
-        let pool = Self::pool_options(max_connections).connect_with(Self::tune(options)).await?;
-        Ok(Self::from_tuned_pool(pool))
+        let losses = Arc::new(ConnectionLosses::default());
+        let pool = Self::checked_pool_options(max_connections, losses.clone()).connect_with(Self::tune(options)).await?;
+        Ok(Self::new(pool, true, losses))
     }
 
     /// The gateway's pool settings. sqlx pings every pooled connection
@@ -120,11 +164,21 @@ impl PgStorage {
     /// message insert then waits for. Here only a connection idle for more
     /// than [`PING_IF_IDLE_FOR`] is pinged (one the server may have closed
     /// meanwhile; a failed ping closes it and the pool hands out another).
+    /// Waiting for a connection ends after [`ACQUIRE_TIMEOUT`].
     pub fn pool_options(max_connections: u32) -> PgPoolOptions {
-        PgPoolOptions::new().max_connections(max_connections.max(1)).acquire_timeout(Duration::from_secs(10)).test_before_acquire(false).before_acquire(
-            |conn, meta| {
+        Self::checked_pool_options(max_connections, Arc::default())
+    }
+
+    /// [`PgStorage::pool_options`], also pinging, for a while after a lost
+    /// connection, every connection opened before it (see
+    /// [`Storage::connection_lost`]). sqlx itself closes a connection whose
+    /// statement failed (it pings each one as it comes back to the pool).
+    fn checked_pool_options(max_connections: u32, losses: Arc<ConnectionLosses>) -> PgPoolOptions {
+        PgPoolOptions::new().max_connections(max_connections.max(1)).acquire_timeout(ACQUIRE_TIMEOUT).test_before_acquire(false).before_acquire(
+            move |conn, meta| {
+                let suspect = meta.idle_for > PING_IF_IDLE_FOR || losses.suspects(meta.age);
                 Box::pin(async move {
-                    if meta.idle_for > PING_IF_IDLE_FOR {
+                    if suspect {
                         conn.ping().await?;
                     }
                     Ok(true)
@@ -144,16 +198,17 @@ impl PgStorage {
     /// Storage over a pool whose connections may have any settings: index
     /// searches set theirs in a transaction.
     pub fn from_pool(pool: PgPool) -> Self {
-        Self::new(pool, false)
+        Self::new(pool, false, Arc::default())
     }
 
     /// Storage over a pool whose connect options went through [`PgStorage::tune`].
     pub fn from_tuned_pool(pool: PgPool) -> Self {
-        Self::new(pool, true)
+        Self::new(pool, true, Arc::default())
     }
 
-    fn new(pool: PgPool, tuned_sessions: bool) -> Self {
+    fn new(pool: PgPool, tuned_sessions: bool, losses: Arc<ConnectionLosses>) -> Self {
         Self {
+            losses,
             pool,
             hnsw_ready: Mutex::new(HashSet::new()),
             counts: Mutex::new(HashMap::new()),
@@ -301,6 +356,10 @@ impl Storage for PgStorage {
     async fn ping(&self) -> StorageResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    fn connection_lost(&self) {
+        self.losses.note();
     }
 
     async fn upsert_store(&self, store: &StoreRecord) -> StorageResult<()> {

@@ -4,10 +4,13 @@
 //!   with pgvector), dropped when the [`TestPg`] goes out of scope.
 //! - [`sqlite`]: a migrated in-memory SQLite storage.
 //! - [`redis_url`] and [`unique_prefix`] for tests that use Redis.
+//! - [`instances`]: private PostgreSQL and Redis servers for fault tests.
 //!
 //! A service that cannot be reached fails the test with directions to
 //! start it: tests never skip silently.
 #![allow(dead_code)]
+
+pub mod instances;
 
 use std::str::FromStr;
 use std::sync::Arc;
