@@ -76,6 +76,18 @@ impl<S: Storage> Storage for Reconnecting<S> {
     async fn delete_product(&self, store_id: &str, product_id: &str) -> StorageResult<bool> {
         self.once_more(|| self.inner.delete_product(store_id, product_id)).await
     }
+    async fn upsert_products(&self, store_id: &str, items: &[(&Product, &ProductCard)]) -> StorageResult<Vec<UpsertOutcome>> {
+        self.once_more(|| self.inner.upsert_products(store_id, items)).await
+    }
+    async fn delete_products_as_of(&self, store_id: &str, deletions: &[(String, DateTime<Utc>)]) -> StorageResult<u64> {
+        self.once_more(|| self.inner.delete_products_as_of(store_id, deletions)).await
+    }
+    async fn claim_webhook_delivery(&self, store_id: &str, delivery_id: &str, received_at: DateTime<Utc>, keep_since: DateTime<Utc>) -> StorageResult<bool> {
+        self.once_more(|| self.inner.claim_webhook_delivery(store_id, delivery_id, received_at, keep_since)).await
+    }
+    async fn release_webhook_delivery(&self, store_id: &str, delivery_id: &str) -> StorageResult<()> {
+        self.once_more(|| self.inner.release_webhook_delivery(store_id, delivery_id)).await
+    }
     async fn get_products(&self, store_id: &str, product_ids: &[String]) -> StorageResult<Vec<Product>> {
         self.once_more(|| self.inner.get_products(store_id, product_ids)).await
     }
