@@ -6,36 +6,57 @@
 //! gateway builds one per store from a [`SqlGrantConfig`] and grants it as
 //! that store's [`SqlExecutor`]; the connection URL never leaves it.
 //!
-//! Read-only is enforced three times: the statement must start with a read
-//! keyword (this also closes the MySQL hole where DDL implicitly commits the
-//! read-only transaction), the transaction is `READ ONLY`, and the operator
-//! should still grant a database user that can only read (functions such as
-//! PostgreSQL's `pg_read_file` or MySQL's `GET_LOCK` are not writes, and only
-//! the database's own privileges can stop them).
+//! The server, not only the host, enforces each rule:
+//! - Only a query runs: the statement is sent as a prepared statement (one
+//!   statement, no `;` chains) inside a sub-select (PostgreSQL) or a
+//!   parenthesised query (MySQL/MariaDB), where DDL, `COPY`, `DO`, `SET` and
+//!   data-modifying `WITH` do not parse. The lexer in [`statement`] is the
+//!   first check with friendly messages, not the wall.
+//! - The database user may not be privileged: each new session checks its
+//!   role ([`session`]) and refuses superusers, file and program access,
+//!   replication and signalling other sessions, naming the privilege.
+//! - Nothing outlives a call: every call gets a session of its own, which is
+//!   rolled back, stripped of locks and closed after the call; a statement
+//!   still running when the deadline passes, or when the caller gives up, is
+//!   ended on the server from a second connection before its slot is freed.
+//! - Rows and bytes are capped by the server: a `LIMIT` of one row more than
+//!   the cap, and on PostgreSQL a per-row size guard, so an oversized value
+//!   is never sent. MySQL/MariaDB bound a value by the server's
+//!   `max_allowed_packet` only; a row there is capped after it arrives.
 
+mod session;
 mod statement;
 mod value;
 
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::TryStreamExt;
-use sqlx::mysql::{MySqlArguments, MySqlConnectOptions, MySqlConnection, MySqlPoolOptions};
+use sqlx::mysql::{MySqlArguments, MySqlConnectOptions, MySqlConnection};
 use sqlx::postgres::types::Oid;
-use sqlx::postgres::{PgArgumentBuffer, PgArguments, PgConnectOptions, PgConnection, PgPoolOptions, PgTypeInfo};
-use sqlx::{Arguments, Column, Executor, MySqlPool, PgPool, Postgres, Row, Statement};
-use tokio::sync::OnceCell;
+use sqlx::postgres::{PgArgumentBuffer, PgArguments, PgConnectOptions, PgConnection, PgTypeInfo};
+use sqlx::{Arguments, Column, ConnectOptions, Connection, Executor, Postgres, Row, Statement};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
 use crate::grants::{Secret, SqlExecutor, SqlFailure, SqlRows, SqlValue};
 use statement::Dialect;
 use value::ColumnError;
 
-/// Time the whole query may take beyond the statement timeout: acquiring or
-/// opening a connection, `BEGIN`, streaming rows, `ROLLBACK`.
+/// Time the whole query may take beyond the statement timeout: opening the
+/// connection, checking the role, `BEGIN`, streaming rows, `ROLLBACK`.
 const QUERY_GRACE: Duration = Duration::from_secs(1);
+
+/// Time to reset and close a session after its query, or to end a runaway
+/// statement from a second connection.
+const CLEANUP_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Marks the error the PostgreSQL row-size guard raises, so it reads as
+/// "truncated" rather than as a failure.
+const ROW_TOO_BIG: &str = "chatgw-row-over-byte-cap";
 
 /// How a store's database is granted to its connector.
 #[derive(Debug, Clone)]
@@ -44,17 +65,21 @@ pub struct SqlGrantConfig {
     /// URL never appears in either.
     pub label: String,
     /// `postgres://`, `postgresql://`, `mysql://` or `mariadb://` URL,
-    /// credentials included. Grant a user that can only read.
+    /// credentials included. The user must not be privileged (see the
+    /// README's least-privilege role); a privileged one is refused.
     pub url: Secret,
     /// Rows one query may return; more set `truncated`.
     pub max_rows: usize,
     /// Bytes of values (text and blob lengths, 8 per number) one query may
-    /// return; more set `truncated`.
+    /// return; more set `truncated`. On PostgreSQL the server also refuses
+    /// to send a row whose text form is larger.
     pub max_bytes: u64,
     /// Server-side limit for the statement; the whole query (connection,
     /// transaction, rows) gets this plus one second.
     pub statement_timeout: Duration,
-    /// Connections this store's connector may hold open at once.
+    /// Calls this store's connector may run against the database at once;
+    /// each holds one connection (plus, briefly, a second one to end a
+    /// statement that overran its deadline).
     pub max_connections: u32,
 }
 
@@ -82,26 +107,26 @@ pub enum SqlBackend {
     MySql,
 }
 
-enum Pool {
-    Postgres(PgPool),
-    MySql {
-        pool: MySqlPool,
-        /// Whether the server is MariaDB (which names its statement timeout
-        /// differently), learned on the first query.
-        mariadb: OnceCell<bool>,
-    },
+/// Where a gate connects: options parsed once from the URL.
+enum Server {
+    Postgres(PgConnectOptions),
+    MySql(MySqlConnectOptions),
 }
 
 /// One store's read-only database, as a plugin sees it through `host-sql`.
-/// Connections are opened lazily, so a database that is down fails queries
-/// (with a clear error), not the gateway's start.
+/// Connections are opened per call, so a database that is down fails
+/// queries (with a clear error), not the gateway's start, and no session
+/// state (locks, variables, settings) passes from one call to the next.
 pub struct SqlGate {
     label: String,
-    pool: Pool,
+    server: Server,
+    /// One permit per call in flight; a permit is held until the call's
+    /// session has ended on the server, not only on this side.
+    sessions: Arc<Semaphore>,
     max_rows: usize,
     max_bytes: u64,
     statement_timeout: Duration,
-    redactor: Redactor,
+    redactor: Arc<Redactor>,
 }
 
 impl fmt::Debug for SqlGate {
@@ -117,8 +142,8 @@ impl fmt::Debug for SqlGate {
 }
 
 impl SqlGate {
-    /// Checks the grant and sets up a lazy connection pool. Must run inside
-    /// a Tokio runtime (the pool's maintenance task is spawned on it).
+    /// Checks the grant and parses the URL. Must run inside a Tokio runtime
+    /// (a statement that outlives its caller is ended from a spawned task).
     pub fn new(config: SqlGrantConfig) -> Result<SqlGate, SqlConfigError> {
         let redactor = Redactor::new(config.url.expose());
         let invalid = |message: String| SqlConfigError { label: config.label.clone(), message: redactor.clean(message) };
@@ -140,8 +165,7 @@ impl SqlGate {
 
         let url = config.url.expose();
         let scheme = url.split_once("://").map(|(scheme, _)| scheme.to_ascii_lowercase()).unwrap_or_default();
-        let budget = config.statement_timeout + QUERY_GRACE;
-        let pool = match scheme.as_str() {
+        let server = match scheme.as_str() {
             "postgres" | "postgresql" => {
                 let options = PgConnectOptions::from_str(url)
                     .map_err(|e| invalid(format!("cannot parse the PostgreSQL URL: {e}")))?
@@ -149,15 +173,9 @@ impl SqlGate {
                     // Any transaction on these connections is read-only
                     // unless someone asks otherwise; queries also say so.
                     .options([("default_transaction_read_only", "on")]);
-                Pool::Postgres(PgPoolOptions::new().max_connections(config.max_connections).acquire_timeout(budget).connect_lazy_with(options))
+                Server::Postgres(options)
             }
-            "mysql" | "mariadb" => {
-                let options = MySqlConnectOptions::from_str(url).map_err(|e| invalid(format!("cannot parse the MySQL/MariaDB URL: {e}")))?;
-                Pool::MySql {
-                    pool: MySqlPoolOptions::new().max_connections(config.max_connections).acquire_timeout(budget).connect_lazy_with(options),
-                    mariadb: OnceCell::new(),
-                }
-            }
+            "mysql" | "mariadb" => Server::MySql(MySqlConnectOptions::from_str(url).map_err(|e| invalid(format!("cannot parse the MySQL/MariaDB URL: {e}")))?),
             "" => {
                 return Err(invalid("the URL has no scheme; use postgres://, mysql:// or mariadb://".into()));
             }
@@ -165,7 +183,15 @@ impl SqlGate {
                 return Err(invalid(format!("unsupported database `{other}://`; use postgres://, mysql:// or mariadb://")));
             }
         };
-        Ok(SqlGate { label: config.label, pool, max_rows: config.max_rows, max_bytes: config.max_bytes, statement_timeout: config.statement_timeout, redactor })
+        Ok(SqlGate {
+            label: config.label,
+            server,
+            sessions: Arc::new(Semaphore::new(config.max_connections as usize)),
+            max_rows: config.max_rows,
+            max_bytes: config.max_bytes,
+            statement_timeout: config.statement_timeout,
+            redactor: Arc::new(redactor),
+        })
     }
 
     pub fn label(&self) -> &str {
@@ -173,76 +199,102 @@ impl SqlGate {
     }
 
     pub fn backend(&self) -> SqlBackend {
-        match self.pool {
-            Pool::Postgres(_) => SqlBackend::Postgres,
-            Pool::MySql { .. } => SqlBackend::MySql,
+        match self.server {
+            Server::Postgres(_) => SqlBackend::Postgres,
+            Server::MySql(_) => SqlBackend::MySql,
         }
     }
 
-    /// Closes every connection; later queries fail.
+    /// Refuses later queries; calls in flight finish and end their sessions.
     pub async fn close(&self) {
-        match &self.pool {
-            Pool::Postgres(pool) => pool.close().await,
-            Pool::MySql { pool, .. } => pool.close().await,
-        }
+        self.sessions.close();
     }
 
     fn caps(&self) -> Caps {
         Caps { max_rows: self.max_rows, max_bytes: self.max_bytes }
     }
 
-    async fn query_postgres(&self, pool: &PgPool, statement: &str, params: Vec<SqlValue>, deadline: Instant) -> Result<SqlRows, SqlFailure> {
-        let sql = statement::check(statement, Dialect::Postgres)?;
-        let bound = PgBound::new(sql, params)?;
-        let mut conn = match tokio::time::timeout_at(deadline, pool.acquire()).await {
-            Ok(Ok(conn)) => conn,
-            Ok(Err(error)) => return Err(self.unreachable(error)),
-            Err(_) => return Err(self.unreachable(sqlx::Error::PoolTimedOut)),
-        };
-        let timeout_ms = self.statement_timeout.as_millis().max(1).to_string();
-        let run = postgres_run(&mut conn, bound, &timeout_ms, self.caps());
-        match tokio::time::timeout_at(deadline, run).await {
-            Err(_elapsed) => {
-                conn.close_on_drop();
-                Err(SqlFailure::Timeout)
-            }
-            Ok(run) => {
-                if !run.reusable {
-                    conn.close_on_drop();
-                }
-                run.result.map_err(|e| self.failure(e, SqlBackend::Postgres))
-            }
+    /// Opens the call's own connection.
+    async fn connect<O>(&self, options: &O, deadline: Instant) -> Result<O::Connection, SqlFailure>
+    where
+        O: ConnectOptions,
+        O::Connection: Sized,
+    {
+        match tokio::time::timeout_at(deadline, options.connect()).await {
+            Ok(Ok(conn)) => Ok(conn),
+            Ok(Err(error)) => Err(self.unreachable(error)),
+            Err(_) => Err(self.unreachable(sqlx::Error::PoolTimedOut)),
         }
     }
 
-    async fn query_mysql(
-        &self,
-        pool: &MySqlPool,
-        mariadb: &OnceCell<bool>,
-        statement: &str,
-        params: Vec<SqlValue>,
-        deadline: Instant,
-    ) -> Result<SqlRows, SqlFailure> {
-        let sql = statement::check(statement, Dialect::MySql)?;
-        let arguments = mysql_arguments(params)?;
-        let mut conn = match tokio::time::timeout_at(deadline, pool.acquire()).await {
-            Ok(Ok(conn)) => conn,
-            Ok(Err(error)) => return Err(self.unreachable(error)),
-            Err(_) => return Err(self.unreachable(sqlx::Error::PoolTimedOut)),
-        };
-        let run = mysql_run(&mut conn, mariadb, sql, arguments, self.statement_timeout, self.caps());
-        match tokio::time::timeout_at(deadline, run).await {
-            Err(_elapsed) => {
-                conn.close_on_drop();
-                Err(SqlFailure::Timeout)
-            }
-            Ok(run) => {
-                if !run.reusable {
-                    conn.close_on_drop();
-                }
-                run.result.map_err(|e| self.failure(e, SqlBackend::MySql))
-            }
+    /// Takes a call slot; waits while `max_connections` calls are running.
+    async fn slot(&self, deadline: Instant) -> Result<OwnedSemaphorePermit, SqlFailure> {
+        match tokio::time::timeout_at(deadline, self.sessions.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            Ok(Err(_closed)) => Err(SqlFailure::Database(format!("the store's database `{}` has been closed", self.label))),
+            Err(_) => Err(self.unreachable(sqlx::Error::PoolTimedOut)),
         }
+    }
+
+    async fn query_postgres(&self, options: &PgConnectOptions, statement: &str, params: Vec<SqlValue>, deadline: Instant) -> Result<SqlRows, SqlFailure> {
+        let read = statement::check(statement, Dialect::Postgres)?;
+        let wrapped = postgres_wrap(read.text, self.caps());
+        let bound = PgBound::new(&wrapped, params)?;
+        let permit = self.slot(deadline).await?;
+        let mut conn = self.connect(options, deadline).await?;
+        let pid = match tokio::time::timeout_at(deadline, session::postgres(&mut conn, &self.label)).await {
+            Ok(Ok(pid)) => pid,
+            Ok(Err(refusal)) => {
+                close_quietly(conn).await;
+                return Err(refusal.into_failure(|e| self.failure(RunError::Sql(e), SqlBackend::Postgres)));
+            }
+            Err(_) => return Err(SqlFailure::Timeout),
+        };
+        // From here a statement may be running on the server: if this future
+        // is dropped, the guard ends it there.
+        let guard = SessionGuard::new(self, ServerSession::Postgres { options: options.clone(), pid }, permit);
+        let timeout_ms = self.statement_timeout.as_millis().max(1).to_string();
+        let result = tokio::time::timeout_at(deadline, postgres_run(&mut conn, bound, &timeout_ms, self.caps())).await.unwrap_or(Err(RunError::Timeout));
+        // Simple protocol, so both run in one round trip. A session-level
+        // advisory lock would be released when the session ends anyway, but
+        // only once the server has processed the disconnect; releasing it
+        // here means the next call never races that.
+        let reset = !matches!(result, Err(RunError::Timeout))
+            && tokio::time::timeout(CLEANUP_TIMEOUT, (&mut conn).execute("ROLLBACK; SELECT pg_advisory_unlock_all()")).await.is_ok_and(|r| r.is_ok());
+        guard.finish(conn, reset).await;
+        result.map_err(|e| self.failure(e, SqlBackend::Postgres))
+    }
+
+    async fn query_mysql(&self, options: &MySqlConnectOptions, statement: &str, params: Vec<SqlValue>, deadline: Instant) -> Result<SqlRows, SqlFailure> {
+        let read = statement::check(statement, Dialect::MySql)?;
+        let wrapped = mysql_wrap(&read, self.caps());
+        let arguments = mysql_arguments(params)?;
+        let permit = self.slot(deadline).await?;
+        let mut conn = self.connect(options, deadline).await?;
+        let opened = match tokio::time::timeout_at(deadline, session::mysql(&mut conn, &self.label)).await {
+            Ok(Ok(opened)) => opened,
+            Ok(Err(refusal)) => {
+                close_quietly(conn).await;
+                return Err(refusal.into_failure(|e| self.failure(RunError::Sql(e), SqlBackend::MySql)));
+            }
+            Err(_) => return Err(SqlFailure::Timeout),
+        };
+        let guard = SessionGuard::new(self, ServerSession::MySql { options: options.clone(), id: opened.id }, permit);
+        let run = mysql_run(&mut conn, opened.mariadb, &wrapped, arguments, self.statement_timeout, self.caps());
+        let result = tokio::time::timeout_at(deadline, run).await.unwrap_or(Err(RunError::Timeout));
+        // GET_LOCK locks end with the session, but only once the server has
+        // processed the disconnect; releasing them here means the next call
+        // never races that. (RELEASE_ALL_LOCKS: MariaDB 10.5+, MySQL 5.7+.)
+        let reset = !matches!(result, Err(RunError::Timeout)) && {
+            let reset = async {
+                (&mut conn).execute("ROLLBACK").await?;
+                (&mut conn).execute("DO RELEASE_ALL_LOCKS()").await?;
+                Ok::<_, sqlx::Error>(())
+            };
+            tokio::time::timeout(CLEANUP_TIMEOUT, reset).await.is_ok_and(|r| r.is_ok())
+        };
+        guard.finish(conn, reset).await;
+        result.map_err(|e| self.failure(e, SqlBackend::MySql))
     }
 
     /// No connection could be had: the database is down, refuses the
@@ -264,6 +316,10 @@ impl SqlGate {
 
     fn failure(&self, error: RunError, backend: SqlBackend) -> SqlFailure {
         match error {
+            RunError::Timeout => SqlFailure::Timeout,
+            RunError::NotAQuery => SqlFailure::Denied(
+                "the store's database connection is read-only: the server reports that the statement returns no rows, so it is not a query".into(),
+            ),
             RunError::Column(ColumnError::Unsupported(why)) => SqlFailure::InvalidQuery(why),
             RunError::Column(ColumnError::Malformed(why)) => SqlFailure::Database(format!("cannot read a value: {why}")),
             RunError::Sql(sqlx::Error::Database(db)) => classify(&*db, backend),
@@ -277,9 +333,9 @@ impl SqlExecutor for SqlGate {
     async fn query(&self, statement: &str, params: Vec<SqlValue>) -> Result<SqlRows, SqlFailure> {
         let started = Instant::now();
         let deadline = started + self.statement_timeout + QUERY_GRACE;
-        let result = match &self.pool {
-            Pool::Postgres(pool) => self.query_postgres(pool, statement, params, deadline).await,
-            Pool::MySql { pool, mariadb } => self.query_mysql(pool, mariadb, statement, params, deadline).await,
+        let result = match &self.server {
+            Server::Postgres(options) => self.query_postgres(options, statement, params, deadline).await,
+            Server::MySql(options) => self.query_mysql(options, statement, params, deadline).await,
         }
         .map_err(|failure| self.redactor.clean_failure(failure));
         match &result {
@@ -298,6 +354,145 @@ impl SqlExecutor for SqlGate {
             ),
         }
         result
+    }
+}
+
+async fn close_quietly<C: Connection>(conn: C) {
+    tokio::time::timeout(CLEANUP_TIMEOUT, conn.close()).await.ok();
+}
+
+/// A session on the server that may still be running a statement, and how
+/// to end it from another connection.
+enum ServerSession {
+    Postgres { options: PgConnectOptions, pid: i32 },
+    MySql { options: MySqlConnectOptions, id: u64 },
+}
+
+impl ServerSession {
+    /// Ends the session on the server (its statement, locks and all) from a
+    /// second connection as the same user, which may always end its own
+    /// sessions, and waits until the server reports it gone.
+    async fn end(&self) -> Result<(), sqlx::Error> {
+        match self {
+            ServerSession::Postgres { options, pid } => {
+                let mut side = options.connect().await?;
+                // With a timeout (PostgreSQL 14+) the call waits until the
+                // backend has exited; older servers only signal it.
+                let ended = sqlx::query("SELECT pg_terminate_backend($1, 5000)").bind(pid).execute(&mut side).await;
+                if ended.is_err() {
+                    sqlx::query("SELECT pg_terminate_backend($1)").bind(pid).execute(&mut side).await?;
+                }
+                side.close().await
+            }
+            ServerSession::MySql { options, id } => {
+                let mut side = options.connect().await?;
+                // `KILL` takes no placeholder; `id` is the number the server
+                // gave for CONNECTION_ID(), not text from the plugin.
+                let killed = (&mut side).execute(format!("KILL CONNECTION {id}").as_str()).await;
+                match killed {
+                    Ok(_) => {}
+                    // ER_NO_SUCH_THREAD: it ended on its own meanwhile.
+                    Err(sqlx::Error::Database(db)) if db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>().is_some_and(|e| e.number() == 1094) => {}
+                    Err(error) => return Err(error),
+                }
+                // KILL only flags the thread; wait (bounded by the caller)
+                // until it has left the process list.
+                loop {
+                    let left: Option<u64> =
+                        sqlx::query_scalar("SELECT ID FROM information_schema.PROCESSLIST WHERE ID = ?").bind(id).fetch_optional(&mut side).await?;
+                    if left.is_none() {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+                side.close().await
+            }
+        }
+    }
+}
+
+/// Holds a call's slot until its session is over on the server. Dropped
+/// before [`SessionGuard::finish`] (the caller gave up on the query), it
+/// ends the session from a spawned task and frees the slot only then.
+struct SessionGuard {
+    armed: Option<(ServerSession, OwnedSemaphorePermit)>,
+    label: String,
+    redactor: Arc<Redactor>,
+}
+
+impl SessionGuard {
+    fn new(gate: &SqlGate, session: ServerSession, permit: OwnedSemaphorePermit) -> Self {
+        SessionGuard { armed: Some((session, permit)), label: gate.label.clone(), redactor: gate.redactor.clone() }
+    }
+
+    /// Closes the connection when `reset` says it was rolled back and freed
+    /// of locks; otherwise ends the session on the server first.
+    async fn finish<C: Connection>(mut self, conn: C, reset: bool) {
+        let Some((session, permit)) = self.armed.take() else { return };
+        if reset {
+            close_quietly(conn).await;
+        } else {
+            drop(conn);
+            end_session(session, &self.label, &self.redactor).await;
+        }
+        drop(permit);
+    }
+}
+
+impl Drop for SessionGuard {
+    fn drop(&mut self) {
+        let Some((session, permit)) = self.armed.take() else { return };
+        let (label, redactor) = (self.label.clone(), self.redactor.clone());
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    end_session(session, &label, &redactor).await;
+                    drop(permit);
+                });
+            }
+            Err(_) => tracing::warn!(database = %label, "a plugin SQL call was dropped outside a Tokio runtime; its statement may run until its timeout"),
+        }
+    }
+}
+
+async fn end_session(session: ServerSession, label: &str, redactor: &Redactor) {
+    match tokio::time::timeout(CLEANUP_TIMEOUT, session.end()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => tracing::warn!(database = %label, error = %redactor.clean(error.to_string()), "could not end a plugin SQL session on the server"),
+        Err(_) => tracing::warn!(database = %label, "ending a plugin SQL session on the server took longer than {CLEANUP_TIMEOUT:?}"),
+    }
+}
+
+/// The statement inside a sub-select: PostgreSQL parses only a query there
+/// (no `COPY`, `DO`, DDL, DML or data-modifying `WITH`). The `WHERE` stops
+/// the server at the first row whose text form is larger than the byte cap,
+/// before it is sent; the `LIMIT` at one row past the row cap. `ROW(q.*)`
+/// names the whole row even if the statement has a column named `q`.
+fn postgres_wrap(statement: &str, caps: Caps) -> String {
+    // Both numbers come from the grant, not from the plugin; the newlines
+    // end any line comment the statement finishes with.
+    format!(
+        "SELECT chatgw_q.* FROM (\n{statement}\n) AS chatgw_q \
+         WHERE CASE WHEN octet_length(ROW(chatgw_q.*)::text) > {max_bytes} \
+         THEN CAST('{ROW_TOO_BIG} ' || octet_length(ROW(chatgw_q.*)::text) AS int) = 0 ELSE true END \
+         LIMIT {limit}",
+        max_bytes = caps.max_bytes,
+        limit = caps.max_rows as u64 + 1,
+    )
+}
+
+/// The statement in parentheses: MySQL and MariaDB parse only a query there
+/// (no `SET`, `DO`, `HANDLER`, `KILL`, DDL or DML, no `INTO`), and its own
+/// `ORDER BY` still holds. The `LIMIT` stops the server one row past the row
+/// cap. MariaDB 10.x does not accept a `WITH` query in parentheses, so that
+/// one gets the `LIMIT` appended (unless it has its own); for it the
+/// server's description of the prepared statement is the check.
+fn mysql_wrap(read: &statement::Read<'_>, caps: Caps) -> String {
+    let limit = caps.max_rows as u64 + 1;
+    match (read.keyword.as_str(), read.limited) {
+        ("WITH", true) => read.text.to_string(),
+        ("WITH", false) => format!("{}\nLIMIT {limit}", read.text),
+        _ => format!("(\n{}\n) LIMIT {limit}", read.text),
     }
 }
 
@@ -345,6 +540,10 @@ fn classify(db: &dyn sqlx::error::DatabaseError, backend: SqlBackend) -> SqlFail
 enum RunError {
     Sql(sqlx::Error),
     Column(ColumnError),
+    /// The deadline passed with the statement still running.
+    Timeout,
+    /// The server described the prepared statement as returning no rows.
+    NotAQuery,
 }
 
 impl From<sqlx::Error> for RunError {
@@ -357,13 +556,6 @@ impl From<ColumnError> for RunError {
     fn from(error: ColumnError) -> Self {
         RunError::Column(error)
     }
-}
-
-/// The outcome of one query and whether its connection may go back to the
-/// pool (rolled back cleanly) or must be closed.
-struct Run {
-    result: Result<SqlRows, RunError>,
-    reusable: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -404,17 +596,6 @@ impl RowSink {
         self.bytes += size;
         self.rows.rows.push(row);
         true
-    }
-}
-
-/// Whether the connection can be rolled back and reused: not after a cut
-/// result (the rest would have to be drained) nor after a broken protocol
-/// exchange.
-fn clean_after(result: &Result<SqlRows, RunError>) -> bool {
-    match result {
-        Ok(rows) => !rows.truncated,
-        Err(RunError::Sql(sqlx::Error::Database(_))) => true,
-        Err(_) => false,
     }
 }
 
@@ -488,32 +669,46 @@ impl<'a> PgBound<'a> {
     }
 }
 
-async fn postgres_run(conn: &mut PgConnection, bound: PgBound<'_>, timeout_ms: &str, caps: Caps) -> Run {
+async fn postgres_run(conn: &mut PgConnection, bound: PgBound<'_>, timeout_ms: &str, caps: Caps) -> Result<SqlRows, RunError> {
     let PgBound { sql, types, arguments } = bound;
-    let result = async {
-        (&mut *conn).execute("BEGIN READ ONLY").await?;
-        sqlx::query("SELECT set_config('statement_timeout', $1, true)").bind(timeout_ms).execute(&mut *conn).await?;
-        let prepared = (&mut *conn).prepare_with(&sql, &types).await?;
-        let columns = prepared.columns().iter().map(|c| c.name().to_string()).collect();
-        collect_rows(prepared.query_with(arguments).fetch(&mut *conn), RowSink::new(columns, caps), value::pg_value).await
-    }
-    .await;
-    let reusable = clean_after(&result) && (&mut *conn).execute("ROLLBACK").await.is_ok();
-    Run { result, reusable }
+    (&mut *conn).execute("BEGIN READ ONLY").await?;
+    sqlx::query("SELECT set_config('statement_timeout', $1, true)").bind(timeout_ms).execute(&mut *conn).await?;
+    let prepared = (&mut *conn).prepare_with(&sql, &types).await?;
+    let columns = prepared.columns().iter().map(|c| c.name().to_string()).collect();
+    collect_rows(prepared.query_with(arguments).fetch(&mut *conn), RowSink::new(columns, caps), postgres_row).await
 }
 
-/// Reads rows into `sink` until they end or a cap is reached; stopping
-/// early leaves the rest unread (the connection is then closed, not reused).
+/// Whether `error` is the PostgreSQL row-size guard of [`postgres_wrap`].
+fn row_too_big(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db) if db.code().as_deref() == Some("22P02") && db.message().contains(ROW_TOO_BIG))
+}
+
+/// Reads rows into `sink` until they end or a cap is reached. The server
+/// has already stopped at one row past the row cap and before any row over
+/// the byte cap, so what is left unread is small.
 async fn collect_rows<R: Row>(
     mut rows: futures::stream::BoxStream<'_, Result<R, sqlx::Error>>,
     mut sink: RowSink,
-    decode: fn(&R, usize) -> Result<SqlValue, value::ColumnError>,
+    decode: fn(&R) -> Result<Option<Vec<SqlValue>>, ColumnError>,
 ) -> Result<SqlRows, RunError> {
-    while let Some(row) = rows.try_next().await? {
+    loop {
+        let row = match rows.try_next().await {
+            Ok(Some(row)) => row,
+            Ok(None) => break,
+            Err(error) if row_too_big(&error) => {
+                sink.rows.truncated = true;
+                break;
+            }
+            Err(error) => return Err(error.into()),
+        };
         if sink.row_cap_reached() {
             break;
         }
-        let values = (0..row.len()).map(|i| decode(&row, i)).collect::<Result<Vec<_>, _>>()?;
+        let Some(values) = decode(&row)? else {
+            // The server's size guard held this row back.
+            sink.rows.truncated = true;
+            break;
+        };
         if !sink.push(values) {
             break;
         }
@@ -539,29 +734,39 @@ fn mysql_arguments(params: Vec<SqlValue>) -> Result<MySqlArguments, SqlFailure> 
     Ok(arguments)
 }
 
-async fn mysql_run(conn: &mut MySqlConnection, mariadb: &OnceCell<bool>, sql: &str, arguments: MySqlArguments, statement_timeout: Duration, caps: Caps) -> Run {
-    let result = async {
-        let is_mariadb = *mariadb
-            .get_or_try_init(|| async {
-                let version: String = sqlx::query_scalar("SELECT VERSION()").fetch_one(&mut *conn).await?;
-                Ok::<_, sqlx::Error>(version.contains("MariaDB"))
-            })
-            .await?;
-        // MariaDB counts seconds and stops any statement; MySQL counts
-        // milliseconds and stops SELECTs, which is all that may run here.
-        if is_mariadb {
-            sqlx::query("SET SESSION max_statement_time = ?").bind(statement_timeout.as_secs_f64().max(0.001)).execute(&mut *conn).await?;
-        } else {
-            sqlx::query("SET SESSION max_execution_time = ?").bind(statement_timeout.as_millis().max(1) as u64).execute(&mut *conn).await?;
-        }
-        (&mut *conn).execute("START TRANSACTION READ ONLY").await?;
-        let prepared = (&mut *conn).prepare_with(sql, &[]).await?;
-        let columns = prepared.columns().iter().map(|c| c.name().to_string()).collect();
-        collect_rows(prepared.query_with(arguments).fetch(&mut *conn), RowSink::new(columns, caps), value::mysql_value).await
+async fn mysql_run(
+    conn: &mut MySqlConnection,
+    mariadb: bool,
+    sql: &str,
+    arguments: MySqlArguments,
+    statement_timeout: Duration,
+    caps: Caps,
+) -> Result<SqlRows, RunError> {
+    // MariaDB counts seconds and stops any statement; MySQL counts
+    // milliseconds and stops SELECTs, which is all that may run here.
+    if mariadb {
+        sqlx::query("SET SESSION max_statement_time = ?").bind(statement_timeout.as_secs_f64().max(0.001)).execute(&mut *conn).await?;
+    } else {
+        sqlx::query("SET SESSION max_execution_time = ?").bind(statement_timeout.as_millis().max(1) as u64).execute(&mut *conn).await?;
     }
-    .await;
-    let reusable = clean_after(&result) && (&mut *conn).execute("ROLLBACK").await.is_ok();
-    Run { result, reusable }
+    (&mut *conn).execute("START TRANSACTION READ ONLY").await?;
+    // The server describes what it prepared: a statement without a result
+    // set (SET, DO, DML, DDL, CALL...) is not a query, whatever the lexer
+    // took it for.
+    let described = (&mut *conn).prepare_with(sql, &[]).await?;
+    let columns: Vec<String> = described.columns().iter().map(|c| c.name().to_string()).collect();
+    if columns.is_empty() {
+        return Err(RunError::NotAQuery);
+    }
+    collect_rows(described.query_with(arguments).fetch(&mut *conn), RowSink::new(columns, caps), mysql_row).await
+}
+
+fn mysql_row(row: &sqlx::mysql::MySqlRow) -> Result<Option<Vec<SqlValue>>, ColumnError> {
+    (0..row.len()).map(|i| value::mysql_value(row, i)).collect::<Result<Vec<_>, _>>().map(Some)
+}
+
+fn postgres_row(row: &sqlx::postgres::PgRow) -> Result<Option<Vec<SqlValue>>, ColumnError> {
+    (0..row.len()).map(|i| value::pg_value(row, i)).collect::<Result<Vec<_>, _>>().map(Some)
 }
 
 /// Keeps the URL and its password out of error text, whatever a driver or

@@ -1,7 +1,11 @@
 //! `host-sql` against real databases: PostgreSQL and MariaDB, each test in a
 //! schema (PostgreSQL) or database (MariaDB) of its own that is dropped
-//! afterwards. A service that cannot be reached fails the test with
-//! directions to start it; nothing is skipped.
+//! afterwards. Gates connect as a least-privilege user made for the test
+//! (SELECT on its tables, nothing else), as the README tells operators to;
+//! the privileged administrator is used to set up, to look at the server
+//! from outside, and to prove that a privileged user is refused. A service
+//! that cannot be reached fails the test with directions to start it;
+//! nothing is skipped.
 //!
 //! Defaults: `postgres://postgres@127.0.0.1:5432/test` and
 //! `mysql://root@127.0.0.1:3306/test`; override with `TEST_DATABASE_URL`
@@ -82,6 +86,16 @@ fn unique_name() -> String {
     format!("plugin_sql_{}_{nanos:x}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
+/// The password of every least-privilege user the tests create.
+const READER_PASSWORD: &str = "reader-pass";
+
+/// `url` with its user info replaced by `user:password`.
+fn with_user(url: &str, user: &str, password: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("URL has a scheme");
+    let host = rest.split_once('@').map_or(rest, |(_, host)| host);
+    format!("{scheme}://{user}:{password}@{host}")
+}
+
 /// Adds `password` to a URL's user info.
 fn with_password(url: &str, password: &str) -> String {
     let (scheme, rest) = url.split_once("://").expect("URL has a scheme");
@@ -123,33 +137,62 @@ async fn admin(db: Db, statements: &[String]) {
     }
 }
 
+/// Runs one query returning a single integer on the administrator's
+/// connection, to look at the server from outside the gate.
+async fn admin_count(db: Db, query: &str) -> i64 {
+    let url = db.admin_url();
+    match db {
+        Db::Postgres => {
+            let mut conn = sqlx::postgres::PgConnectOptions::from_str(&url)
+                .expect("URL parses")
+                .connect()
+                .await
+                .unwrap_or_else(|e| panic!("{}", db.unreachable(&url, &e)));
+            let n: i64 = sqlx::query_scalar(query).fetch_one(&mut conn).await.unwrap_or_else(|e| panic!("{query}: {e}"));
+            conn.close().await.ok();
+            n
+        }
+        Db::MariaDb => {
+            let mut conn = sqlx::mysql::MySqlConnectOptions::from_str(&url)
+                .expect("URL parses")
+                .connect()
+                .await
+                .unwrap_or_else(|e| panic!("{}", db.unreachable(&url, &e)));
+            let n: i64 = sqlx::query_scalar(query).fetch_one(&mut conn).await.unwrap_or_else(|e| panic!("{query}: {e}"));
+            conn.close().await.ok();
+            n
+        }
+    }
+}
+
 /// A schema (PostgreSQL) or database (MariaDB) of its own with a small
-/// `products` table, dropped when the fixture is.
+/// `products` table and a user that may only read it, all dropped when the
+/// fixture is.
 struct Fixture {
     db: Db,
     name: String,
-    /// What a gate connects with: the test's own schema or database.
+    /// The least-privilege user: `<name>_r`. Tests that need a privileged
+    /// one create `<name>_p`; both are dropped with the fixture.
+    reader: String,
+    /// What a gate connects with: the reader, in the test's own schema or
+    /// database.
     url: String,
 }
 
 impl Fixture {
     async fn new(db: Db) -> Fixture {
-        let admin_url = db.admin_url();
         let name = unique_name();
-        let url = match db {
-            Db::Postgres => {
-                let separator = if admin_url.contains('?') { '&' } else { '?' };
-                format!("{admin_url}{separator}options[search_path]={name}")
-            }
-            Db::MariaDb => {
-                let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
-                format!("{base}/{name}")
-            }
-        };
-        let fixture = Fixture { db, name, url };
+        let reader = format!("{name}_r");
+        let url = Fixture::url_for(db, &name, &with_user(&db.admin_url(), &reader, READER_PASSWORD));
+        let fixture = Fixture { db, name, reader, url };
+        let (name, reader) = (&fixture.name, &fixture.reader);
+        // The reader gets what the README's least-privilege role gets.
         let setup = match db {
             Db::Postgres => vec![
-                format!("CREATE SCHEMA {}", fixture.name),
+                format!("CREATE SCHEMA {name}"),
+                format!("CREATE ROLE {reader} LOGIN PASSWORD '{READER_PASSWORD}'"),
+                format!("GRANT USAGE ON SCHEMA {name} TO {reader}"),
+                format!("ALTER DEFAULT PRIVILEGES IN SCHEMA {name} GRANT SELECT ON TABLES TO {reader}"),
                 format!(
                     "CREATE TABLE {}.products (id int PRIMARY KEY, title text NOT NULL, \
                      price_cents int)",
@@ -164,7 +207,9 @@ impl Fixture {
                 format!("CREATE SEQUENCE {}.order_numbers", fixture.name),
             ],
             Db::MariaDb => vec![
-                format!("CREATE DATABASE {}", fixture.name),
+                format!("CREATE DATABASE {name}"),
+                format!("CREATE USER '{reader}'@'%' IDENTIFIED BY '{READER_PASSWORD}'"),
+                format!("GRANT SELECT ON {name}.* TO '{reader}'@'%'"),
                 format!(
                     "CREATE TABLE {}.products (id int PRIMARY KEY, title varchar(200) NOT NULL, \
                      price_cents int)",
@@ -180,6 +225,49 @@ impl Fixture {
         };
         fixture.admin(&setup).await;
         fixture
+    }
+
+    /// `base` (a server URL with credentials) pointed at the test's schema
+    /// or database.
+    fn url_for(db: Db, name: &str, base: &str) -> String {
+        match db {
+            Db::Postgres => {
+                let separator = if base.contains('?') { '&' } else { '?' };
+                format!("{base}{separator}options[search_path]={name}")
+            }
+            Db::MariaDb => {
+                let server = base.rsplit_once('/').map_or(base, |(b, _)| b);
+                format!("{server}/{name}")
+            }
+        }
+    }
+
+    /// The administrator's URL, pointed at the test's schema or database.
+    fn admin_url(&self) -> String {
+        Fixture::url_for(self.db, &self.name, &self.db.admin_url())
+    }
+
+    /// Creates `<name>_p`, a user that can read the test's tables and also
+    /// holds `privileges` (SQL after `GRANT`, e.g. `FILE ON *.*` or
+    /// `pg_read_server_files`), and returns its URL.
+    async fn privileged_user(&self, privileges: &[&str]) -> String {
+        let (name, user) = (&self.name, format!("{}_p", self.name));
+        let mut setup = match self.db {
+            Db::Postgres => vec![
+                format!("CREATE ROLE {user} LOGIN PASSWORD '{READER_PASSWORD}'"),
+                format!("GRANT USAGE ON SCHEMA {name} TO {user}"),
+                format!("GRANT SELECT ON ALL TABLES IN SCHEMA {name} TO {user}"),
+            ],
+            Db::MariaDb => vec![format!("CREATE USER '{user}'@'%' IDENTIFIED BY '{READER_PASSWORD}'"), format!("GRANT SELECT ON {name}.* TO '{user}'@'%'")],
+        };
+        for privilege in privileges {
+            setup.push(match self.db {
+                Db::Postgres => format!("GRANT {privilege} TO {user}"),
+                Db::MariaDb => format!("GRANT {privilege} TO '{user}'@'%'"),
+            });
+        }
+        self.admin(&setup).await;
+        Fixture::url_for(self.db, name, &with_user(&self.db.admin_url(), &user, READER_PASSWORD))
     }
 
     /// Runs statements as the administrator (outside any gate).
@@ -214,13 +302,25 @@ impl Drop for Fixture {
     fn drop(&mut self) {
         // Async work cannot run in Drop; a thread with its own runtime can,
         // and it runs when a test panics too.
-        let statement = match self.db {
-            Db::Postgres => format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name),
-            Db::MariaDb => format!("DROP DATABASE IF EXISTS {}", self.name),
+        let (name, reader, privileged) = (&self.name, &self.reader, format!("{}_p", self.name));
+        let statements = match self.db {
+            Db::Postgres => vec![
+                format!("DROP SCHEMA IF EXISTS {name} CASCADE"),
+                format!("DROP OWNED BY {reader}"),
+                format!("DROP ROLE IF EXISTS {reader}"),
+                format!(
+                    "DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = '{privileged}') THEN DROP OWNED BY {privileged}; DROP ROLE {privileged}; END IF; END $$"
+                ),
+            ],
+            Db::MariaDb => vec![
+                format!("DROP DATABASE IF EXISTS {name}"),
+                format!("DROP USER IF EXISTS '{reader}'@'%'"),
+                format!("DROP USER IF EXISTS '{privileged}'@'%'"),
+            ],
         };
         let db = self.db;
         std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime for cleanup").block_on(admin(db, &[statement]));
+            tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime for cleanup").block_on(admin(db, &statements));
         })
         .join()
         .ok();
@@ -252,6 +352,11 @@ fn text(value: &str) -> SqlValue {
 fn column<'a>(rows: &'a SqlRows, name: &str) -> &'a SqlValue {
     let index = rows.columns.iter().position(|c| c == name).unwrap_or_else(|| panic!("no column {name} in {:?}", rows.columns));
     &rows.rows[0][index]
+}
+
+/// Any refusal: by the gate's lexer, by the server's parser or privileges.
+fn refused(result: Result<SqlRows, SqlFailure>, what: &str) {
+    assert!(matches!(result, Err(SqlFailure::Denied(_) | SqlFailure::InvalidQuery(_))), "{what}: expected a refusal, got {result:?}");
 }
 
 fn denied_read_only(result: Result<SqlRows, SqlFailure>, what: &str) {
@@ -474,21 +579,28 @@ async fn refuses_writes(db: Db) {
         denied_read_only(gate.query(statement, vec![]).await, statement);
     }
 
-    // Statements that start like reads but write are stopped by the
-    // read-only transaction itself.
+    // Statements that start like reads but write are stopped by the server:
+    // a data-modifying WITH does not parse inside the gate's sub-select,
+    // the reader may not use the sequence (and the transaction is
+    // read-only), SELECT INTO is refused by name.
     match db {
         Db::Postgres => {
-            denied_read_only(gate.query("WITH gone AS (DELETE FROM products RETURNING id) SELECT count(*) FROM gone", vec![]).await, "data-modifying CTE");
-            denied_read_only(gate.query("SELECT nextval('order_numbers')", vec![]).await, "nextval");
+            refused(gate.query("WITH gone AS (DELETE FROM products RETURNING id) SELECT count(*) FROM gone", vec![]).await, "data-modifying CTE");
+            refused(gate.query("SELECT nextval('order_numbers')", vec![]).await, "nextval");
             denied_read_only(gate.query("SELECT * INTO stolen FROM products", vec![]).await, "SELECT INTO");
         }
         Db::MariaDb => {
+            let (name, reader) = (&fixture.name, &fixture.reader);
             fixture
-                .admin(&[format!(
-                    "CREATE FUNCTION {}.add_product() RETURNS INT MODIFIES SQL DATA \
-                     BEGIN INSERT INTO {}.products (id, title) VALUES (99, 'Sneaky'); RETURN 1; END",
-                    fixture.name, fixture.name
-                )])
+                .admin(&[
+                    format!(
+                        "CREATE FUNCTION {name}.add_product() RETURNS INT MODIFIES SQL DATA \
+                         BEGIN INSERT INTO {name}.products (id, title) VALUES (99, 'Sneaky'); RETURN 1; END"
+                    ),
+                    // Even if the operator lets the reader call it, the
+                    // read-only transaction stops its write.
+                    format!("GRANT EXECUTE ON FUNCTION {name}.add_product TO '{reader}'@'%'"),
+                ])
                 .await;
             denied_read_only(gate.query("SELECT add_product()", vec![]).await, "function that inserts");
             match gate.query("SELECT * FROM products INTO OUTFILE '/tmp/stolen'", vec![]).await {
@@ -555,6 +667,287 @@ async fn times_out(db: Db) {
     assert_eq!(result, Err(SqlFailure::Timeout));
     let rows = gate.query("SELECT title FROM products WHERE id = 3", vec![]).await.expect("the next query runs");
     assert_eq!(rows.rows, vec![vec![text("Wool socks")]]);
+}
+
+// ---- statements the gate must not run (issue 8) ------------------------------
+
+on_both!(smuggled_statements_change_nothing_on_the_server, refuses_smuggled_statements);
+async fn refuses_smuggled_statements(db: Db) {
+    let fixture = Fixture::new(db).await;
+    let gate = fixture.gate();
+    let dropped = format!("/tmp/chatgw_{}_dropped", fixture.name);
+    // Each tries to run something other than a read; some hide it where the
+    // gate's lexer and the server could disagree on a comment or literal.
+    let attacks: Vec<String> = match db {
+        Db::Postgres => vec![
+            format!("COPY (SELECT 1) TO PROGRAM 'touch {dropped}'"),
+            format!("SELECT 1 --\r; COPY (SELECT 1) TO PROGRAM 'touch {dropped}'"),
+            format!("--\rCOPY (SELECT 1) TO PROGRAM 'touch {dropped}' --\nSELECT 1"),
+            format!("SELECT 1 --\r) AS x; COPY (SELECT 1) TO PROGRAM 'touch {dropped}'; SELECT (1"),
+            "--\rDO $$ BEGIN DELETE FROM products; END $$ --\nSELECT 1".into(),
+            "SELECT 1 --\r; DO $$ BEGIN DELETE FROM products; END $$".into(),
+            "DO $$ BEGIN DELETE FROM products; END $$".into(),
+            "WITH gone AS (DELETE FROM products RETURNING id) SELECT * FROM gone".into(),
+            "WITH gone AS (UPDATE products SET title = 'x' RETURNING id) TABLE products".into(),
+            "SELECT * INTO stolen FROM products".into(),
+            "SELECT 1 /* /* nested */ ; DELETE FROM products; /* */".into(),
+            "SELECT E'\\'' ; DELETE FROM products; --'".into(),
+            "SELECT 1\u{0}; DELETE FROM products".into(),
+            "SELECT pg_read_file('/etc/passwd')".into(),
+            "SELECT lo_import('/etc/passwd')".into(),
+            format!("SELECT pg_file_write('{dropped}', 'x', false)"),
+            "SELECT nextval('order_numbers')".into(),
+            "SELECT pg_create_physical_replication_slot('chatgw_stolen')".into(),
+            "SELECT * FROM products FOR UPDATE".into(),
+            "TABLE products FOR SHARE".into(),
+            "SET ROLE postgres".into(),
+            "CALL nothing()".into(),
+        ],
+        Db::MariaDb => vec![
+            "SELECT 1 /*!50000 ; DELETE FROM products */".into(),
+            "SELECT 1 /*M!100000 ; DELETE FROM products */".into(),
+            "SELECT 1 -- \n; DELETE FROM products".into(),
+            format!("SELECT * FROM products INTO OUTFILE '{dropped}'"),
+            format!("SELECT 1 INTO DUMPFILE '{dropped}'"),
+            "SELECT 1 INTO @planted".into(),
+            "SELECT * FROM products LOCK IN SHARE MODE".into(),
+            "SELECT * FROM products FOR UPDATE".into(),
+            "HANDLER products OPEN".into(),
+            "DO SLEEP(0)".into(),
+            "SET @planted = 1".into(),
+            "KILL QUERY 1".into(),
+            "DELETE FROM products RETURNING id".into(),
+            "WITH gone AS (SELECT 1) DELETE FROM products".into(),
+            "CALL nothing()".into(),
+        ],
+    };
+    for attack in &attacks {
+        refused(gate.query(attack, vec![]).await, attack);
+    }
+    // These are reads once the comment or string ends where the server
+    // ends it; whatever they return, they must not write.
+    let reads: &[&str] = match db {
+        Db::Postgres => &["SELECT $a$ $b$ ; DELETE FROM products; $a$ AS t", "SELECT 1 -- \r\n"],
+        Db::MariaDb => &[
+            "SELECT 1 #\r; DELETE FROM products",
+            "SELECT 1 --\r; DELETE FROM products",
+            "SELECT 'a\\'; DELETE FROM products; -- '",
+            "SELECT \"a\\\"; DELETE FROM products; -- \"",
+        ],
+    };
+    for read in reads {
+        let _ = gate.query(read, vec![]).await;
+    }
+    assert_eq!(fixture.product_count().await, 5, "no attack deleted a product");
+    assert!(!std::path::Path::new(&dropped).exists(), "an attack wrote {dropped}");
+    let titles = gate.query("SELECT count(*) AS n FROM products WHERE title = 'x'", vec![]).await.expect("count");
+    assert_eq!(titles.rows[0][0], SqlValue::Integer(0));
+    if db == Db::Postgres {
+        let stolen = admin_count(db, &format!("SELECT count(*) FROM pg_tables WHERE schemaname = '{}' AND tablename = 'stolen'", fixture.name)).await;
+        assert_eq!(stolen, 0, "SELECT INTO made a table");
+        let slots = admin_count(db, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'chatgw_stolen'").await;
+        assert_eq!(slots, 0, "a replication slot was made");
+    }
+    // Reading a server file is not an error for MariaDB's LOAD_FILE without
+    // FILE: it is NULL. Either way nothing of the file comes back.
+    let file = match db {
+        Db::Postgres => gate.query("SELECT pg_read_binary_file('/etc/passwd')", vec![]).await,
+        Db::MariaDb => gate.query("SELECT LOAD_FILE('/etc/passwd') AS f", vec![]).await,
+    };
+    if let Ok(rows) = file {
+        assert_eq!(rows.rows, vec![vec![SqlValue::Null]], "a server file was read");
+    }
+}
+
+on_both!(row_locks_are_refused, refuses_row_locks);
+async fn refuses_row_locks(db: Db) {
+    let fixture = Fixture::new(db).await;
+    let gate = fixture.gate();
+    let mut locks = vec![
+        "SELECT * FROM products FOR UPDATE",
+        "SELECT * FROM products WHERE id = 1 FOR SHARE",
+        "SELECT * FROM (SELECT * FROM products FOR SHARE) AS q",
+        "SELECT id FROM products FOR/**/SHARE",
+    ];
+    match db {
+        Db::Postgres => locks.extend(["SELECT * FROM products FOR NO KEY UPDATE", "SELECT * FROM products FOR KEY SHARE", "TABLE products FOR SHARE"]),
+        Db::MariaDb => locks.extend(["SELECT * FROM products LOCK IN SHARE MODE", "SELECT * FROM products WHERE id = 1 lock  in share mode"]),
+    }
+    for statement in locks {
+        match gate.query(statement, vec![]).await {
+            Err(SqlFailure::Denied(why)) => assert!(why.contains("locks rows"), "{statement}: {why}"),
+            other => panic!("{statement}: expected a refusal of the row lock, got {other:?}"),
+        }
+    }
+}
+
+on_both!(privileged_database_users_are_refused_naming_the_privilege, refuses_privileged_users);
+async fn refuses_privileged_users(db: Db) {
+    let fixture = Fixture::new(db).await;
+    let gate_as = |url: &str| SqlGate::new(SqlGrantConfig::new("shop-db", Secret::new(url))).expect("valid grant");
+    let refusal = |result: Result<SqlRows, SqlFailure>| match result {
+        Err(SqlFailure::Denied(why)) => {
+            assert!(why.contains("`shop-db`") && why.contains("too powerful"), "{why}");
+            assert!(!why.contains("S3CRET-pass") && !why.contains("127.0.0.1"), "{why}");
+            why
+        }
+        other => panic!("expected a refusal of the database user, got {other:?}"),
+    };
+    // The administrator the other tests set up with.
+    // (Trust authentication lets PostgreSQL ignore the password, which
+    // must not show up in the refusal; MariaDB's root has none.)
+    let admin = match db {
+        Db::Postgres => with_password(&fixture.admin_url(), "S3CRET-pass"),
+        Db::MariaDb => fixture.admin_url(),
+    };
+    let why = refusal(gate_as(&admin).query("SELECT 1", vec![]).await);
+    match db {
+        Db::Postgres => {
+            assert!(why.contains("superuser") && why.contains("CREATE ROLE chatgw_reader"), "{why}");
+            let url = fixture.privileged_user(&["pg_read_server_files", "pg_execute_server_program", "pg_signal_backend"]).await;
+            let why = refusal(gate_as(&url).query("SELECT title FROM products", vec![]).await);
+            for role in ["pg_read_server_files", "pg_execute_server_program", "pg_signal_backend"] {
+                assert!(why.contains(role), "{role}: {why}");
+            }
+        }
+        Db::MariaDb => {
+            assert!(why.contains("ALL PRIVILEGES") && why.contains("CREATE USER 'chatgw_reader'"), "{why}");
+            let url = fixture.privileged_user(&["FILE ON *.*", "SUPER ON *.*"]).await;
+            let why = refusal(gate_as(&url).query("SELECT title FROM products", vec![]).await);
+            assert!(why.contains("FILE") && why.contains("SUPER") && why.contains("GRANT SELECT ON"), "{why}");
+        }
+    }
+    // The least-privilege user reads.
+    let rows = fixture.gate().query("SELECT title FROM products WHERE id = 1", vec![]).await.expect("the reader reads");
+    assert_eq!(rows.rows, vec![vec![text("Trail shoe")]]);
+}
+
+/// How many sessions other than the caller's run a statement containing
+/// `marker`, as the administrator sees them.
+async fn running(db: Db, marker: &str) -> i64 {
+    let query = match db {
+        Db::Postgres => format!("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%{marker}%' AND pid <> pg_backend_pid()"),
+        Db::MariaDb => format!("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE '%{marker}%' AND ID <> CONNECTION_ID()"),
+    };
+    admin_count(db, &query).await
+}
+
+/// Polls `running` until it is 0, for at most `OUTER`; the count it saw last.
+async fn until_gone(db: Db, marker: &str) -> i64 {
+    let give_up = std::time::Instant::now() + OUTER;
+    loop {
+        let n = running(db, marker).await;
+        if n == 0 || std::time::Instant::now() > give_up {
+            return n;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+on_both!(a_statement_whose_caller_gave_up_is_ended_on_the_server, ends_abandoned_statements);
+async fn ends_abandoned_statements(db: Db) {
+    let fixture = Fixture::new(db).await;
+    // The server's own timeout would only end it after a minute; the
+    // plugin's call deadline (here 300 ms) is what gives up on it.
+    let gate = fixture.gate_with(|c| {
+        c.statement_timeout = Duration::from_secs(60);
+        c.max_connections = 1;
+    });
+    let marker = format!("abandoned_{}", fixture.name);
+    let sleep = match db {
+        Db::Postgres => format!("SELECT pg_sleep(60) AS {marker}"),
+        Db::MariaDb => format!("SELECT SLEEP(60) AS {marker}"),
+    };
+    let gave_up = tokio::time::timeout(Duration::from_millis(300), gate.query(&sleep, vec![])).await;
+    assert!(gave_up.is_err(), "the sleep cannot have finished: {gave_up:?}");
+    assert_eq!(until_gone(db, &marker).await, 0, "the abandoned statement still runs on the server");
+    // The only slot is free again, and the next call runs.
+    let rows = tokio::time::timeout(OUTER, gate.query("SELECT title FROM products WHERE id = 4", vec![])).await.expect("the slot came back").expect("query");
+    assert_eq!(rows.rows, vec![vec![text("Cap")]]);
+}
+
+on_both!(a_timed_out_statement_is_gone_from_the_server_when_the_call_returns, ends_timed_out_statements);
+async fn ends_timed_out_statements(db: Db) {
+    let fixture = Fixture::new(db).await;
+    let gate = fixture.gate_with(|c| c.statement_timeout = Duration::from_millis(300));
+    let marker = format!("timed_out_{}", fixture.name);
+    // A loop the statement timeout may not interrupt at once: many short
+    // sleeps (PostgreSQL) or one long one (MariaDB).
+    let busy = match db {
+        Db::Postgres => format!("SELECT max(pg_sleep(0.01)::text) AS {marker} FROM generate_series(1, 100000)"),
+        Db::MariaDb => format!("SELECT SLEEP(30) AS {marker}"),
+    };
+    let result = tokio::time::timeout(OUTER, gate.query(&busy, vec![])).await.expect("the gate ends the query itself");
+    assert_eq!(result, Err(SqlFailure::Timeout));
+    assert_eq!(until_gone(db, &marker).await, 0, "the timed-out statement still runs on the server");
+}
+
+on_both!(session_state_does_not_outlive_a_call, starts_each_call_clean);
+async fn starts_each_call_clean(db: Db) {
+    let fixture = Fixture::new(db).await;
+    // One connection at most: a pool would hand the same session back.
+    let gate = fixture.gate_with(|c| c.max_connections = 1);
+    // Advisory lock keys are cluster-wide: one per test process.
+    let key = 1_000_000_000 + i64::from(std::process::id());
+    let lock_name = format!("lock_{}", fixture.name);
+    let plant = match db {
+        Db::Postgres => format!("SELECT pg_advisory_lock({key})::text AS locked, set_config('chatgw.planted', 'yes', false) AS planted"),
+        Db::MariaDb => format!("SELECT GET_LOCK('{lock_name}', 0) AS locked, @planted := 'yes' AS planted"),
+    };
+    let rows = gate.query(&plant, vec![]).await.expect("take a lock and set a variable");
+    assert_eq!(rows.rows[0][1], text("yes"));
+    let look = match db {
+        Db::Postgres => format!(
+            "SELECT (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = {key} AND granted) AS held, \
+             current_setting('chatgw.planted', true) AS planted"
+        ),
+        Db::MariaDb => format!("SELECT IS_USED_LOCK('{lock_name}') AS held, @planted AS planted"),
+    };
+    let rows = gate.query(&look, vec![]).await.expect("look for them");
+    let held = match db {
+        Db::Postgres => SqlValue::Integer(0),
+        Db::MariaDb => SqlValue::Null,
+    };
+    assert_eq!(rows.rows[0][0], held, "the lock outlived the call that took it");
+    assert!(matches!(&rows.rows[0][1], SqlValue::Null) || rows.rows[0][1] == text(""), "the variable outlived its call: {:?}", rows.rows[0][1]);
+    // Nobody holds it, as seen from outside too.
+    let outside = match db {
+        Db::Postgres => format!("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = {key}"),
+        Db::MariaDb => format!("SELECT COUNT(*) FROM (SELECT IS_USED_LOCK('{lock_name}') AS h) q WHERE h IS NOT NULL"),
+    };
+    assert_eq!(admin_count(db, &outside).await, 0);
+}
+
+#[tokio::test]
+async fn an_oversized_postgres_value_never_reaches_the_gateway() {
+    let db = Db::Postgres;
+    let fixture = Fixture::new(db).await;
+    // Building the value takes the server a while; the cap, not the
+    // timeout, must end the query.
+    let gate = fixture.gate_with(|c| c.statement_timeout = Duration::from_secs(15));
+    let huge = match db {
+        Db::Postgres => "SELECT id, repeat('x', 60000000) AS blob_of_text FROM products WHERE id <= 2 ORDER BY id",
+        // MariaDB will not build a value larger than max_allowed_packet
+        // (16 MiB by default); several of them still make a large row.
+        Db::MariaDb => {
+            "SELECT id, REPEAT('a', 15000000) AS a, REPEAT('b', 15000000) AS b, REPEAT('c', 15000000) AS c, \
+                        REPEAT('d', 15000000) AS d FROM products WHERE id <= 2 ORDER BY id"
+        }
+    };
+    let before = support::peak_rss_bytes();
+    let rows = tokio::time::timeout(OUTER, gate.query(huge, vec![])).await.expect("ends").expect("a cut result, not an error");
+    let grown = support::peak_rss_bytes().saturating_sub(before);
+    assert!(rows.truncated, "the result is marked truncated");
+    assert!(rows.rows.is_empty(), "no row fits in the default 4 MiB");
+    println!("peak RSS grew by {} KiB", grown / 1024);
+    assert!(grown < 32 * 1024 * 1024, "the gateway's peak memory grew by {} MiB", grown / (1024 * 1024));
+    // A result with an oversized row is cut there: no row over the cap
+    // comes (the rows before it may not either, when the server checks
+    // them before sorting).
+    let mixed = "SELECT id, repeat('x', CASE WHEN id < 3 THEN 10 ELSE 20000000 END) AS t FROM products ORDER BY id";
+    let rows = gate.query(mixed, vec![]).await.expect("cut result");
+    assert!(rows.truncated);
+    assert!(rows.rows.iter().all(|r| matches!(r[0], SqlValue::Integer(1 | 2))), "{:?}", rows.rows.len());
 }
 
 // ---- secrets --------------------------------------------------------------

@@ -1,10 +1,10 @@
 //! A small lexer for the statements plugins send: it finds the code outside
 //! string literals, quoted identifiers and comments, so the host can refuse a
-//! second statement or a statement that is not a read before the database
-//! sees it. The database stays the authority (prepared statements cannot
-//! hold two statements, and every query runs in a read-only transaction);
-//! this check turns the common mistakes into clear errors and closes the
-//! MySQL/MariaDB gap where DDL commits the read-only transaction implicitly.
+//! second statement, a statement that is not a read, a row lock or `INTO`
+//! with a clear message before the database sees it. It is the friendly
+//! first check, not the wall: the gate also sends the statement where only
+//! a query parses (see `sql.rs`), so a place where this lexer and the server
+//! disagree on a comment or literal ends in a syntax error, not a write.
 
 use crate::grants::SqlFailure;
 
@@ -19,9 +19,9 @@ pub(crate) enum Dialect {
 /// `LOCK`, `COPY`, ...) is refused.
 const READ_KEYWORDS: &[&str] = &["SELECT", "WITH", "VALUES", "TABLE"];
 
-/// Checks that `statement` is exactly one read statement and returns it
-/// without its optional trailing `;`.
-pub(crate) fn check(statement: &str, dialect: Dialect) -> Result<&str, SqlFailure> {
+/// Checks that `statement` is exactly one read statement without `INTO` or
+/// a row lock, and returns it without its optional trailing `;`.
+pub(crate) fn check(statement: &str, dialect: Dialect) -> Result<Read<'_>, SqlFailure> {
     let code = code_mask(statement, dialect)?;
     let last_code = code.iter().rposition(|b| !b.is_ascii_whitespace());
     let Some(last_code) = last_code else {
@@ -48,16 +48,60 @@ pub(crate) fn check(statement: &str, dialect: Dialect) -> Result<&str, SqlFailur
             if keyword.is_empty() { "(no keyword)".to_string() } else { keyword.to_ascii_uppercase() }
         )));
     }
-    if dialect == Dialect::MySql
-        && let Some(word) = words(body).find(|w| w.eq_ignore_ascii_case("OUTFILE") || w.eq_ignore_ascii_case("DUMPFILE"))
-    {
+    let words: Vec<&str> = words(body).collect();
+    if words.iter().any(|w| w.eq_ignore_ascii_case("INTO")) {
+        return Err(SqlFailure::Denied(
+            "the store's database connection is read-only: `INTO` (SELECT INTO a table, a \
+             variable, OUTFILE or DUMPFILE) writes somewhere; return the rows instead"
+                .into(),
+        ));
+    }
+    if let Some(lock) = row_lock(&words) {
         return Err(SqlFailure::Denied(format!(
-            "the store's database connection is read-only: `INTO {}` writes a file on the \
-             database server",
-            word.to_ascii_uppercase()
+            "the store's database connection is read-only: `{lock}` locks rows and would block \
+             the store's own writes; remove the locking clause"
         )));
     }
-    Ok(&statement[..end])
+    Ok(Read { text: &statement[..end], keyword: keyword.to_ascii_uppercase(), limited: top_level_limit(body) })
+}
+
+/// Whether the statement ends in its own `LIMIT` or `FETCH` clause: one
+/// outside every parenthesis.
+fn top_level_limit(code: &[u8]) -> bool {
+    let mut depth = 0i32;
+    let mut top = Vec::with_capacity(code.len());
+    for &b in code {
+        match b {
+            b'(' => depth += 1,
+            b')' => depth -= 1,
+            _ => {}
+        }
+        top.push(if depth == 0 && b != b')' { b } else { b' ' });
+    }
+    words(&top).any(|w| w.eq_ignore_ascii_case("LIMIT") || w.eq_ignore_ascii_case("FETCH"))
+}
+
+/// A statement that passed [`check`].
+#[derive(Debug)]
+pub(crate) struct Read<'a> {
+    /// The statement without its trailing `;`.
+    pub text: &'a str,
+    /// Its first keyword, upper case: one of [`READ_KEYWORDS`].
+    pub keyword: String,
+    /// Whether it has a `LIMIT` or `FETCH` clause of its own at the top.
+    pub limited: bool,
+}
+
+/// The first row-locking clause in `words`, in every spelling the two
+/// dialects accept: `FOR UPDATE`, `FOR NO KEY UPDATE`, `FOR SHARE`,
+/// `FOR KEY SHARE` and MySQL's `LOCK IN SHARE MODE`.
+fn row_lock(words: &[&str]) -> Option<String> {
+    words.windows(2).find_map(|pair| {
+        let (first, second) = (pair[0], pair[1]);
+        let is = |w: &str, k: &str| w.eq_ignore_ascii_case(k);
+        let locks = (is(first, "FOR") && ["UPDATE", "SHARE", "NO", "KEY"].iter().any(|k| is(second, *k))) || (is(first, "LOCK") && is(second, "IN"));
+        locks.then(|| format!("{} {} ...", first.to_ascii_uppercase(), second.to_ascii_uppercase()))
+    })
 }
 
 /// The statement's bytes with every literal, quoted identifier and comment
@@ -83,8 +127,8 @@ fn code_mask(sql: &str, dialect: Dialect) -> Result<Vec<u8>, SqlFailure> {
                 quoted_end(bytes, i, b'"', backslash).ok_or_else(|| unterminated("quoted name"))?
             }
             b'`' if dialect == Dialect::MySql => quoted_end(bytes, i, b'`', false).ok_or_else(|| unterminated("quoted name"))?,
-            b'-' if bytes.get(i + 1) == Some(&b'-') && line_comment_dash(bytes, i, dialect) => line_end(bytes, i),
-            b'#' if dialect == Dialect::MySql => line_end(bytes, i),
+            b'-' if bytes.get(i + 1) == Some(&b'-') && line_comment_dash(bytes, i, dialect) => line_end(bytes, i, dialect),
+            b'#' if dialect == Dialect::MySql => line_end(bytes, i, dialect),
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
                 if dialect == Dialect::MySql && (bytes.get(i + 2) == Some(&b'!') || (bytes.get(i + 2) == Some(&b'M') && bytes.get(i + 3) == Some(&b'!'))) {
                     return Err(SqlFailure::InvalidQuery(
@@ -156,8 +200,12 @@ fn line_comment_dash(bytes: &[u8], i: usize, dialect: Dialect) -> bool {
     }
 }
 
-fn line_end(bytes: &[u8], start: usize) -> usize {
-    bytes[start..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |n| start + n + 1)
+/// Where a line comment ends. PostgreSQL's scanner ends it at `\r` as well
+/// as `\n`; treating `\r` as part of the comment would hide the code after
+/// it from this check while the server runs it.
+fn line_end(bytes: &[u8], start: usize, dialect: Dialect) -> usize {
+    let ends = |b: u8| b == b'\n' || (dialect == Dialect::Postgres && b == b'\r');
+    bytes[start..].iter().position(|&b| ends(b)).map_or(bytes.len(), |n| start + n + 1)
 }
 
 /// PostgreSQL block comments nest; MySQL's do not.
@@ -222,11 +270,11 @@ mod tests {
     use super::*;
 
     fn pg(sql: &str) -> Result<&str, SqlFailure> {
-        check(sql, Dialect::Postgres)
+        check(sql, Dialect::Postgres).map(|read| read.text)
     }
 
     fn my(sql: &str) -> Result<&str, SqlFailure> {
-        check(sql, Dialect::MySql)
+        check(sql, Dialect::MySql).map(|read| read.text)
     }
 
     fn invalid(result: Result<&str, SqlFailure>) -> bool {
@@ -286,8 +334,46 @@ mod tests {
         }
         assert!(denied(my("SELECT * FROM t INTO OUTFILE '/tmp/x'")));
         assert!(denied(my("select 1 into dumpfile '/tmp/x'")));
+        assert!(denied(my("SELECT 1 INTO @planted")));
+        assert!(denied(pg("SELECT * INTO stolen FROM t")));
         // A name that merely contains the word is fine.
-        assert!(my("SELECT outfile_path FROM t").is_ok());
+        assert!(my("SELECT outfile_path, into_x FROM t").is_ok());
+    }
+
+    #[test]
+    fn row_locks_are_refused_in_every_spelling() {
+        for sql in [
+            "SELECT * FROM t FOR UPDATE",
+            "SELECT * FROM t for share",
+            "SELECT * FROM t FOR NO KEY UPDATE",
+            "SELECT * FROM t FOR KEY SHARE",
+            "SELECT * FROM t FOR/**/UPDATE SKIP LOCKED",
+            "SELECT * FROM (SELECT * FROM t FOR SHARE) q",
+        ] {
+            assert!(denied(pg(sql)), "{sql}");
+            assert!(denied(my(sql)), "{sql}");
+        }
+        assert!(denied(my("SELECT * FROM t LOCK IN SHARE MODE")));
+        assert!(denied(my("SELECT * FROM t LOCK\tIN SHARE MODE")));
+        // `FOR` elsewhere is not a lock.
+        assert!(pg("SELECT substring(title FROM 1 FOR 3) FROM t").is_ok());
+        assert!(pg("SELECT 'for update' AS \"FOR SHARE\" FROM t").is_ok());
+    }
+
+    #[test]
+    fn a_top_level_limit_is_told_from_one_in_parentheses() {
+        let limited = |sql: &str| check(sql, Dialect::MySql).map(|r| r.limited).ok();
+        assert_eq!(limited("WITH a AS (SELECT 1 LIMIT 1) SELECT * FROM a"), Some(false));
+        assert_eq!(limited("WITH a AS (SELECT 1) SELECT * FROM a ORDER BY 1 LIMIT 2"), Some(true));
+        assert_eq!(limited("SELECT 'LIMIT' AS `limit` FROM t"), Some(false));
+    }
+
+    #[test]
+    fn a_carriage_return_ends_a_postgres_line_comment() {
+        // PostgreSQL reads `DO ...` here as code; so must the check.
+        assert!(invalid(pg("SELECT 1 --\r; DO $$ BEGIN DELETE FROM t; END $$")));
+        assert!(denied(pg("--\rCOPY t TO PROGRAM 'id' --\nSELECT 1")));
+        assert!(pg("SELECT 1 -- done\r\n").is_ok());
     }
 
     #[test]
