@@ -282,7 +282,8 @@ fn announced_session(body: &[u8]) -> Option<String> {
 pub fn render_body(template: &str, n: u64, messages: &[String], session: Option<&str>) -> String {
     let message = messages.get(n as usize % messages.len().max(1)).map(String::as_str).unwrap_or("hello");
     let escaped = serde_json::to_string(message).unwrap_or_default();
-    let escaped = escaped.trim_matches('"');
+    // Only the enclosing quotes: the message may end in an escaped one.
+    let escaped = escaped.strip_prefix('"').and_then(|e| e.strip_suffix('"')).unwrap_or_default();
     let body = template.replace("{message}", escaped).replace("{n}", &n.to_string());
     match session {
         Some(id) => match serde_json::from_str::<serde_json::Value>(&body) {
