@@ -10,6 +10,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method};
+use axum::serve::{Listener, ListenerExt};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
@@ -36,8 +37,9 @@ pub async fn serve(state: App, listener: tokio::net::TcpListener) -> std::io::Re
     let grace = Duration::from_secs(state.gateway().server.shutdown_grace_s);
     let router = app(state);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    // The peer address feeds the per-address rate limits.
-    let server = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(async move {
+    // Nagle off on every accepted socket; the peer address feeds the
+    // per-address rate limits.
+    let server = axum::serve(shopper_listener(listener), router.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(async move {
         shutdown_signal().await;
         let _ = tx.send(());
     });
@@ -51,6 +53,18 @@ pub async fn serve(state: App, listener: tokio::net::TcpListener) -> std::io::Re
             Ok(())
         }
     }
+}
+
+/// Accepted connections with Nagle's algorithm off. A chat turn is a
+/// stream of small SSE writes on a kept-alive connection: with Nagle on, a
+/// write waits for the ACK of the previous one, which the client delays by
+/// up to 40 ms, and every turn after a connection's first stalled that long.
+pub fn shopper_listener(listener: tokio::net::TcpListener) -> impl Listener<Io = tokio::net::TcpStream, Addr = std::net::SocketAddr> {
+    listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %e, "could not set TCP_NODELAY on an accepted connection");
+        }
+    })
 }
 
 async fn shutdown_signal() {
@@ -71,5 +85,21 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn accepted_connections_have_nagle_off() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
+        let addr = listener.local_addr().expect("bound address");
+        let mut listener = shopper_listener(listener);
+        let client = tokio::net::TcpStream::connect(addr).await.expect("connect to the listener");
+        let (accepted, _) = listener.accept().await;
+        assert!(accepted.nodelay().expect("read TCP_NODELAY"), "the gateway must set TCP_NODELAY on accepted sockets");
+        drop(client);
     }
 }

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Load benchmark over real HTTP: `chatgw demo` on SQLite, then on
+# PostgreSQL + Redis, driven by testkit/loadgen with kept-alive connections
+# (one request in flight each) at 1, 16 and 64 connections, `/healthz` as the
+# floor, and chat turns with `Connection: close` for comparison. Prints a
+# markdown table. Loadgen and the gateway share this machine's cores.
+#
+#   bash scripts/load-bench.sh                    # 10 s per point
+#   DURATION=3 CONNS="1 16" bash scripts/load-bench.sh
+#   BENCH_BINS="before=/tmp/chatgw-old after=target/release/chatgw" bash scripts/load-bench.sh
+#   BACKENDS=sqlite bash scripts/load-bench.sh
+#   FLOOD_CONNS=64 SHOPPER_CONNS=4 ...           # the flood-isolation scenario
+#
+# Flood isolation (SQLite, `chatgw serve` with two copies of the example
+# store): store B's shoppers alone, then the same shoppers while store A is
+# flooded, each reported separately (429s from rate limits count apart).
+#
+# PostgreSQL: a fresh database chatgw_bench_<pid> on $PG_URL_BASE (created
+# and dropped here). Redis: $REDIS_URL (session keys expire by their TTL).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-2}
+CONNS=${CONNS:-"1 16 64"}
+CLOSE_CONNS=${CLOSE_CONNS:-"16"}
+PORT=${PORT:-18080}
+BACKENDS=${BACKENDS:-"sqlite postgres"}
+PG_URL_BASE=${PG_URL_BASE:-postgres://postgres@127.0.0.1:5432}
+BENCH_REDIS_URL=${BENCH_REDIS_URL:-redis://127.0.0.1:6379}
+BENCH_BINS=${BENCH_BINS:-"current=target/release/chatgw"}
+LOADGEN=target/release/loadgen
+FLOOD=${FLOOD:-1}
+FLOOD_CONNS=${FLOOD_CONNS:-64}
+SHOPPER_CONNS=${SHOPPER_CONNS:-4}
+BODY='{"message":"{message}"}'
+BASE="http://127.0.0.1:$PORT"
+
+cargo build --release --quiet -p chatgw -p loadgen
+
+WORK=$(mktemp -d)
+DB="chatgw_bench_$$"
+SERVER_PID=""
+cleanup() {
+  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  psql "$PG_URL_BASE/postgres" -qc "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+start_demo() { # binary, then env assignments
+  local bin=$1; shift
+  env "$@" "$bin" demo --addr "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 300); do
+    if curl -fsS "$BASE/healthz" >/dev/null 2>&1; then return 0; fi
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then cat "$WORK/server.log" >&2; echo "chatgw demo did not start" >&2; exit 1; fi
+    sleep 0.1
+  done
+  echo "chatgw demo did not answer /healthz within 30 s" >&2; exit 1
+}
+
+stop_demo() {
+  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+}
+
+ROWS="$WORK/rows.md"
+point() { # label backend what conns mode, then loadgen arguments
+  local label=$1 backend=$2 what=$3 conns=$4 mode=$5; shift 5
+  local json="$WORK/point.json"
+  "$LOADGEN" -c "$conns" -d "$DURATION" --warmup "$WARMUP" --json "$json" "$@" >&2
+  jq -r --arg l "$label" --arg b "$backend" --arg w "$what" --arg m "$mode" \
+    '.[] | "| \($l) | \($b) | \($w) | \(.connections) | \($m) | \(.per_second | floor) | \(.p50_ms * 100 | round / 100) | \(.p99_ms * 100 | round / 100) | \(.rate_limited + .bad_status + .bad_body + .io_errors) |"' \
+    "$json" >>"$ROWS"
+}
+
+run_backend() { # label binary backend
+  local label=$1 bin=$2 backend=$3
+  case $backend in
+    sqlite) start_demo "$bin" DATABASE_URL= REDIS_URL= ;;
+    postgres)
+      psql "$PG_URL_BASE/postgres" -qc "DROP DATABASE IF EXISTS $DB" >/dev/null
+      psql "$PG_URL_BASE/postgres" -qc "CREATE DATABASE $DB" >/dev/null
+      start_demo "$bin" DATABASE_URL="$PG_URL_BASE/$DB" REDIS_URL="$BENCH_REDIS_URL" ;;
+    *) echo "unknown backend $backend (sqlite, postgres)" >&2; exit 1 ;;
+  esac
+  echo "== $label on $backend: $(head -1 "$WORK/server.log")" >&2
+  for c in $CONNS; do
+    point "$label" "$backend" healthz "$c" keep-alive --url "$BASE/healthz"
+    point "$label" "$backend" "chat turn" "$c" keep-alive --url "$BASE/v1/chat" -H 'X-Store-Key: pk_demo' --body "$BODY"
+  done
+  for c in $CLOSE_CONNS; do
+    point "$label" "$backend" "chat turn" "$c" close --close --url "$BASE/v1/chat" -H 'X-Store-Key: pk_demo' --body "$BODY"
+  done
+  stop_demo
+  if [ "$backend" = postgres ]; then psql "$PG_URL_BASE/postgres" -qc "DROP DATABASE IF EXISTS $DB" >/dev/null; fi
+}
+
+flood_point() { # label what, then loadgen targets
+  local label=$1 what=$2; shift 2
+  local json="$WORK/point.json"
+  "$LOADGEN" -d "$DURATION" --warmup "$WARMUP" --json "$json" "$@" >&2
+  jq -r --arg l "$label" --arg w "$what" \
+    '.[] | "| \($l) | \($w) | \(.name) | \(.connections) | \(.ok) | \(.per_second | floor) | \(.p50_ms * 100 | round / 100) | \(.p99_ms * 100 | round / 100) | \(.rate_limited) | \(.bad_status + .bad_body + .io_errors) |"' \
+    "$json" >>"$FLOOD_ROWS"
+}
+
+FLOOD_ROWS="$WORK/flood.md"
+run_flood() { # label binary
+  local label=$1 bin=$2
+  mkdir -p "$WORK/stores"
+  for s in a b; do
+    sed -e "s/^id = .*/id = \"store-$s\"/" -e "s/^public_key = .*/public_key = \"pk_store_$s\"/" \
+      -e "s|^path = .*|path = \"$PWD/examples/demo-store/catalog.json\"|" examples/stores/lumen-thread.toml >"$WORK/stores/$s.toml"
+  done
+  env DATABASE_URL=sqlite::memory: REDIS_URL= "$bin" serve --stores "$WORK/stores" --addr "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 300); do
+    if curl -fsS "$BASE/readyz" >/dev/null 2>&1; then break; fi
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then cat "$WORK/server.log" >&2; echo "chatgw serve did not start" >&2; exit 1; fi
+    sleep 0.1
+  done
+  local chat="url=$BASE/v1/chat"
+  flood_point "$label" "B alone" --target "shoppers-b,c=$SHOPPER_CONNS,key=pk_store_b,$chat,body=$BODY"
+  flood_point "$label" "A flooded" --target "flood-a,c=$FLOOD_CONNS,key=pk_store_a,$chat,body=$BODY" \
+    --target "shoppers-b,c=$SHOPPER_CONNS,key=pk_store_b,$chat,body=$BODY"
+  stop_demo
+}
+
+for pair in $BENCH_BINS; do
+  for backend in $BACKENDS; do
+    run_backend "${pair%%=*}" "${pair#*=}" "$backend"
+  done
+done
+
+echo
+echo "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), loadgen and gateway on the same cores; ${DURATION} s per point after ${WARMUP} s warm-up"
+echo
+echo "| build | backend | request | conns | connection | per s | p50 ms | p99 ms | errors |"
+echo "|---|---|---|---:|---|---:|---:|---:|---:|"
+cat "$ROWS"
+if [ "$FLOOD" = 1 ]; then
+  for pair in $BENCH_BINS; do run_flood "${pair%%=*}" "${pair#*=}"; done
+  echo
+  echo "Flood isolation (SQLite, two stores): store A flooded with $FLOOD_CONNS connections, store B's $SHOPPER_CONNS shoppers measured"
+  echo
+  echo "| build | scenario | target | conns | ok | per s | p50 ms | p99 ms | 429 | other errors |"
+  echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"
+  cat "$FLOOD_ROWS"
+fi
