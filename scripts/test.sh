@@ -17,6 +17,8 @@ fi
 if [ -x scripts/build-guests.sh ]; then
   bash scripts/build-guests.sh
 fi
+# The shipped connectors (connectors/*), packaged with their manifests.
+bash scripts/build-connectors.sh
 # The SDK is its own crate (plugin authors depend on it alone): its unit
 # tests run on the host target, in its own target folder.
 cargo test --quiet --manifest-path sdk/rust/Cargo.toml
