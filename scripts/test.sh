@@ -17,7 +17,11 @@ fi
 if [ -x scripts/build-guests.sh ]; then
   bash scripts/build-guests.sh
 fi
+# The shipped connectors (connectors/*), packaged with their manifests.
+bash scripts/build-connectors.sh
 # The SDK is its own crate (plugin authors depend on it alone): its unit
 # tests run on the host target, in its own target folder.
 cargo test --quiet --manifest-path sdk/rust/Cargo.toml
+# So are the shipped connectors: their mapping code's unit tests.
+cargo test --quiet --manifest-path connectors/Cargo.toml
 exec cargo nextest run --workspace --no-fail-fast "$@"
