@@ -34,11 +34,11 @@ pub enum PluginCommand {
         /// `*.example.com` for subdomains).
         #[arg(long = "allow-host", global = true, value_name = "HOST")]
         allow_hosts: Vec<String>,
-        /// Memory cap of the plugin instance, in MiB.
-        #[arg(long, global = true, default_value_t = 64, value_name = "MIB")]
+        /// Memory cap of the plugin instance, in MiB (default: the gateway's).
+        #[arg(long, global = true, default_value_t = chatgw_plugins::CallLimits::default().memory_bytes / (1024 * 1024), value_name = "MIB")]
         memory_mib: usize,
-        /// Deadline of each call, in seconds.
-        #[arg(long, global = true, default_value_t = 30, value_name = "SECONDS")]
+        /// Deadline of each call, in seconds (default: the gateway's).
+        #[arg(long, global = true, default_value_t = chatgw_plugins::CallLimits::default().deadline.as_secs(), value_name = "SECONDS")]
         deadline_s: u64,
         /// Print the report as JSON instead of text.
         #[arg(long, global = true)]

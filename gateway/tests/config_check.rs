@@ -115,3 +115,44 @@ secret_env = "CHATGW_TEST_UNSET_WEBHOOK"
     }
     assert!(out.contains("lookbook.toml"), "{out}");
 }
+
+#[test]
+fn credentials_are_bound_to_an_origin_and_plain_http_needs_a_private_host() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = GOOD_STORE.replace(
+        "[catalog]\nkind = \"file\"\npath = \"examples/demo-store/catalog.json\"",
+        r#"[catalog]
+kind = "connector"
+plugin = "lookbook"
+[catalog.http]
+allowed_hosts = ["api.lookbook.example"]
+private_hosts = ["10.0.0.5:8080"]
+credentials = [
+  { host = "http://api.lookbook.example", header = "Authorization", value_env = "PATH" },
+  { host = "https://api.lookbook.example/admin", header = "Authorization", value_env = "PATH" },
+  { host = "other.example", header = "X-Key", value_env = "PATH" },
+  { host = "api.lookbook.example", kind = "basic", username_env = "PATH", header = "X-Key" },
+  { host = "http://10.0.0.5:8080", header = "X-Key", value_env = "PATH" },
+]"#,
+    );
+    write(dir.path(), "chatgw.toml", "[plugins]\nlookbook = \"examples/plugins/lookbook-connector/Cargo.toml\"\n");
+    let stores = dir.path().join("stores");
+    std::fs::create_dir(&stores).expect("stores dir");
+    write(&stores, "shop.toml", &store);
+    let config = dir.path().join("chatgw.toml");
+    let (ok, out) = chatgw(&["config", "check", "--config", config.to_str().expect("utf8"), "--stores", stores.to_str().expect("utf8")]);
+    assert!(!ok, "{out}");
+    for expected in [
+        "shop.toml: catalog.http.credentials[0].host",
+        "over plain http",
+        "catalog.http.credentials[1].host",
+        "without a path",
+        "catalog.http.credentials[2].host",
+        "not in allowed_hosts or private_hosts",
+        "catalog.http.credentials[3].password_env",
+        "catalog.http.credentials[3].header",
+    ] {
+        assert!(out.contains(expected), "missing `{expected}` in:\n{out}");
+    }
+    assert!(!out.contains("credentials[4]"), "a private host may use plain http:\n{out}");
+}

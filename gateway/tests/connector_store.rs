@@ -15,7 +15,9 @@ use std::sync::Arc;
 use base64::Engine;
 use chat_support::*;
 use chatgw::App;
-use chatgw::config::{CatalogSource, ConnectorSource, CredentialConfig, HttpGrantConfig, ModelRouting, RetrievalConfig, StoreConfig, WebhookConfig};
+use chatgw::config::{
+    CatalogSource, ConnectorSource, CredentialConfig, CredentialKind, HttpGrantConfig, ModelRouting, RetrievalConfig, StoreConfig, WebhookConfig,
+};
 use chatgw::connector::sync::SyncMode;
 use chatgw::llm::ToolCall;
 use chatgw::storage::Storage;
@@ -57,11 +59,15 @@ fn store(api: &lookbook::Lookbook) -> StoreConfig {
             http: Some(HttpGrantConfig {
                 allowed_hosts: vec![],
                 private_hosts: vec![api.private_host()],
+                // Plain http is allowed only because the host is private.
                 credentials: vec![CredentialConfig {
-                    host: "127.0.0.1".into(),
+                    host: format!("http://{}", api.private_host()),
+                    kind: CredentialKind::Header,
                     header: "Authorization".into(),
                     value_env: TOKEN_ENV.into(),
                     prefix: "Bearer ".into(),
+                    username_env: String::new(),
+                    password_env: String::new(),
                 }],
             }),
             sql: None,

@@ -77,11 +77,12 @@ impl AllowedHost {
         AllowedHost { host: host.into().to_ascii_lowercase(), port, allow_private: true }
     }
 
-    pub(crate) fn matches(&self, host: &str, port: u16) -> bool {
+    /// Whether a request to `host:port` (host in [`normalize_host`] form) is covered.
+    pub fn matches(&self, host: &str, port: u16) -> bool {
         self.matches_host(host) && self.port.is_none_or(|p| p == port)
     }
 
-    pub(crate) fn matches_host(&self, host: &str) -> bool {
+    pub fn matches_host(&self, host: &str) -> bool {
         match self.host.strip_prefix("*.") {
             Some(suffix) => host.len() > suffix.len() + 1 && host.ends_with(suffix) && host.as_bytes()[host.len() - suffix.len() - 1] == b'.',
             None => self.host == host,
@@ -89,13 +90,94 @@ impl AllowedHost {
     }
 }
 
-/// A header the host adds to every request to `host` (same matching rules as
-/// [`AllowedHost`]). Dropped when a redirect leaves that host.
+/// Where a credential may go: one scheme, host and port, compared exactly.
+/// Written `https://api.shop.example`, `api.shop.example` (https, port 443)
+/// or with an explicit port (`https://api.shop.example:8443`). Host names are
+/// lowercased, in punycode, without a trailing dot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// `https`, or `http` for a private host the store explicitly allows
+    /// plain HTTP to.
+    pub scheme: String,
+    pub host: String,
+    pub port: u16,
+}
+
+impl Origin {
+    /// Parses an origin as written in a store's configuration. The error
+    /// says what is wrong and what is expected.
+    pub fn parse(text: &str) -> Result<Origin, String> {
+        let trimmed = text.trim();
+        let with_scheme = if trimmed.contains("://") { trimmed.to_string() } else { format!("https://{trimmed}") };
+        let url = reqwest::Url::parse(&with_scheme).map_err(|e| format!("`{text}` is not an origin like https://api.shop.example ({e})"))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(format!("`{text}`: the scheme must be https (or http for a private host)"));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(format!("`{text}`: no user or password in the origin; put secrets in the environment"));
+        }
+        if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+            return Err(format!("`{text}`: an origin is scheme, host and port only, without a path"));
+        }
+        if trimmed.contains('*') {
+            return Err(format!("`{text}`: a credential goes to one host, not a wildcard"));
+        }
+        Origin::of(&url).ok_or_else(|| format!("`{text}` has no host"))
+    }
+
+    /// The origin of a URL the plugin asked for (`None` without a host or
+    /// a known default port).
+    pub fn of(url: &reqwest::Url) -> Option<Origin> {
+        let host = normalize_host(url.host_str()?);
+        Some(Origin { scheme: url.scheme().to_string(), host, port: url.port_or_known_default()? })
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.host.contains(':') {
+            write!(f, "{}://[{}]:{}", self.scheme, self.host, self.port)
+        } else {
+            write!(f, "{}://{}:{}", self.scheme, self.host, self.port)
+        }
+    }
+}
+
+/// The form host names are compared in: lowercase, IPv6 without brackets,
+/// without the trailing dot of a fully-qualified name (`shop.example.` and
+/// `shop.example` are the same host).
+pub(crate) fn normalize_host(host: &str) -> String {
+    let host = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+    match host.strip_suffix('.') {
+        Some(stripped) if !stripped.is_empty() => stripped.to_string(),
+        _ => host,
+    }
+}
+
+/// A header the host adds to requests to exactly one origin. It is dropped
+/// on every hop whose scheme, host or port differs, and after any redirect
+/// that leaves the origin of the plugin's request.
 #[derive(Debug, Clone)]
 pub struct Credential {
-    pub host: String,
+    pub origin: Origin,
+    /// Lowercase header name.
     pub header: String,
     pub value: Secret,
+}
+
+impl Credential {
+    /// `header: value` (the value with its prefix, e.g. `Bearer ...`).
+    pub fn header(origin: Origin, header: &str, value: Secret) -> Credential {
+        Credential { origin, header: header.trim().to_ascii_lowercase(), value }
+    }
+
+    /// HTTP Basic authentication: the host encodes `username:password`, so
+    /// neither ever enters the plugin.
+    pub fn basic(origin: Origin, username: &Secret, password: &Secret) -> Credential {
+        use base64::Engine as _;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", username.expose(), password.expose()));
+        Credential { origin, header: "authorization".into(), value: Secret::new(format!("Basic {encoded}")) }
+    }
 }
 
 /// The HTTP capability as granted to one store's connector.

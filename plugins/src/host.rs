@@ -17,7 +17,8 @@ use crate::engine::PluginEngine;
 use crate::grants::{Capability, Secret, StoreGrants};
 use crate::http::{HttpGate, HttpTransport};
 use crate::manifest::{Manifest, sha256_hex};
-use crate::state::{EffectiveGrants, HostState};
+use crate::settings_schema;
+use crate::state::{EffectiveGrants, HostState, LOG_LINES_PER_CALL, escape_plugin_text};
 use crate::v1::{self, ExportCall, Reply};
 use crate::webhook;
 use crate::{CONTRACT_VERSION, PluginError};
@@ -51,7 +52,9 @@ const WASI_BASELINE: &[&str] = &[
     "wasi:random/insecure-seed",
 ];
 
-/// Limits for one call.
+/// Limits for one call. `Default` is the one set of defaults: the gateway's
+/// `[plugin_limits]` defaults and the local runner both start from it, and
+/// `sdk/README.md` lists it for plugin authors.
 #[derive(Debug, Clone)]
 pub struct CallLimits {
     /// Cap on the plugin's linear memory.
@@ -60,11 +63,24 @@ pub struct CallLimits {
     pub deadline: Duration,
     /// Cap on the size of what the call returns (as JSON).
     pub max_output_bytes: u64,
+    /// HTTP requests one call may send; the next one ends the call.
+    pub max_http_requests: u32,
+    /// Largest body of one HTTP request.
+    pub max_request_body_bytes: u64,
+    /// Bytes of HTTP requests (URL, headers, body) one call may send.
+    pub max_request_bytes: u64,
 }
 
 impl Default for CallLimits {
     fn default() -> Self {
-        CallLimits { memory_bytes: 64 * 1024 * 1024, deadline: Duration::from_secs(30), max_output_bytes: 16 * 1024 * 1024 }
+        CallLimits {
+            memory_bytes: 64 * 1024 * 1024,
+            deadline: Duration::from_secs(15),
+            max_output_bytes: 16 * 1024 * 1024,
+            max_http_requests: 1_000,
+            max_request_body_bytes: 1024 * 1024,
+            max_request_bytes: 16 * 1024 * 1024,
+        }
     }
 }
 
@@ -81,11 +97,21 @@ pub struct CallMetrics {
 #[derive(Clone)]
 pub struct PluginHost {
     engine: PluginEngine,
+    /// What the load-time `describe` call runs under: a plugin is loaded
+    /// before any store binds it, so the gateway's configured limits.
+    load_limits: CallLimits,
 }
 
 impl PluginHost {
     pub fn new(engine: PluginEngine) -> Self {
-        PluginHost { engine }
+        PluginHost { engine, load_limits: CallLimits::default() }
+    }
+
+    /// Runs the load-time `describe` under `limits` (the gateway passes its
+    /// `[plugin_limits]`) instead of the defaults.
+    pub fn with_load_limits(mut self, limits: CallLimits) -> Self {
+        self.load_limits = limits;
+        self
     }
 
     pub fn engine(&self) -> &PluginEngine {
@@ -188,7 +214,7 @@ impl PluginHost {
         let pre = v1::pre(instance_pre).map_err(|e| PluginError::Load(format!("plugin `{}` does not match contract 1.x: {e:#}", manifest.id)))?;
 
         let mut plugin = LoadedPlugin { id: Arc::from(manifest.id.as_str()), manifest, sha256, imported, descriptor: None, pre, engine: self.engine.clone() };
-        let described = match plugin.invoke(Arc::new(EffectiveGrants::default()), &CallLimits::default(), ExportCall::Describe).await? {
+        let described = match plugin.invoke(Arc::new(EffectiveGrants::default()), &self.load_limits, ExportCall::Describe).await? {
             Reply::Describe(d) => d,
             other => unreachable!("describe answers with a descriptor, got {other:?}"),
         };
@@ -205,6 +231,8 @@ impl PluginHost {
         if described.id != plugin.manifest.id {
             return Err(PluginError::Load(format!("connector.toml says id `{}` but the plugin describes itself as `{}`", plugin.manifest.id, described.id)));
         }
+        settings_schema::check_schema(&described.settings_schema)
+            .map_err(|why| PluginError::Load(format!("plugin `{}`: describe() returned an invalid settings-schema: {why}", plugin.manifest.id)))?;
         plugin.descriptor = Some(described);
         Ok(Arc::new(plugin))
     }
@@ -299,7 +327,7 @@ impl LoadedPlugin {
         if limits.memory_bytes > inner.options.max_memory_bytes {
             return Err(PluginError::Load(format!("memory cap {} exceeds the engine's ceiling {}", limits.memory_bytes, inner.options.max_memory_bytes)));
         }
-        let mut store = Store::new(&inner.engine, HostState::new(self.id.clone(), grants, limits.memory_bytes));
+        let mut store = Store::new(&inner.engine, HostState::new(self.id.clone(), grants, limits));
         store.limiter(|state| &mut state.limiter);
         let deadline = Instant::now() + limits.deadline;
         // Check every tick: yield to the executor (so the outer timeout and
@@ -317,7 +345,14 @@ impl LoadedPlugin {
 
         let state = store.data();
         *peak_memory_bytes = state.limiter.peak_memory_bytes;
+        if state.log_lines > LOG_LINES_PER_CALL {
+            let dropped = state.log_lines - LOG_LINES_PER_CALL;
+            tracing::warn!(target: "plugin", plugin = %self.id, dropped, "plugin wrote more than {LOG_LINES_PER_CALL} log lines in one call; {dropped} dropped");
+        }
         if let Some(why) = &state.violation {
+            // One line per call, however often the plugin tried: the first
+            // violation ended the call.
+            tracing::warn!(target: "plugin", plugin = %self.id, violation = %escape_plugin_text(why, 2048), "plugin call ended: capability violation");
             return Err(PluginError::CapabilityDenied(why.clone()));
         }
         let reply = match outcome {
@@ -389,7 +424,10 @@ impl PluginSlot {
         limits: CallLimits,
         transport: Arc<dyn HttpTransport>,
     ) -> Result<ConnectorHandle, PluginError> {
-        let http = grants.http.clone().map(|grant| Arc::new(HttpGate::with_transport(grant, transport)));
+        let http = match &grants.http {
+            Some(grant) => Some(Arc::new(HttpGate::with_transport(grant.clone(), transport).map_err(PluginError::Load)?)),
+            None => None,
+        };
         self.bind(grants, limits, http)
     }
 
@@ -532,5 +570,31 @@ impl ConnectorHandle {
     pub async fn call_tool(&self, settings: &str, name: &str, arguments: &str) -> Result<String, PluginError> {
         let call = ExportCall::CallTool { settings: settings.into(), name: name.into(), arguments: arguments.into() };
         Ok(expect_reply!(self.invoke(call).await?, ToolResult)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every WASI interface the import check accepts is one the linker
+    /// provides: a component importing it links (an empty instance type
+    /// matches any definition of that name).
+    #[test]
+    fn every_accepted_wasi_import_is_linked() {
+        let engine = PluginEngine::new(crate::EngineOptions { pooling: false, ..crate::EngineOptions::default() }).unwrap();
+        let inner = &engine.inner;
+        for name in WASI_BASELINE {
+            let mut types = wasm_encoder::ComponentTypeSection::new();
+            types.instance(&wasm_encoder::InstanceType::new());
+            let mut imports = wasm_encoder::ComponentImportSection::new();
+            imports.import(format!("{name}@0.2.0").as_str(), wasm_encoder::ComponentTypeRef::Instance(0));
+            let mut bytes = wasm_encoder::Component::new();
+            bytes.section(&types).section(&imports);
+            let component = wasmtime::component::Component::new(&inner.engine, bytes.finish()).unwrap();
+            if let Err(error) = inner.linker.instantiate_pre(&component) {
+                panic!("`{name}` passes the import check but is not linked: {error:#}");
+            }
+        }
     }
 }

@@ -1,21 +1,23 @@
 //! Outgoing HTTP on a plugin's behalf. Every hop (the first request and each
 //! redirect) is checked against the store's allow-list; names are resolved by
-//! a resolver that refuses private, loopback and link-local addresses unless
-//! that host is explicitly allowed to be private; credentials are added here,
-//! so the plugin never holds them; response bodies are capped.
+//! a resolver that refuses every special-purpose address ([`crate::address`])
+//! unless that host is explicitly allowed to be private; credentials are
+//! added here, bound to one origin, so the plugin never holds them and cannot
+//! send them anywhere else; response bodies are capped.
 //!
 //! The policy ([`HttpGate`]) is separate from the wire ([`HttpTransport`]):
 //! the gateway sends over the network, the local runner replays recorded
 //! fixtures, and both go through the same checks first.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::{Url, header};
 
-use crate::grants::{AllowedHost, HttpGrant, Secret};
+use crate::address::{AddressClass, classify as classify_address};
+use crate::grants::{AllowedHost, HttpGrant, Origin, Secret, normalize_host};
 
 /// A request as the plugin asked for it (contract-independent).
 #[derive(Debug, Clone)]
@@ -45,8 +47,25 @@ pub enum HttpFailure {
 }
 
 /// Headers a plugin may not set: hop-by-hop, or ones the host owns.
-const RESERVED_HEADERS: &[&str] =
-    &["host", "connection", "content-length", "transfer-encoding", "upgrade", "proxy-authorization", "te", "trailer", "keep-alive"];
+const RESERVED_HEADERS: &[&str] = &[
+    "host",
+    "connection",
+    "content-length",
+    "transfer-encoding",
+    "upgrade",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "keep-alive",
+    "forwarded",
+    "x-forwarded-for",
+    "x-forwarded-host",
+];
+
+/// Plugin headers that authenticate to a site: kept while the request stays
+/// on the origin the plugin asked for, dropped when a redirect leaves it (as
+/// browsers and curl do), so a redirect cannot carry them to another host.
+const ORIGIN_BOUND_HEADERS: &[&str] = &["authorization", "cookie", "cookie2", "x-api-key", "x-auth-token"];
 
 /// One hop as the gate hands it to a transport: the URL has passed the
 /// allow-list, reserved headers are gone, and the credentials for this host
@@ -117,55 +136,20 @@ struct GuardedResolver {
 impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let host = name.as_str().to_ascii_lowercase();
-        let allow_private = self.allowed.iter().any(|a| a.allow_private && a.matches_host(&host));
+        let allow_private = self.allowed.iter().any(|a| a.allow_private && a.matches_host(&normalize_host(&host)));
         Box::pin(async move {
             let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            if !allow_private && let Some(bad) = addrs.iter().find(|a| !is_public(a.ip())) {
-                return Err(
-                    Box::new(ForbiddenAddress(format!("{host} resolves to non-public address {}", bad.ip()))) as Box<dyn std::error::Error + Send + Sync>
-                );
+            if !allow_private
+                && let Some((bad, AddressClass::Special(range))) =
+                    addrs.iter().map(|a| (a.ip(), classify_address(a.ip()))).find(|(_, class)| !class.is_public())
+            {
+                return Err(Box::new(ForbiddenAddress(format!("{host} resolves to {bad}, in {range}"))) as Box<dyn std::error::Error + Send + Sync>);
             }
+            // reqwest connects to exactly these addresses: nothing resolves
+            // the name again between this check and the connection.
             Ok(Box::new(addrs.into_iter()) as Addrs)
         })
     }
-}
-
-/// True for addresses on the public internet. Loopback, private (RFC 1918,
-/// ULA), link-local (incl. cloud metadata at 169.254.169.254), CGNAT,
-/// unspecified, multicast, documentation and benchmarking ranges are not.
-pub fn is_public(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => is_public_v4(v4),
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_public_v4(v4);
-            }
-            let seg0 = v6.segments()[0];
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (seg0 & 0xfe00) == 0xfc00 // unique local
-                || (seg0 & 0xffc0) == 0xfe80 // link-local
-                || (seg0 == 0x2001 && v6.segments()[1] == 0x0db8) // documentation
-                || v6.segments()[..6] == [0, 0, 0, 0, 0, 0]) // IPv4-compatible
-                && v6 != Ipv6Addr::UNSPECIFIED
-        }
-    }
-}
-
-fn is_public_v4(ip: Ipv4Addr) -> bool {
-    let [a, b, ..] = ip.octets();
-    !(ip.is_private()
-        || ip.is_loopback()
-        || ip.is_link_local()
-        || ip.is_unspecified()
-        || ip.is_broadcast()
-        || ip.is_multicast()
-        || ip.is_documentation()
-        || a == 0
-        || (a == 100 && (64..128).contains(&b)) // CGNAT
-        || (a == 198 && (b == 18 || b == 19)) // benchmarking
-        || a >= 240)
 }
 
 impl HttpGate {
@@ -173,13 +157,30 @@ impl HttpGate {
     /// address rules of `grant`.
     pub fn new(grant: HttpGrant) -> Result<Self, String> {
         let transport = NetworkTransport::new(&grant.allowed_hosts)?;
-        Ok(HttpGate::with_transport(grant, Arc::new(transport)))
+        HttpGate::with_transport(grant, Arc::new(transport))
     }
 
     /// A gate with another transport (the runner's fixture replay, a test
     /// double). The allow-list, credential and size rules still apply.
-    pub fn with_transport(grant: HttpGrant, transport: Arc<dyn HttpTransport>) -> Self {
-        HttpGate { grant, transport }
+    /// Fails if a credential would go over plain HTTP to a host that is not
+    /// explicitly allowed to be private: the gateway's configuration check
+    /// says so too, and this holds for every other caller.
+    pub fn with_transport(grant: HttpGrant, transport: Arc<dyn HttpTransport>) -> Result<Self, String> {
+        for credential in &grant.credentials {
+            let origin = &credential.origin;
+            match origin.scheme.as_str() {
+                "https" => {}
+                "http" if grant.allowed_hosts.iter().any(|a| a.allow_private && a.matches(&origin.host, origin.port)) => {}
+                "http" => {
+                    return Err(format!(
+                        "credential `{}` for {origin} would travel over plain http to a host that is not a private host of this store",
+                        credential.header
+                    ));
+                }
+                other => return Err(format!("credential `{}` for {origin}: scheme `{other}` is not https", credential.header)),
+            }
+        }
+        Ok(HttpGate { grant, transport })
     }
 
     /// Checks one hop against the allow-list and the address rules for IP
@@ -191,12 +192,9 @@ impl HttpGate {
         if !url.username().is_empty() || url.password().is_some() {
             return Err(HttpFailure::InvalidRequest("credentials in the URL are not allowed".into()));
         }
-        let host = url
-            .host_str()
-            .ok_or_else(|| HttpFailure::InvalidRequest(format!("URL `{url}` has no host")))?
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_ascii_lowercase();
+        // The URL parser has already turned decimal, octal and hex IPv4
+        // forms into dotted quads and international names into punycode.
+        let host = normalize_host(url.host_str().ok_or_else(|| HttpFailure::InvalidRequest(format!("URL `{url}` has no host")))?);
         let port = url.port_or_known_default().unwrap_or(0);
         let rule = self
             .grant
@@ -206,46 +204,49 @@ impl HttpGate {
             .ok_or_else(|| HttpFailure::Denied(format!("host `{host}:{port}` is not allow-listed for this store")))?;
         if let Ok(ip) = host.parse::<IpAddr>()
             && !rule.allow_private
-            && !is_public(ip)
+            && let AddressClass::Special(range) = classify_address(ip)
         {
-            return Err(HttpFailure::Denied(format!("address {ip} is private, loopback or link-local and not explicitly allowed")));
+            return Err(HttpFailure::Denied(format!("address {ip} is in {range} and not explicitly allowed")));
         }
         Ok(())
     }
 
-    fn credentials_for(&self, url: &Url) -> Vec<(String, Secret)> {
-        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-        self.grant
-            .credentials
-            .iter()
-            .filter(|c| AllowedHost { host: c.host.to_ascii_lowercase(), port: None, allow_private: false }.matches_host(&host))
-            .map(|c| (c.header.clone(), c.value.clone()))
-            .collect()
+    /// The credentials bound to exactly this scheme, host and port.
+    fn credentials_for(&self, origin: &Origin) -> Vec<(String, Secret)> {
+        self.grant.credentials.iter().filter(|c| &c.origin == origin).map(|c| (c.header.clone(), c.value.clone())).collect()
     }
 
     /// Sends the request, following redirects by hand so each hop is checked.
     pub async fn send(&self, request: OutgoingRequest) -> Result<IncomingResponse, HttpFailure> {
         let mut url = Url::parse(&request.url).map_err(|e| HttpFailure::InvalidRequest(format!("bad URL `{}`: {e}", request.url)))?;
+        let first = Origin::of(&url).ok_or_else(|| HttpFailure::InvalidRequest(format!("URL `{url}` has no host or port")))?;
         let timeout = request.timeout.map_or(self.grant.request_timeout, |t| t.min(self.grant.request_timeout));
+        // A plugin may not set a header the host fills with a secret, for
+        // any origin: it could otherwise shadow or mimic the credential.
         let credential_names: Vec<String> = self.grant.credentials.iter().map(|c| c.header.to_ascii_lowercase()).collect();
-        let headers: Vec<(String, String)> = request
+        let mut headers: Vec<(String, String)> = request
             .headers
             .into_iter()
             .filter(|(name, _)| {
-                let lower = name.to_ascii_lowercase();
+                let lower = name.trim().to_ascii_lowercase();
                 !RESERVED_HEADERS.contains(&lower.as_str()) && !credential_names.contains(&lower)
             })
             .collect();
         let mut method = request.method;
         let mut body = request.body;
         let mut hops = 0u8;
+        // Credentials go only to the origin the plugin named, and only until
+        // a redirect leaves it: a host that redirects elsewhere and back
+        // does not get to pick where an authenticated request lands.
+        let credentials = self.credentials_for(&first);
+        let mut on_first_origin = true;
         loop {
             self.check_url(&url)?;
             let hop = TransportRequest {
                 method: method.clone(),
                 url: url.clone(),
                 headers: headers.clone(),
-                credentials: self.credentials_for(&url),
+                credentials: if on_first_origin { credentials.clone() } else { Vec::new() },
                 body: body.clone(),
                 timeout,
                 max_response_bytes: self.grant.max_response_bytes,
@@ -264,6 +265,10 @@ impl HttpGate {
                     HttpFailure::Denied(why) => HttpFailure::Denied(format!("redirect refused: {why}")),
                     other => other,
                 })?;
+                if Origin::of(&next).as_ref() != Some(&first) {
+                    on_first_origin = false;
+                    headers.retain(|(name, _)| !ORIGIN_BOUND_HEADERS.contains(&name.trim().to_ascii_lowercase().as_str()));
+                }
                 if response.status == 303 || (matches!(response.status, 301 | 302) && method == reqwest::Method::POST) {
                     method = reqwest::Method::GET;
                     body = None;
@@ -351,18 +356,6 @@ fn classify(error: reqwest::Error) -> HttpFailure {
 mod tests {
     use super::*;
 
-    #[test]
-    fn private_and_metadata_ranges_are_not_public() {
-        for ip in
-            ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1", "fe80::1", "fd00::1", "::ffff:127.0.0.1"]
-        {
-            assert!(!is_public(ip.parse().unwrap()), "{ip} must not be public");
-        }
-        for ip in ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111"] {
-            assert!(is_public(ip.parse().unwrap()), "{ip} is public");
-        }
-    }
-
     /// URL and wire headers of each hop that reached the transport.
     type Seen = Vec<(String, Vec<(String, String)>)>;
 
@@ -406,16 +399,13 @@ mod tests {
         HttpGate::with_transport(
             HttpGrant {
                 allowed_hosts: vec![AllowedHost::public("api.shop.example"), AllowedHost::public("cdn.shop.example")],
-                credentials: vec![crate::grants::Credential {
-                    host: "api.shop.example".into(),
-                    header: "authorization".into(),
-                    value: Secret::new("Bearer s3cret"),
-                }],
+                credentials: vec![crate::grants::Credential::header(Origin::parse("api.shop.example").unwrap(), "Authorization", Secret::new("Bearer s3cret"))],
                 max_response_bytes: 16,
                 ..HttpGrant::default()
             },
             transport,
         )
+        .unwrap()
     }
 
     #[tokio::test]
@@ -453,6 +443,64 @@ mod tests {
         let transport = Scripted::new(vec![answer(200, &[], "more than sixteen bytes")]);
         let too_large = gate(transport).send(get("https://api.shop.example/p", &[])).await;
         assert_eq!(too_large.unwrap_err(), HttpFailure::TooLarge(16));
+    }
+
+    #[tokio::test]
+    async fn a_credential_goes_to_its_exact_origin_and_never_after_leaving_it() {
+        let transport = Scripted::new(vec![
+            answer(200, &[], ""),
+            answer(200, &[], ""),
+            answer(200, &[], ""),
+            answer(200, &[], ""),
+            answer(302, &[("Location", "https://api.shop.example:8443/x")], ""),
+            answer(302, &[("Location", "https://api.shop.example/back")], ""),
+            answer(200, &[], ""),
+        ]);
+        let gate = gate(transport.clone());
+        let leaked = |i: usize| transport.seen.lock().unwrap()[i].1.iter().any(|(_, v)| v.contains("s3cret"));
+        // Same host, other port; same host, plain http; trailing dot and
+        // upper case are the same origin.
+        gate.send(get("https://api.shop.example:8443/p", &[])).await.unwrap();
+        gate.send(get("http://api.shop.example/p", &[])).await.unwrap();
+        gate.send(get("https://API.Shop.Example./p", &[])).await.unwrap();
+        gate.send(get("https://api.shop.example:443/p", &[])).await.unwrap();
+        assert!(!leaked(0) && !leaked(1), "another port or scheme gets no credential");
+        assert!(leaked(2) && leaked(3), "the same origin, written differently, does");
+        // A redirect to another port drops it, and so does coming back.
+        gate.send(get("https://api.shop.example/start", &[("Cookie", "sid=1"), ("Accept", "*/*")])).await.unwrap();
+        let seen = transport.seen.lock().unwrap().clone();
+        assert!(leaked(4) && !leaked(5) && !leaked(6), "{seen:?}");
+        assert!(seen[5].1.iter().all(|(n, _)| n != "Cookie"), "the plugin's cookie stays on its origin: {seen:?}");
+        assert!(seen[5].1.iter().any(|(n, _)| n == "Accept"));
+    }
+
+    #[test]
+    fn a_credential_over_plain_http_needs_an_explicitly_private_host() {
+        let credential = |origin: &str| crate::grants::Credential::header(Origin::parse(origin).unwrap(), "X-Key", Secret::new("k"));
+        let grant = |allowed_hosts| HttpGrant { allowed_hosts, credentials: vec![credential("http://127.0.0.1:8080")], ..HttpGrant::default() };
+        let refused = HttpGate::with_transport(grant(vec![AllowedHost::public("127.0.0.1")]), Scripted::new(vec![])).unwrap_err();
+        assert!(refused.contains("plain http") && refused.contains("http://127.0.0.1:8080"), "{refused}");
+        let other_port = HttpGate::with_transport(grant(vec![AllowedHost::private("127.0.0.1", Some(9090))]), Scripted::new(vec![]));
+        assert!(other_port.is_err());
+        assert!(HttpGate::with_transport(grant(vec![AllowedHost::private("127.0.0.1", Some(8080))]), Scripted::new(vec![])).is_ok());
+    }
+
+    #[test]
+    fn origins_parse_with_clear_errors() {
+        let origin = Origin::parse("API.shop.example.").unwrap();
+        assert_eq!(origin, Origin { scheme: "https".into(), host: "api.shop.example".into(), port: 443 });
+        assert_eq!(Origin::parse("http://127.0.0.1:8080").unwrap().to_string(), "http://127.0.0.1:8080");
+        assert_eq!(Origin::parse("https://[::1]:8443").unwrap().to_string(), "https://[::1]:8443");
+        for (bad, why) in [
+            ("https://user:pw@api.shop.example", "no user or password"),
+            ("https://api.shop.example/admin", "without a path"),
+            ("*.myshopify.com", "wildcard"),
+            ("ftp://api.shop.example", "scheme"),
+            ("https://", "not an origin"),
+        ] {
+            let error = Origin::parse(bad).unwrap_err();
+            assert!(error.contains(why), "{bad}: {error}");
+        }
     }
 
     #[test]

@@ -402,7 +402,7 @@ impl Runner {
             Some(dir) => Fixtures::load(dir)?,
             None => Fixtures::none(),
         };
-        let host = PluginHost::new(engine);
+        let host = PluginHost::new(engine).with_load_limits(options.limits.clone());
         let (loaded, manifest) = load_plugin(&host, plugin).await?;
         let mut allowed_hosts: Vec<AllowedHost> = fixtures
             .http_hosts()

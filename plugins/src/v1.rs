@@ -11,12 +11,14 @@ use wasmtime::{Engine, Store};
 use crate::contract as c;
 use crate::grants::{Capability as Cap, SqlFailure, SqlValue as PlainSqlValue};
 use crate::http::{HttpFailure, OutgoingRequest};
-use crate::state::{HostState, LOG_LINES_PER_CALL};
+use crate::state::{HostState, LOG_LINE_BYTES, LOG_LINES_PER_CALL, escape_plugin_text};
 
+// Imports are trappable: a capability violation ends the call there and
+// then, rather than returning an error the plugin could loop on.
 wasmtime::component::bindgen!({
     path: "../sdk/wit",
     world: "connector",
-    imports: { default: async },
+    imports: { default: async | trappable },
     exports: { default: async },
 });
 
@@ -25,10 +27,18 @@ use chatgw::connector::{clock, host_http, host_sql, log, types};
 /// The linker every 1.x plugin is instantiated with: the chatgw imports plus
 /// the harmless part of WASI that language runtimes expect (stdio, clocks,
 /// random, an empty environment, exit, "not a terminal"). Filesystem and sockets are not
-/// linked, so a component importing them cannot be instantiated.
+/// linked, so a component importing them cannot be instantiated. Every
+/// interface the import check in `host` accepts is linked here (a test
+/// holds the two lists together).
 pub(crate) fn linker(engine: &Engine) -> wasmtime::Result<Linker<HostState>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_proxy_interfaces_async(&mut linker)?;
+    // Rust's `HashMap` seeds its hasher from insecure-seed; other runtimes
+    // use insecure for their own hashing.
+    use wasmtime_wasi::WasiView as _;
+    use wasmtime_wasi::p2::bindings::random;
+    random::insecure::add_to_linker::<HostState, wasmtime_wasi::random::WasiRandom>(&mut linker, |state| state.ctx().ctx.random())?;
+    random::insecure_seed::add_to_linker::<HostState, wasmtime_wasi::random::WasiRandom>(&mut linker, |state| state.ctx().ctx.random())?;
     use wasmtime_wasi::cli::{WasiCli, WasiCliView};
     use wasmtime_wasi::p2::bindings::cli;
     cli::environment::add_to_linker::<HostState, WasiCli>(&mut linker, HostState::cli)?;
@@ -128,21 +138,26 @@ pub(crate) async fn run(pre: &Pre, store: &mut Store<HostState>, call: ExportCal
 impl types::Host for HostState {}
 
 impl HostState {
-    /// Records a use of a capability this store did not grant. The linker
-    /// defines every chatgw import so that one compiled plugin serves all
-    /// stores; the per-store check happens here and at bind time.
-    fn missing(&mut self, capability: Cap) -> String {
+    /// A use of a capability this store did not grant ends the call. The
+    /// linker defines every chatgw import so that one compiled plugin serves
+    /// all stores; the per-store check happens here and at bind time.
+    fn missing(&mut self, capability: Cap) -> wasmtime::Error {
         let why = format!("plugin `{}` called `{}` but this store did not grant the {capability:?} capability", self.plugin_id, capability.interface());
-        self.deny(why.clone());
-        why
+        self.deny(why)
     }
 }
 
 impl host_http::Host for HostState {
-    async fn send(&mut self, request: host_http::Request) -> Result<host_http::Response, host_http::HttpError> {
+    async fn send(&mut self, request: host_http::Request) -> wasmtime::Result<Result<host_http::Response, host_http::HttpError>> {
         let Some(gate) = self.grants.http.clone() else {
-            return Err(host_http::HttpError::Denied(self.missing(Cap::Http)));
+            return Err(self.missing(Cap::Http));
         };
+        let body_bytes = request.body.as_ref().map_or(0, |b| b.len() as u64);
+        let size = body_bytes + request.url.len() as u64 + request.headers.iter().map(|h| (h.name.len() + h.value.len() + 4) as u64).sum::<u64>();
+        if let Err(why) = self.http.spend(body_bytes, size) {
+            let why = format!("plugin `{}` sent {why}", self.plugin_id);
+            return Err(self.deny(why));
+        }
         let outgoing = OutgoingRequest {
             method: match request.method {
                 host_http::Method::Get => reqwest::Method::GET,
@@ -157,29 +172,26 @@ impl host_http::Host for HostState {
             body: request.body,
             timeout: request.timeout_ms.map(|ms| Duration::from_millis(u64::from(ms))),
         };
-        match gate.send(outgoing).await {
+        Ok(match gate.send(outgoing).await {
             Ok(response) => Ok(host_http::Response {
                 status: response.status,
                 headers: response.headers.into_iter().map(|(name, value)| types::Header { name, value }).collect(),
                 body: response.body,
             }),
-            Err(HttpFailure::Denied(why)) => {
-                tracing::warn!(plugin = %self.plugin_id, %why, "plugin HTTP request refused");
-                self.deny(format!("HTTP request refused: {why}"));
-                Err(host_http::HttpError::Denied(why))
-            }
+            // Logged once, by the host, when the call ends.
+            Err(HttpFailure::Denied(why)) => return Err(self.deny(format!("HTTP request refused: {why}"))),
             Err(HttpFailure::InvalidRequest(why)) => Err(host_http::HttpError::InvalidRequest(why)),
             Err(HttpFailure::Timeout) => Err(host_http::HttpError::Timeout),
             Err(HttpFailure::TooLarge(cap)) => Err(host_http::HttpError::TooLarge(cap)),
             Err(HttpFailure::Transport(why)) => Err(host_http::HttpError::Transport(why)),
-        }
+        })
     }
 }
 
 impl host_sql::Host for HostState {
-    async fn query(&mut self, statement: String, params: Vec<host_sql::SqlValue>) -> Result<host_sql::Rows, host_sql::SqlError> {
+    async fn query(&mut self, statement: String, params: Vec<host_sql::SqlValue>) -> wasmtime::Result<Result<host_sql::Rows, host_sql::SqlError>> {
         let Some(sql) = self.grants.sql.clone() else {
-            return Err(host_sql::SqlError::Denied(self.missing(Cap::Sql)));
+            return Err(self.missing(Cap::Sql));
         };
         let params = params
             .into_iter()
@@ -192,7 +204,7 @@ impl host_sql::Host for HostState {
                 host_sql::SqlValue::Blob(b) => PlainSqlValue::Blob(b),
             })
             .collect();
-        match sql.query(&statement, params).await {
+        Ok(match sql.query(&statement, params).await {
             Ok(rows) => Ok(host_sql::Rows {
                 columns: rows.columns,
                 rows: rows
@@ -213,66 +225,61 @@ impl host_sql::Host for HostState {
                     .collect(),
                 truncated: rows.truncated,
             }),
-            Err(SqlFailure::Denied(why)) => {
-                self.deny(format!("SQL refused: {why}"));
-                Err(host_sql::SqlError::Denied(why))
-            }
+            Err(SqlFailure::Denied(why)) => return Err(self.deny(format!("SQL refused: {why}"))),
             Err(SqlFailure::InvalidQuery(why)) => Err(host_sql::SqlError::InvalidQuery(why)),
             Err(SqlFailure::Database(why)) => Err(host_sql::SqlError::Database(why)),
             Err(SqlFailure::Timeout) => Err(host_sql::SqlError::Timeout),
-        }
+        })
     }
 }
 
 impl log::Host for HostState {
-    async fn write(&mut self, level: log::Level, message: String) {
+    /// Plugin lines go to the `plugin` log target with the plugin's id as a
+    /// field, escaped so they cannot pass for gateway lines, and capped in
+    /// length and number (the host notes how many it dropped).
+    async fn write(&mut self, level: log::Level, message: String) -> wasmtime::Result<()> {
         if !self.grants.log {
-            self.missing(Cap::Log);
-            return;
+            return Err(self.missing(Cap::Log));
         }
-        self.log_lines += 1;
+        self.log_lines = self.log_lines.saturating_add(1);
         if self.log_lines > LOG_LINES_PER_CALL {
-            return;
+            return Ok(());
         }
-        let mut message = message;
-        if message.len() > 2048 {
-            let mut cut = 2048;
-            while !message.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            message.truncate(cut);
-        }
+        let line = escape_plugin_text(&message, LOG_LINE_BYTES);
         let plugin = &*self.plugin_id;
         match level {
-            log::Level::Trace => tracing::trace!(plugin, "{message}"),
-            log::Level::Debug => tracing::debug!(plugin, "{message}"),
-            log::Level::Info => tracing::info!(plugin, "{message}"),
-            log::Level::Warn => tracing::warn!(plugin, "{message}"),
-            log::Level::Error => tracing::error!(plugin, "{message}"),
+            log::Level::Trace => tracing::trace!(target: "plugin", plugin, "{line}"),
+            log::Level::Debug => tracing::debug!(target: "plugin", plugin, "{line}"),
+            log::Level::Info => tracing::info!(target: "plugin", plugin, "{line}"),
+            log::Level::Warn => tracing::warn!(target: "plugin", plugin, "{line}"),
+            log::Level::Error => tracing::error!(target: "plugin", plugin, "{line}"),
         }
+        Ok(())
     }
 }
 
 impl clock::Host for HostState {
-    async fn now_unix_ms(&mut self) -> u64 {
+    async fn now_unix_ms(&mut self) -> wasmtime::Result<u64> {
         if !self.grants.clock {
-            self.missing(Cap::Clock);
-            return 0;
+            return Err(self.missing(Cap::Clock));
         }
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+        Ok(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64))
     }
 }
 
 // ---- 1.x types into contract types --------------------------------------
 
+/// A plugin's error messages reach logs and operators: escaped like its
+/// log lines, and capped.
 impl From<types::ConnectorError> for c::ConnectorError {
     fn from(e: types::ConnectorError) -> Self {
+        let safe = |m: String| escape_plugin_text(&m, LOG_LINE_BYTES);
         match e {
-            types::ConnectorError::Auth(m) => c::ConnectorError::Auth(m),
-            types::ConnectorError::NotFound(m) => c::ConnectorError::NotFound(m),
+            types::ConnectorError::Auth(m) => c::ConnectorError::Auth(safe(m)),
+            types::ConnectorError::NotFound(m) => c::ConnectorError::NotFound(safe(m)),
             types::ConnectorError::RateLimited(s) => c::ConnectorError::RateLimited(s),
-            types::ConnectorError::Upstream(m) => c::ConnectorError::Upstream(m),
-            types::ConnectorError::InvalidSettings(m) => c::ConnectorError::InvalidSettings(m),
+            types::ConnectorError::Upstream(m) => c::ConnectorError::Upstream(safe(m)),
+            types::ConnectorError::InvalidSettings(m) => c::ConnectorError::InvalidSettings(safe(m)),
         }
     }
 }

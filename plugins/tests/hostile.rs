@@ -193,3 +193,276 @@ async fn a_thousand_hostile_calls_leave_memory_flat() {
     assert_eq!(kinds.get("Deadline").copied().unwrap_or(0) + kinds.get("Memory").copied().unwrap_or(0), 260);
     assert!(growth < 64 << 20, "RSS grew by {} KiB", growth / 1024);
 }
+
+// ---- issue 8, points 7-14 --------------------------------------------------
+
+/// A store API on 127.0.0.1 that records, per request, its port, path and
+/// the `Authorization` and `Cookie` it received; `/redirect?to=URL` answers
+/// 302 to URL, anything else 200.
+struct Recorder {
+    port: u16,
+    seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+#[derive(Debug, Clone)]
+struct Seen {
+    port: u16,
+    path: String,
+    authorization: Option<String>,
+    cookie: Option<String>,
+}
+
+impl Recorder {
+    async fn start(seen: Arc<Mutex<Vec<Seen>>>) -> Recorder {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind recorder");
+        let port = listener.local_addr().expect("local addr").port();
+        let log = seen.clone();
+        let app = axum::Router::new().fallback(move |uri: axum::http::Uri, headers: axum::http::HeaderMap| {
+            let log = log.clone();
+            async move {
+                let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(String::from);
+                log.lock().unwrap().push(Seen { port, path: uri.path().to_string(), authorization: header("authorization"), cookie: header("cookie") });
+                let to = uri.query().and_then(|q| q.strip_prefix("to=")).map(String::from);
+                match to {
+                    Some(to) => (axum::http::StatusCode::FOUND, [(axum::http::header::LOCATION, to)], String::new()).into_response(),
+                    None => "seen".into_response(),
+                }
+            }
+        });
+        tokio::spawn(async move { axum::serve(listener, app).await.expect("recorder") });
+        Recorder { port, seen }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+use axum::response::IntoResponse;
+use chatgw_plugins::{Credential, Origin, Secret};
+use std::sync::{Arc, Mutex};
+
+/// Two servers on two ports of the same host; the store's credential is
+/// bound to the first one's origin.
+async fn two_ports() -> (Recorder, Recorder, ConnectorHandle) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let (home, other) = (Recorder::start(seen.clone()).await, Recorder::start(seen).await);
+    let grants = StoreGrants {
+        http: Some(HttpGrant {
+            allowed_hosts: vec![AllowedHost::private("127.0.0.1", Some(home.port)), AllowedHost::private("127.0.0.1", Some(other.port))],
+            credentials: vec![Credential::header(Origin::parse(&home.url("")).unwrap(), "Authorization", Secret::new(SECRET))],
+            request_timeout: Duration::from_secs(5),
+            ..HttpGrant::default()
+        }),
+        ..StoreGrants::default()
+    };
+    let connector = hostile(grants, quick_limits()).await;
+    (home, other, connector)
+}
+
+#[tokio::test]
+async fn a_credential_goes_to_its_own_port_only_and_never_across_a_redirect() {
+    let (home, other, connector) = two_ports().await;
+    let fetch = |url: String, headers: serde_json::Value| tool(&connector, "fetch", serde_json::json!({ "url": url, "headers": headers }));
+
+    assert_eq!(fetch(home.url("/direct"), serde_json::json!([])).await.unwrap(), "200 seen");
+    // Same host, another port; the plugin's own Authorization is dropped too.
+    fetch(other.url("/other-port"), serde_json::json!([["Authorization", "forged"]])).await.unwrap();
+    // A redirect to the other port, and one that comes back home through it.
+    fetch(home.url(&format!("/redirect?to={}", other.url("/redirected"))), serde_json::json!([["Cookie", "sid=1"]])).await.unwrap();
+    let back = other.url(&format!("/redirect?to={}", home.url("/back-home")));
+    fetch(home.url(&format!("/redirect?to={back}")), serde_json::json!([])).await.unwrap();
+
+    let seen = home.seen();
+    let at = |path: &str| seen.iter().find(|s| s.path == path).unwrap_or_else(|| panic!("{path} not reached: {seen:?}")).clone();
+    assert_eq!(at("/direct").authorization.as_deref(), Some(SECRET));
+    assert_eq!(at("/direct").port, home.port);
+    assert_eq!(at("/other-port").authorization, None, "another port of the same host gets nothing");
+    assert_eq!(at("/redirected").authorization, None, "a redirect to another port drops the credential");
+    assert_eq!(at("/redirected").cookie, None, "and the plugin's own cookie");
+    assert_eq!(at("/back-home").authorization, None, "coming back through another origin does not bring it back");
+    let leaked: Vec<_> = seen.iter().filter(|s| s.port != home.port && s.authorization.is_some()).collect();
+    assert!(leaked.is_empty(), "{leaked:?}");
+}
+
+#[tokio::test]
+async fn an_https_credential_is_never_sent_over_plain_http_and_plain_http_needs_a_private_host() {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let home = Recorder::start(seen).await;
+    let origin = format!("https://127.0.0.1:{}", home.port);
+    let grant = |allowed_hosts, origin: &str| StoreGrants {
+        http: Some(HttpGrant {
+            allowed_hosts,
+            credentials: vec![Credential::header(Origin::parse(origin).unwrap(), "Authorization", Secret::new(SECRET))],
+            request_timeout: Duration::from_secs(5),
+            ..HttpGrant::default()
+        }),
+        ..StoreGrants::default()
+    };
+    let connector = hostile(grant(vec![AllowedHost::private("127.0.0.1", Some(home.port))], &origin), quick_limits()).await;
+    tool(&connector, "fetch", serde_json::json!({ "url": home.url("/plain") })).await.unwrap();
+    assert_eq!(home.seen()[0].authorization, None, "the https credential stayed off plain http");
+
+    // A credential for plain http to a host that is not explicitly private
+    // cannot even be bound.
+    let host = PluginHost::new(engine());
+    let slot = hostile_plugin(&host).await;
+    let error = slot.connector(grant(vec![AllowedHost::public("127.0.0.1")], &home.url("")), quick_limits()).err().expect("refused at bind");
+    assert_eq!(error.kind(), PluginErrorKind::Load, "{error}");
+    assert!(error.to_string().contains("plain http"), "{error}");
+}
+
+#[tokio::test]
+async fn embedded_ipv4_and_special_purpose_ipv6_addresses_are_refused() {
+    // Listed as public hosts, so only the address rules stand in the way.
+    let literals = [
+        ("64:ff9b::7f00:1", "loopback"),
+        ("64:ff9b::a9fe:a9fe", "link-local"),
+        ("64:ff9b:1::a00:1", "local-use NAT64"),
+        ("2002:7f00:1::1", "loopback"),
+        ("2002:a9fe:a9fe::1", "link-local"),
+        ("2001:0:4136:e378:8000:63bf:3fff:fdd2", "Teredo"),
+        ("fec0::1", "site-local"),
+        ("::ffff:7f00:1", "loopback"),
+        ("::7f00:1", "IPv4-compatible"),
+        ("100::1", "discard"),
+        ("2001:10::1", "IETF protocol assignments"),
+        ("ff02::1", "multicast"),
+    ];
+    let grants = http_only(literals.iter().map(|(ip, _)| AllowedHost::public(*ip)).chain([AllowedHost::public("127.0.0.1")]).collect());
+    let connector = hostile(grants, quick_limits()).await;
+    for (ip, range) in literals {
+        let url = format!("http://[{ip}]:8080/");
+        let error = tool(&connector, "fetch", serde_json::json!({ "url": url })).await.unwrap_err();
+        assert_eq!(error.kind(), PluginErrorKind::CapabilityDenied, "{url}: {error}");
+        assert!(error.to_string().contains(range), "{url}: {error}");
+    }
+    // Decimal and hex IPv4 forms are the loopback address they spell.
+    for url in ["http://2130706433/", "http://0x7f.1/", "http://0177.0.0.1/"] {
+        let error = tool(&connector, "fetch", serde_json::json!({ "url": url })).await.unwrap_err();
+        assert!(error.to_string().contains("127.0.0.1") && error.to_string().contains("loopback"), "{url}: {error}");
+    }
+}
+
+/// Captures this thread's log lines (current-thread tests only).
+fn capture_logs() -> (Arc<Mutex<Vec<u8>>>, tracing::subscriber::DefaultGuard) {
+    #[derive(Clone)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Buffer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buffer = Arc::new(Mutex::new(Vec::new()));
+    let writer = Buffer(buffer.clone());
+    let subscriber = tracing_subscriber::fmt().with_ansi(false).with_max_level(tracing::Level::INFO).with_writer(move || writer.clone()).finish();
+    (buffer, tracing::subscriber::set_default(subscriber))
+}
+
+fn lines(buffer: &Arc<Mutex<Vec<u8>>>) -> Vec<String> {
+    String::from_utf8_lossy(&buffer.lock().unwrap()).lines().map(String::from).collect()
+}
+
+#[tokio::test]
+async fn the_first_refused_request_ends_the_call_and_logs_once() {
+    let (logs, _guard) = capture_logs();
+    let connector = hostile(http_only(vec![AllowedHost::public("shop.example.com")]), quick_limits()).await;
+    let error = tool(&connector, "flood", serde_json::json!({ "url": "https://evil.example.net/x", "times": 100_000 })).await.unwrap_err();
+    assert_eq!(error.kind(), PluginErrorKind::CapabilityDenied, "{error}");
+    assert!(error.to_string().contains("evil.example.net"), "{error}");
+    let warnings: Vec<_> = lines(&logs).into_iter().filter(|l| l.contains("WARN") && l.contains(" plugin: ")).collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("capability violation") && warnings[0].contains("test-hostile"), "{warnings:?}");
+}
+
+#[tokio::test]
+async fn requests_per_call_and_request_bytes_are_capped() {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let home = Recorder::start(seen).await;
+    let grants = http_only(vec![AllowedHost::private("127.0.0.1", Some(home.port))]);
+    let limits = CallLimits { max_http_requests: 20, max_request_body_bytes: 4096, max_request_bytes: 10_000, ..quick_limits() };
+    let connector = hostile(grants, limits).await;
+
+    let error = tool(&connector, "flood", serde_json::json!({ "url": home.url("/flood"), "times": 100_000 })).await.unwrap_err();
+    assert_eq!(error.kind(), PluginErrorKind::CapabilityDenied, "{error}");
+    assert!(error.to_string().contains("more than 20 HTTP requests in one call"), "{error}");
+    assert_eq!(home.seen().len(), 20, "the 21st request never left");
+
+    let error = tool(&connector, "fetch", serde_json::json!({ "url": home.url("/big"), "method": "post", "body_bytes": 4097 })).await.unwrap_err();
+    assert!(error.to_string().contains("4097 bytes, over the 4096 byte cap"), "{error}");
+
+    let error = tool(&connector, "flood", serde_json::json!({ "url": home.url("/many"), "method": "post", "body_bytes": 4000, "times": 5 })).await.unwrap_err();
+    assert!(error.to_string().contains("more than 10000 bytes of HTTP requests"), "{error}");
+    assert_eq!(home.seen().iter().filter(|s| s.path == "/many").count(), 2);
+}
+
+async fn std_plugin(host: &PluginHost) -> ConnectorHandle {
+    let slot = chatgw_plugins::PluginSlot::new(load(host, "std-connector", "test-std", &[chatgw_plugins::Capability::Log]).await);
+    connector(&slot, StoreGrants { log: true, ..StoreGrants::default() }, quick_limits())
+}
+
+#[tokio::test]
+async fn a_plugin_using_hashmap_loads_and_runs() {
+    let connector = std_plugin(&PluginHost::new(engine())).await;
+    let counted = tool(&connector, "count-words", serde_json::json!({ "text": "red shoe red boot" })).await.unwrap();
+    assert_eq!(counted, "boot=1,red=2,shoe=1");
+}
+
+#[tokio::test]
+async fn plugin_log_lines_cannot_forge_gateway_lines_and_are_capped() {
+    let connector = std_plugin(&PluginHost::new(engine())).await;
+    let (logs, _guard) = capture_logs();
+    let forged = "sync done\n2026-11-25T22:00:00.000000Z  INFO chatgw::admin: admin token rotated\r\u{1b}[2K\u{2028}";
+    tool(&connector, "log", serde_json::json!({ "message": forged })).await.unwrap();
+    let written = lines(&logs);
+    assert_eq!(written.len(), 1, "{written:?}");
+    assert!(written[0].contains(" plugin: ") && written[0].contains("plugin=\"test-std\""), "{written:?}");
+    assert!(written[0].contains(r"sync done\n2026-11-25T22:00:00.000000Z") && written[0].contains(r"\r\u{1b}[2K\u{2028}"), "{written:?}");
+
+    logs.lock().unwrap().clear();
+    tool(&connector, "log", serde_json::json!({ "message": "again", "times": 10_000 })).await.unwrap();
+    let written = lines(&logs);
+    assert_eq!(written.len(), 101, "100 lines and one note");
+    assert!(written[100].contains("9900 dropped"), "{}", written[100]);
+
+    // A plugin's own error text is escaped the same way.
+    let error = tool(&connector, "fail", serde_json::json!({ "message": "boom\nINFO forged" })).await.unwrap_err();
+    assert!(error.to_string().contains(r"boom\nINFO forged"), "{error}");
+}
+
+#[tokio::test]
+async fn a_flood_of_stderr_is_truncated_not_a_trap() {
+    let connector = std_plugin(&PluginHost::new(engine())).await;
+    assert_eq!(tool(&connector, "stderr", serde_json::json!({ "bytes": 1 << 20 })).await.unwrap(), "wrote");
+    let error = tool(&connector, "stderr", serde_json::json!({ "bytes": 1 << 20, "then_panic": true })).await.unwrap_err();
+    assert_eq!(error.kind(), PluginErrorKind::Trap, "{error}");
+    let text = error.to_string();
+    assert!(text.contains("first line of stderr") && text.contains("bytes dropped"), "{}", &text[..text.len().min(300)]);
+    assert!(text.contains("panicked after a lot of stderr"), "the panic message at the end is kept");
+    assert!(text.len() < 20 * 1024, "{} bytes", text.len());
+}
+
+#[tokio::test]
+async fn describe_at_load_runs_under_the_hosts_limits_and_its_schema_is_checked() {
+    let limits = CallLimits { deadline: Duration::from_millis(300), ..CallLimits::default() };
+    let host = PluginHost::new(engine()).with_load_limits(limits);
+    let wasm = guest_wasm("slow-describe-connector");
+    let error =
+        tokio::time::timeout(OUTER, host.load_bytes(manifest("test-slow-describe", &wasm, &[]), wasm)).await.expect("ended by the load limits").unwrap_err();
+    assert_eq!(error.kind(), PluginErrorKind::Deadline, "{error}");
+    assert!(error.to_string().contains("300ms"), "{error}");
+
+    let wasm = guest_wasm("bad-describe-connector");
+    let error = host.load_bytes(manifest("test-bad-describe", &wasm, &[]), wasm).await.unwrap_err();
+    assert_eq!(error.kind(), PluginErrorKind::Load, "{error}");
+    let text = error.to_string();
+    assert!(text.contains("test-bad-describe") && text.contains("settings-schema") && text.contains("/properties/base_url/type"), "{text}");
+}

@@ -307,3 +307,16 @@ async fn a_project_from_the_template_builds_and_runs_on_its_own_fixtures() {
     ok(&connected);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_runner_runs_under_the_gateways_default_limits() {
+    // The numbers `sdk/README.md` lists and the gateway's `[plugin_limits]`
+    // defaults start from (`CallLimits::default()`).
+    let limits = RunnerOptions::default().limits;
+    assert_eq!(limits.deadline, std::time::Duration::from_secs(15));
+    assert_eq!(limits.memory_bytes, 64 << 20);
+    assert_eq!(limits.max_output_bytes, 16 << 20);
+    assert_eq!(limits.max_http_requests, 1_000);
+    assert_eq!(limits.max_request_body_bytes, 1 << 20);
+    assert_eq!(chatgw_plugins::HttpGrant::default().max_response_bytes, 8 << 20);
+}

@@ -56,14 +56,34 @@ pub struct PluginLimitsConfig {
     pub max_output_kb: u64,
     /// Largest HTTP response body a plugin may read, in KiB.
     pub max_response_kb: u64,
+    /// HTTP requests one call may send; the next one ends the call.
+    pub max_http_requests_per_call: u32,
+    /// Largest body of one HTTP request a plugin sends, in KiB.
+    pub max_request_body_kb: u64,
+    /// Bytes of HTTP requests (URL, headers, body) one call may send, in KiB.
+    pub max_request_total_kb: u64,
     /// Seconds between checks of the installed plugin files; a changed file
     /// is hot-reloaded without failing calls in flight.
     pub reload_check_s: u64,
 }
 
+/// The defaults come from the plugin host's own ([`chatgw_plugins::CallLimits`]
+/// and [`chatgw_plugins::HttpGrant`]), so the gateway and the local runner
+/// cannot drift apart.
 impl Default for PluginLimitsConfig {
     fn default() -> Self {
-        Self { memory_mb: 64, call_timeout_ms: 15_000, max_output_kb: 16 * 1024, max_response_kb: 8 * 1024, reload_check_s: 5 }
+        let call = chatgw_plugins::CallLimits::default();
+        let http = chatgw_plugins::HttpGrant::default();
+        Self {
+            memory_mb: (call.memory_bytes / (1024 * 1024)) as u64,
+            call_timeout_ms: call.deadline.as_millis() as u64,
+            max_output_kb: call.max_output_bytes / 1024,
+            max_response_kb: http.max_response_bytes / 1024,
+            max_http_requests_per_call: call.max_http_requests,
+            max_request_body_kb: call.max_request_body_bytes / 1024,
+            max_request_total_kb: call.max_request_bytes / 1024,
+            reload_check_s: 5,
+        }
     }
 }
 
@@ -364,18 +384,42 @@ pub struct HttpGrantConfig {
     pub credentials: Vec<CredentialConfig>,
 }
 
+/// A secret the host adds to requests to one origin, and to no other.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CredentialConfig {
-    /// The host (same forms as `allowed_hosts`) the header is sent to.
+    /// The origin it goes to: `api.shop.example` (https, port 443),
+    /// `https://api.shop.example:8443`, or `http://host:port` for a host in
+    /// `private_hosts` (plain http nowhere else). Scheme, host and port must
+    /// all match; a redirect that changes any of them drops the credential.
     pub host: String,
+    /// `header` (the default): `header`, `value_env` and `prefix`.
+    /// `basic`: HTTP Basic auth from `username_env` and `password_env`.
+    #[serde(default)]
+    pub kind: CredentialKind,
     /// Header name, e.g. `X-Shopify-Access-Token` or `Authorization`.
+    #[serde(default)]
     pub header: String,
     /// Environment variable holding the value.
+    #[serde(default)]
     pub value_env: String,
     /// Put before the value, e.g. `Bearer `.
     #[serde(default)]
     pub prefix: String,
+    /// For `basic`: environment variables holding the user name (e.g. a
+    /// WooCommerce consumer key) and the password (consumer secret).
+    #[serde(default)]
+    pub username_env: String,
+    #[serde(default)]
+    pub password_env: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialKind {
+    #[default]
+    Header,
+    Basic,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -171,20 +171,7 @@ fn check_connector(g: &GatewayConfig, src: &str, connector: &super::ConnectorSou
             }
         }
         for (i, credential) in http.credentials.iter().enumerate() {
-            if super::secret_from_env(&credential.value_env).is_none() {
-                problems.push(ConfigError::invalid(
-                    src,
-                    format!("catalog.http.credentials[{i}].value_env"),
-                    format!("environment variable `{}` is not set", credential.value_env),
-                ));
-            }
-            if credential.header.trim().is_empty() || credential.header.contains([':', ' ', '\n']) {
-                problems.push(ConfigError::invalid(
-                    src,
-                    format!("catalog.http.credentials[{i}].header"),
-                    format!("`{}` is not a header name", credential.header),
-                ));
-            }
+            check_credential(src, &format!("catalog.http.credentials[{i}]"), http, credential, problems);
         }
     }
     if let Some(label) = &connector.sql {
@@ -213,6 +200,65 @@ fn check_connector(g: &GatewayConfig, src: &str, connector: &super::ConnectorSou
     }
     if connector.max_webhook_events == 0 {
         problems.push(ConfigError::invalid(src, "catalog.max_webhook_events", "must be at least 1 (the default is 250)"));
+    }
+}
+
+/// One credential: an origin the store's plugin may reach (plain http only
+/// to a private host), and exactly the fields its kind uses, each set.
+fn check_credential(src: &str, key: &str, http: &super::HttpGrantConfig, credential: &super::CredentialConfig, problems: &mut Vec<ConfigError>) {
+    let mut problem = |field: &str, message: String| problems.push(ConfigError::invalid(src, format!("{key}.{field}"), message));
+    match chatgw_plugins::Origin::parse(&credential.host) {
+        Err(why) => problem("host", why),
+        Ok(origin) => {
+            let private = http.private_hosts.iter().any(|entry| {
+                let (name, port) = entry.rsplit_once(':').map_or((entry.as_str(), None), |(h, p)| (h, p.parse::<u16>().ok()));
+                chatgw_plugins::AllowedHost::private(name, port).matches(&origin.host, origin.port)
+            });
+            let public = http.allowed_hosts.iter().any(|pattern| chatgw_plugins::AllowedHost::public(pattern).matches_host(&origin.host));
+            if origin.scheme == "http" && !private {
+                problem(
+                    "host",
+                    format!(
+                        "`{}` would send the credential over plain http; use https://{}, or list the host in private_hosts if it is the store's own server on a private network",
+                        credential.host, origin.host
+                    ),
+                );
+            } else if !private && !public {
+                problem("host", format!("`{}` is not in allowed_hosts or private_hosts, so the plugin could never use this credential", origin.host));
+            }
+        }
+    }
+    let is_header_name = |name: &str| !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    let (used, unused): (Vec<(&str, &String)>, Vec<(&str, &String)>) = match credential.kind {
+        super::CredentialKind::Header => {
+            if !is_header_name(&credential.header) {
+                problem("header", format!("`{}` is not a header name (e.g. X-Shopify-Access-Token or Authorization)", credential.header));
+            }
+            (vec![("value_env", &credential.value_env)], vec![("username_env", &credential.username_env), ("password_env", &credential.password_env)])
+        }
+        super::CredentialKind::Basic => (
+            vec![("username_env", &credential.username_env), ("password_env", &credential.password_env)],
+            vec![("header", &credential.header), ("value_env", &credential.value_env), ("prefix", &credential.prefix)],
+        ),
+    };
+    for (field, env) in used {
+        if env.is_empty() {
+            problem(field, format!("a `{}` credential needs {field}, the environment variable holding it", kind_name(credential.kind)));
+        } else if super::secret_from_env(env).is_none() {
+            problem(field, format!("environment variable `{env}` is not set"));
+        }
+    }
+    for (field, value) in unused {
+        if !value.is_empty() {
+            problem(field, format!("a `{}` credential does not use {field}; remove it", kind_name(credential.kind)));
+        }
+    }
+}
+
+fn kind_name(kind: super::CredentialKind) -> &'static str {
+    match kind {
+        super::CredentialKind::Header => "header",
+        super::CredentialKind::Basic => "basic",
     }
 }
 

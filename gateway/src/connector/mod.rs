@@ -20,11 +20,11 @@ use std::time::Duration;
 
 use chatgw_plugins::contract as c;
 use chatgw_plugins::{
-    AllowedHost, CallLimits, Capability, ConnectorHandle, Credential, EngineOptions, HttpGrant, PluginEngine, PluginError, PluginErrorKind, PluginHost,
+    AllowedHost, CallLimits, Capability, ConnectorHandle, Credential, EngineOptions, HttpGrant, Origin, PluginEngine, PluginError, PluginErrorKind, PluginHost,
     PluginSlot, Secret, SqlGate, SqlGrantConfig, StoreGrants,
 };
 
-use crate::config::{ConnectorSource, GatewayConfig, secret_from_env};
+use crate::config::{ConnectorSource, CredentialKind, GatewayConfig, secret_from_env};
 
 pub use tools::ConnectorToolBox;
 
@@ -66,10 +66,16 @@ impl Connectors {
             memory_bytes: (l.memory_mb * 1024 * 1024) as usize,
             deadline: Duration::from_millis(l.call_timeout_ms),
             max_output_bytes: l.max_output_kb * 1024,
+            max_http_requests: l.max_http_requests_per_call,
+            max_request_body_bytes: l.max_request_body_kb * 1024,
+            max_request_bytes: l.max_request_total_kb * 1024,
         };
         let options = EngineOptions { max_memory_bytes: limits.memory_bytes.max(EngineOptions::default().max_memory_bytes), ..EngineOptions::default() };
         let engine = PluginEngine::new(options).map_err(|e| ConnectorFailure::Setup { plugin: "*".into(), message: e.to_string() })?;
-        Ok(Self { host: PluginHost::new(engine), slots: HashMap::new(), limits })
+        // A plugin's load-time `describe` runs under the same limits as
+        // every other call.
+        let host = PluginHost::new(engine).with_load_limits(limits.clone());
+        Ok(Self { host, slots: HashMap::new(), limits })
     }
 
     /// Loads (once) the plugin a store names.
@@ -130,6 +136,13 @@ impl Connectors {
             .connector(grants, self.limits.clone())
             .map_err(|source_error| ConnectorFailure::Call { plugin: source.plugin.clone(), source: source_error })?;
         let settings = serde_json::to_string(&source.settings).expect("settings are JSON values");
+        // A store whose settings the plugin cannot read fails here, naming
+        // the setting, rather than on its first call.
+        let settings_value = serde_json::Value::Object(source.settings.clone().into_iter().collect());
+        chatgw_plugins::settings_schema::check_settings(&handle.describe().settings_schema, &settings_value).map_err(|why| ConnectorFailure::Setup {
+            plugin: source.plugin.clone(),
+            message: format!("store `{store_id}`: catalog.settings do not match the plugin's settings-schema: {why}"),
+        })?;
         let webhook_secret = match &source.webhook {
             Some(webhook) => Some(Secret::new(secret_from_env(&webhook.secret_env).ok_or_else(|| ConnectorFailure::Setup {
                 plugin: source.plugin.clone(),
@@ -157,12 +170,17 @@ fn grants(gateway: &GatewayConfig, store_id: &str, source: &ConnectorSource, req
             }
             let mut credentials = Vec::new();
             for credential in &config.credentials {
-                let value = secret_from_env(&credential.value_env)
-                    .ok_or_else(|| setup(format!("environment variable `{}` (credential for {}) is not set", credential.value_env, credential.host)))?;
-                credentials.push(Credential {
-                    host: credential.host.clone(),
-                    header: credential.header.clone(),
-                    value: Secret::new(format!("{}{value}", credential.prefix)),
+                let origin = Origin::parse(&credential.host).map_err(|why| setup(format!("credential host: {why}")))?;
+                let env =
+                    |name: &str| secret_from_env(name).ok_or_else(|| setup(format!("environment variable `{name}` (credential for {origin}) is not set")));
+                credentials.push(match credential.kind {
+                    CredentialKind::Header => {
+                        let value = env(&credential.value_env)?;
+                        Credential::header(origin.clone(), &credential.header, Secret::new(format!("{}{value}", credential.prefix)))
+                    }
+                    CredentialKind::Basic => {
+                        Credential::basic(origin.clone(), &Secret::new(env(&credential.username_env)?), &Secret::new(env(&credential.password_env)?))
+                    }
                 });
             }
             Some(HttpGrant { allowed_hosts, credentials, max_response_bytes: gateway.plugin_limits.max_response_kb * 1024, ..HttpGrant::default() })

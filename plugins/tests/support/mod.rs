@@ -15,8 +15,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chatgw_plugins::manifest::sha256_hex;
 use chatgw_plugins::{
-    AllowedHost, CallLimits, Capability, ConnectorHandle, Credential, EngineOptions, HttpGrant, LoadedPlugin, Manifest, PluginEngine, PluginHost, PluginSlot,
-    Secret, StoreGrants,
+    AllowedHost, CallLimits, Capability, ConnectorHandle, Credential, EngineOptions, HttpGrant, LoadedPlugin, Manifest, Origin, PluginEngine, PluginHost,
+    PluginSlot, Secret, StoreGrants,
 };
 
 pub const SECRET: &str = "Bearer shpat_test_secret_0123456789";
@@ -94,7 +94,12 @@ pub fn grants_for(server: &TestServer) -> StoreGrants {
     StoreGrants {
         http: Some(HttpGrant {
             allowed_hosts: vec![AllowedHost::private("127.0.0.1", Some(server.port))],
-            credentials: vec![Credential { host: "127.0.0.1".into(), header: "authorization".into(), value: Secret::new(SECRET) }],
+            // Plain http only because the host is an explicitly private one.
+            credentials: vec![Credential::header(
+                Origin::parse(&format!("http://127.0.0.1:{}", server.port)).expect("origin"),
+                "authorization",
+                Secret::new(SECRET),
+            )],
             request_timeout: Duration::from_secs(5),
             ..HttpGrant::default()
         }),

@@ -13,6 +13,30 @@ use exports::chatgw::connector::plugin::Guest;
 
 struct Hostile;
 
+/// A request from the tool's arguments: `url`, optional `method` ("post"),
+/// `headers` (a list of [name, value]) and `body_bytes` (that many `b`s).
+fn request(v: &serde_json::Value) -> Request {
+    let headers = v["headers"]
+        .as_array()
+        .map(|pairs| {
+            pairs
+                .iter()
+                .map(|pair| Header {
+                    name: pair[0].as_str().unwrap_or_default().into(),
+                    value: pair[1].as_str().unwrap_or_default().into(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Request {
+        method: if v["method"] == "post" { Method::Post } else { Method::Get },
+        url: v["url"].as_str().unwrap_or_default().to_string(),
+        headers,
+        body: v["body_bytes"].as_u64().map(|n| vec![b'b'; n as usize]),
+        timeout_ms: None,
+    }
+}
+
 impl Guest for Hostile {
     fn describe() -> Descriptor {
         Descriptor {
@@ -84,17 +108,23 @@ impl Guest for Hostile {
             "fetch" => {
                 let v: serde_json::Value = serde_json::from_str(&arguments)
                     .map_err(|e| ConnectorError::InvalidSettings(e.to_string()))?;
-                let url = v["url"].as_str().unwrap_or_default().to_string();
-                match host_http::send(&Request {
-                    method: Method::Get,
-                    url,
-                    headers: vec![],
-                    body: None,
-                    timeout_ms: None,
-                }) {
+                match host_http::send(&request(&v)) {
                     Ok(r) => Ok(format!("{} {}", r.status, String::from_utf8_lossy(&r.body))),
                     Err(e) => Err(ConnectorError::Upstream(format!("{e:?}"))),
                 }
+            }
+            // Sends `times` requests, whatever each answers, and counts.
+            "flood" => {
+                let v: serde_json::Value = serde_json::from_str(&arguments)
+                    .map_err(|e| ConnectorError::InvalidSettings(e.to_string()))?;
+                let (mut ok, mut failed) = (0u64, 0u64);
+                for _ in 0..v["times"].as_u64().unwrap_or(1) {
+                    match host_http::send(&request(&v)) {
+                        Ok(_) => ok += 1,
+                        Err(_) => failed += 1,
+                    }
+                }
+                Ok(format!("ok {ok}, failed {failed}"))
             }
             "ok" => Ok("fine".into()),
             other => Err(ConnectorError::NotFound(other.into())),
