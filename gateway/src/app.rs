@@ -380,7 +380,7 @@ impl App {
     pub async fn apply_webhook(&self, store_id: &str, topic: &str, headers: Vec<chatgw_plugins::Header>, body: Vec<u8>) -> Result<WebhookReport> {
         let (store, connector) = self.connector_store(store_id)?;
         let CatalogSource::Connector(source) = &store.config.catalog else { return Err(no_connector(store_id)) };
-        let delivery = webhook::delivery_id(&headers, source.webhook.as_ref().and_then(|w| w.delivery_id_header.as_deref()));
+        let delivery = webhook::delivery_key(topic, &headers, source.webhook.as_ref().and_then(|w| w.delivery_id_header.as_deref()));
         let events = connector.webhook(topic, headers, body).await?;
         webhook::check_events(topic, &events, source.max_webhook_events).map_err(|source| Error::WebhookRefused { store: store_id.to_owned(), source })?;
         let storage = self.storage().as_ref();

@@ -377,6 +377,42 @@ async fn a_sync_stops_at_the_page_cap_and_resumes_when_it_is_raised() {
 }
 
 #[tokio::test]
+async fn a_body_signed_for_one_topic_is_refused_on_another() {
+    let api = lookbook::serve().await;
+    let (app, storage) = gateway(&api).await;
+    app.sync_store("lookbook", SyncMode::Full).await.expect("sync");
+    let base = serve(app).await;
+    // A genuine, validly signed "product updated" delivery...
+    let body = dress_body(&api, chrono::Utc::now() - chrono::TimeDelta::minutes(5), "99.00");
+    let client = reqwest::Client::new();
+    // ...posted to the delete route: the plugin refuses to read a whole
+    // product as a deletion, so nothing is deleted.
+    let swapped = client
+        .post(format!("{base}/v1/webhooks/lookbook/product.deleted"))
+        .header("X-Lookbook-Hmac-Sha256", sign(&body, WEBHOOK_SECRET))
+        .header(DELIVERY_HEADER, "d-swap-1")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert!(!swapped.status().is_success(), "{}", swapped.status());
+    assert_eq!(storage.get_products("lookbook", &["prd_01".into()]).await.unwrap().len(), 1, "the product is intact");
+
+    // The refused delivery did not use up its id: on its own topic it applies.
+    let applied = client
+        .post(format!("{base}/v1/webhooks/lookbook/product.updated"))
+        .header("X-Lookbook-Hmac-Sha256", sign(&body, WEBHOOK_SECRET))
+        .header(DELIVERY_HEADER, "d-swap-1")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(applied.status(), 200);
+    let applied: Value = applied.json().await.unwrap();
+    assert_eq!(applied["duplicate"], false, "{applied}");
+}
+
+#[tokio::test]
 async fn a_replayed_delivery_is_applied_once() {
     let api = lookbook::serve().await;
     let (app, storage) = gateway(&api).await;

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use chat_support::*;
 use chatgw::App;
-use chatgw::config::{CatalogSource, ConnectorSource, CredentialConfig, HttpGrantConfig, ModelRouting, RetrievalConfig, StoreConfig, WebhookConfig};
+use chatgw::config::{CatalogSource, ConnectorSource, CredentialConfig, CredentialKind, HttpGrantConfig, ModelRouting, RetrievalConfig, StoreConfig, WebhookConfig};
 use chatgw::connector::sync::SyncMode;
 use chatgw::llm::ToolCall;
 use chatgw::storage::Storage;
@@ -63,18 +63,25 @@ fn store(api: &ShopifyEmulator, settings: Value) -> StoreConfig {
                 allowed_hosts: vec![],
                 // The emulator is plain HTTP on loopback.
                 private_hosts: vec![api.host_port()],
+                // Plain http is allowed only because the host is private.
                 credentials: vec![CredentialConfig {
-                    host: "127.0.0.1".into(),
+                    host: format!("http://{}", api.host_port()),
+                    kind: CredentialKind::Header,
                     header: "X-Shopify-Access-Token".into(),
                     value_env: TOKEN_ENV.into(),
                     prefix: String::new(),
+                    username_env: String::new(),
+                    password_env: String::new(),
                 }],
             }),
             sql: None,
-            webhook: Some(WebhookConfig { secret_env: WEBHOOK_ENV.into() }),
+            webhook: Some(WebhookConfig { secret_env: WEBHOOK_ENV.into(), delivery_id_header: None }),
+            max_pages_per_sync: 10_000,
+            max_webhook_events: 250,
         }),
         models: ModelRouting::default(),
         retrieval: RetrievalConfig::default(),
+        limits: Default::default(),
     }
 }
 

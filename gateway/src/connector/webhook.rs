@@ -19,7 +19,10 @@ use sha2::{Digest, Sha256};
 pub const DELIVERY_RETENTION: chrono::TimeDelta = chrono::TimeDelta::hours(72);
 /// Delivery-id headers of the platforms the gateway knows, looked for when
 /// the store names none (`catalog.webhook.delivery_id_header`).
-pub const KNOWN_DELIVERY_HEADERS: &[&str] = &["X-Shopify-Webhook-Id", "X-WC-Webhook-Delivery-ID"];
+/// Shopify's `X-Shopify-Event-Id` comes first: it is the same for every
+/// delivery of one merchant action (its retries included), while
+/// `X-Shopify-Webhook-Id` changes with each delivery.
+pub const KNOWN_DELIVERY_HEADERS: &[&str] = &["X-Shopify-Event-Id", "X-Shopify-Webhook-Id", "X-WC-Webhook-Delivery-ID"];
 /// Longer delivery ids are stored as their SHA-256.
 const MAX_DELIVERY_ID_CHARS: usize = 128;
 
@@ -126,6 +129,19 @@ pub fn check_events(topic: &str, events: &[c::WebhookEvent], max: usize) -> Resu
 /// The platform's id of this delivery: from the header the store names, or
 /// else from a known platform's header. Ids too long to keep as they are
 /// become their SHA-256.
+/// The key a delivery is remembered by: the topic and the platform's id, so
+/// one merchant action that several topics report (an event id shared by
+/// `products/update` and `inventory_levels/update`) is applied once per
+/// topic, not once in all.
+pub fn delivery_key(topic: &str, headers: &[c::Header], configured: Option<&str>) -> Option<String> {
+    let id = delivery_id(headers, configured)?;
+    let key = format!("{topic}\n{id}");
+    if key.chars().count() > MAX_DELIVERY_ID_CHARS {
+        return Some(format!("sha256:{}", hex::encode(Sha256::digest(key.as_bytes()))));
+    }
+    Some(key)
+}
+
 pub fn delivery_id(headers: &[c::Header], configured: Option<&str>) -> Option<String> {
     let names: Vec<&str> = match configured {
         Some(name) => vec![name],

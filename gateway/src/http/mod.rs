@@ -10,7 +10,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method};
-use axum::serve::{Listener, ListenerExt};
+use axum::serve::ListenerExt;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
@@ -59,12 +59,16 @@ pub async fn serve(state: App, listener: tokio::net::TcpListener) -> std::io::Re
 /// stream of small SSE writes on a kept-alive connection: with Nagle on, a
 /// write waits for the ACK of the previous one, which the client delays by
 /// up to 40 ms, and every turn after a connection's first stalled that long.
-pub fn shopper_listener(listener: tokio::net::TcpListener) -> impl Listener<Io = tokio::net::TcpStream, Addr = std::net::SocketAddr> {
-    listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::warn!(error = %e, "could not set TCP_NODELAY on an accepted connection");
-        }
-    })
+/// The type is spelled out (not `impl Listener`) so that axum's
+/// `ConnectInfo<SocketAddr>` still finds the peer address through it.
+pub fn shopper_listener(listener: tokio::net::TcpListener) -> axum::serve::TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)> {
+    listener.tap_io(nagle_off as fn(&mut tokio::net::TcpStream))
+}
+
+fn nagle_off(tcp: &mut tokio::net::TcpStream) {
+    if let Err(e) = tcp.set_nodelay(true) {
+        tracing::warn!(error = %e, "could not set TCP_NODELAY on an accepted connection");
+    }
 }
 
 async fn shutdown_signal() {
@@ -91,6 +95,7 @@ async fn shutdown_signal() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::serve::Listener;
 
     #[tokio::test]
     async fn accepted_connections_have_nagle_off() {

@@ -528,7 +528,12 @@ impl Connector for Lookbook {
         body: Vec<u8>,
     ) -> Result<Vec<WebhookEvent>, ConnectorError> {
         let s = Settings::parse(&settings_json)?;
+        // A deletion body is `{"id": ...}` and nothing else. Signatures
+        // cover the body, not the URL's topic: a whole product body posted
+        // to the delete route must be refused, not read as a deletion of
+        // its `id`.
         #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
         struct Deleted {
             id: String,
         }
@@ -544,7 +549,11 @@ impl Connector for Lookbook {
                 )?)]
             }
             "product.deleted" => {
-                let deleted: Deleted = serde_json::from_slice(&body)?;
+                let deleted: Deleted = serde_json::from_slice(&body).map_err(|e| {
+                    ConnectorError::Upstream(format!(
+                        "a `product.deleted` body carries only the product's `id` ({e}); was a body of another topic sent here?"
+                    ))
+                })?;
                 vec![WebhookEvent::ProductDeleted(deleted.id)]
             }
             "inventory.updated" => {
