@@ -1,0 +1,192 @@
+//! The eval case format: one YAML file holds a list of conversations, each a
+//! list of shopper turns with what a good shop assistant does on that turn.
+//! Unknown keys are errors, so a typo in a case never silently checks less.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// A conversation to run, turn by turn, in one session.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    /// Unique across the case set; the report names failures by it.
+    pub id: String,
+    /// What kind of inquiry this is (`sizing`, `availability`, `order_status`, ...).
+    pub category: String,
+    /// The store it runs against (`demo`, or a connector-backed store).
+    #[serde(default = "demo_store")]
+    pub store: String,
+    /// Free text for the reader of a failure: why the expectation is right.
+    #[serde(default)]
+    pub note: Option<String>,
+    pub turns: Vec<Turn>,
+}
+
+fn demo_store() -> String {
+    "demo".into()
+}
+
+/// One shopper message and what must (not) happen in the answer.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Turn {
+    pub user: String,
+    /// The widget's locale hint, if the case needs one.
+    #[serde(default)]
+    pub locale: Option<String>,
+    #[serde(default)]
+    pub expect: Expect,
+}
+
+/// Expectations of one turn; every field is optional and checked only when set.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// ISO 639-1 code of the language the reply must be in.
+    pub language: Option<String>,
+    /// `normal`, `escalate` or `urgent`.
+    pub label: Option<String>,
+    /// Whether the turn must hand the conversation to a person.
+    pub handoff: Option<bool>,
+    /// Tools that must be called; `arguments` must be a subset of what was sent.
+    #[serde(default)]
+    pub tools_called: Vec<ToolExpectation>,
+    /// Tools that must not be called.
+    #[serde(default)]
+    pub tools_not_called: Vec<String>,
+    /// Product ids that must be in the turn's product cards.
+    #[serde(default)]
+    pub products_shown: Vec<String>,
+    /// Product ids that must not be in the turn's product cards.
+    #[serde(default)]
+    pub products_not_shown: Vec<String>,
+    /// Product ids whose title the reply must name.
+    #[serde(default)]
+    pub products_mentioned: Vec<String>,
+    /// Product ids whose title the reply must not name.
+    #[serde(default)]
+    pub products_not_mentioned: Vec<String>,
+    /// Every price, availability or order claim in the reply must be backed
+    /// by a tool result of the same turn (default: checked).
+    #[serde(default = "yes")]
+    pub grounded: bool,
+    /// Each of these must appear in the reply (case and accent-insensitive).
+    #[serde(default)]
+    pub reply_contains: Vec<String>,
+    /// At least one of these must appear in the reply.
+    #[serde(default)]
+    pub reply_contains_any: Vec<String>,
+    /// None of these may appear in the reply.
+    #[serde(default)]
+    pub reply_not_contains: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolExpectation {
+    pub name: String,
+    /// Keys and values the call's arguments must contain (others may be there too).
+    #[serde(default)]
+    pub arguments: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The product-query set for retrieval recall: a query and the products a
+/// good search returns for it in its first results.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetrievalQuery {
+    pub query: String,
+    /// Languages to search in besides the store's own (like a turn's reply language).
+    #[serde(default)]
+    pub language: Option<String>,
+    pub expected: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetrievalSet {
+    pub store: String,
+    pub queries: Vec<RetrievalQuery>,
+}
+
+/// Everything under a case folder: conversations from every `*.yaml` file
+/// except `retrieval.yaml`, which holds the product-query set.
+#[derive(Debug, Clone)]
+pub struct CaseSet {
+    pub cases: Vec<Case>,
+    pub retrieval: Option<RetrievalSet>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CaseError {
+    #[error("cannot read case folder {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {source} (see evals/README.md for the case format)")]
+    Parse { path: PathBuf, source: serde_norway::Error },
+    #[error("case id `{id}` is used twice ({first} and {second}); ids must be unique")]
+    DuplicateId { id: String, first: PathBuf, second: PathBuf },
+    #[error("{path}: case `{id}` is invalid: {problem}")]
+    Invalid { path: PathBuf, id: String, problem: String },
+    #[error("no cases in {0}: put *.yaml files there")]
+    Empty(PathBuf),
+}
+
+const LABELS: [&str; 3] = ["normal", "escalate", "urgent"];
+
+impl CaseSet {
+    /// Loads every `*.yaml` file in `dir` (sorted by name, so runs are repeatable).
+    pub fn load(dir: &Path) -> Result<Self, CaseError> {
+        let read_err = |source| CaseError::Read { path: dir.to_owned(), source };
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(read_err)?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+            .collect();
+        files.sort();
+        let mut cases: Vec<Case> = Vec::new();
+        let mut origin: std::collections::HashMap<String, PathBuf> = std::collections::HashMap::new();
+        let mut retrieval = None;
+        for path in files {
+            let text = std::fs::read_to_string(&path).map_err(|source| CaseError::Read { path: path.clone(), source })?;
+            let parse_err = |source| CaseError::Parse { path: path.clone(), source };
+            if path.file_stem().is_some_and(|s| s == "retrieval") {
+                retrieval = Some(serde_norway::from_str::<RetrievalSet>(&text).map_err(parse_err)?);
+                continue;
+            }
+            for case in serde_norway::from_str::<Vec<Case>>(&text).map_err(parse_err)? {
+                validate(&path, &case)?;
+                if let Some(first) = origin.insert(case.id.clone(), path.clone()) {
+                    return Err(CaseError::DuplicateId { id: case.id, first, second: path });
+                }
+                cases.push(case);
+            }
+        }
+        if cases.is_empty() {
+            return Err(CaseError::Empty(dir.to_owned()));
+        }
+        Ok(Self { cases, retrieval })
+    }
+}
+
+fn validate(path: &Path, case: &Case) -> Result<(), CaseError> {
+    let invalid = |problem: String| CaseError::Invalid { path: path.to_owned(), id: case.id.clone(), problem };
+    if case.turns.is_empty() {
+        return Err(invalid("it has no turns".into()));
+    }
+    for (i, turn) in case.turns.iter().enumerate() {
+        if turn.user.trim().is_empty() {
+            return Err(invalid(format!("turn {} has an empty `user` message", i + 1)));
+        }
+        if let Some(label) = &turn.expect.label
+            && !LABELS.contains(&label.as_str())
+        {
+            return Err(invalid(format!("turn {}: label `{label}` is not one of {LABELS:?}", i + 1)));
+        }
+    }
+    Ok(())
+}
