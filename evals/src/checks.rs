@@ -167,9 +167,10 @@ pub fn check_turn(case: &str, turn: usize, expect: &Expect, seen: &TurnObservati
         }
     };
     for wanted in &expect.tools_called {
-        let matched = seen.tools.iter().any(|t| {
-            t.name == wanted.name && wanted.arguments.iter().all(|(k, v)| t.arguments.get(k).is_some_and(|got| same_argument(got, v)))
-        });
+        let matched = seen
+            .tools
+            .iter()
+            .any(|t| t.name == wanted.name && wanted.arguments.iter().all(|(k, v)| t.arguments.get(k).is_some_and(|got| same_argument(got, v))));
         if !matched {
             let args = serde_json::Value::Object(wanted.arguments.clone());
             fail("tool_called", format!("{}({args})", wanted.name), calls());

@@ -168,8 +168,7 @@ impl ChatModel for ReplayModel {
                 )));
             }
         };
-        let recording: Recording =
-            serde_json::from_str(&text).map_err(|e| LlmError::Protocol(format!("recording {} is not readable: {e}", path.display())))?;
+        let recording: Recording = serde_json::from_str(&text).map_err(|e| LlmError::Protocol(format!("recording {} is not readable: {e}", path.display())))?;
         Ok(futures::stream::iter(recording.events.into_iter().map(|e| Ok(ModelEvent::from(e)))).boxed())
     }
 }

@@ -197,7 +197,8 @@ impl Report {
             completion_tokens,
             cost,
         };
-        let score = |group: BTreeMap<String, (usize, usize)>| group.into_iter().map(|(k, (ok, n))| (k, GroupScore { cases_passed: Ratio::of(ok, n) })).collect();
+        let score =
+            |group: BTreeMap<String, (usize, usize)>| group.into_iter().map(|(k, (ok, n))| (k, GroupScore { cases_passed: Ratio::of(ok, n) })).collect();
         Self { provider: provider.to_owned(), metrics, by_category: score(by_category), by_language: score(by_language), failures, retrieval_misses }
     }
 

@@ -214,7 +214,11 @@ impl Runner {
                 .search_ids(&config.id, &q.query, &languages, options)
                 .await
                 .map_err(|e| RunError::Search { query: q.query.clone(), message: e.to_string() })?;
-            outcomes.push(RetrievalOutcome { query: q.query.clone(), expected: q.expected.clone(), found: found.into_iter().take(8).map(|(id, _)| id).collect() });
+            outcomes.push(RetrievalOutcome {
+                query: q.query.clone(),
+                expected: q.expected.clone(),
+                found: found.into_iter().take(8).map(|(id, _)| id).collect(),
+            });
         }
         Ok(outcomes)
     }

@@ -342,8 +342,16 @@ impl App {
         let chat = &self.inner.chat;
         let (database, sessions) =
             tokio::join!(tokio::time::timeout(READY_CHECK_DEADLINE, chat.storage.ping()), tokio::time::timeout(READY_CHECK_DEADLINE, chat.sessions.ping()),);
-        let database = check_state("database", database.map_err(|_| "no answer in time".to_owned()).and_then(|r| r.map_err(|e| e.to_string())), &self.inner.ready_warnings);
-        let sessions = check_state("sessions", sessions.map_err(|_| "no answer in time".to_owned()).and_then(|r| r.map_err(|e| e.to_string())), &self.inner.ready_warnings);
+        let database = check_state(
+            "database",
+            database.map_err(|_| "no answer in time".to_owned()).and_then(|r| r.map_err(|e| e.to_string())),
+            &self.inner.ready_warnings,
+        );
+        let sessions = check_state(
+            "sessions",
+            sessions.map_err(|_| "no answer in time".to_owned()).and_then(|r| r.map_err(|e| e.to_string())),
+            &self.inner.ready_warnings,
+        );
         Readiness { database, sessions }
     }
 

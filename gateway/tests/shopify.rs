@@ -14,7 +14,9 @@ use std::sync::Arc;
 
 use chat_support::*;
 use chatgw::App;
-use chatgw::config::{CatalogSource, ConnectorSource, CredentialConfig, CredentialKind, HttpGrantConfig, ModelRouting, RetrievalConfig, StoreConfig, WebhookConfig};
+use chatgw::config::{
+    CatalogSource, ConnectorSource, CredentialConfig, CredentialKind, HttpGrantConfig, ModelRouting, RetrievalConfig, StoreConfig, WebhookConfig,
+};
 use chatgw::connector::sync::SyncMode;
 use chatgw::llm::ToolCall;
 use chatgw::storage::Storage;

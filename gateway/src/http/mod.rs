@@ -39,10 +39,11 @@ pub async fn serve(state: App, listener: tokio::net::TcpListener) -> std::io::Re
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     // Nagle off on every accepted socket; the peer address feeds the
     // per-address rate limits.
-    let server = axum::serve(shopper_listener(listener), router.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(async move {
-        shutdown_signal().await;
-        let _ = tx.send(());
-    });
+    let server =
+        axum::serve(shopper_listener(listener), router.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            let _ = tx.send(());
+        });
     let server = tokio::spawn(async move { server.await });
     let _ = rx.await;
     tracing::info!(grace_s = grace.as_secs(), "shutting down: letting open requests finish");
