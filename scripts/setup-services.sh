@@ -90,3 +90,11 @@ if ! mariadb_up; then
 fi
 mariadb -h 127.0.0.1 -P 3306 -u root -e 'create database if not exists test' >/dev/null
 log "MariaDB answers on 127.0.0.1:3306"
+
+# --- Node.js -----------------------------------------------------------------
+# The Shopify emulator's webhook signatures are checked against Node's own
+# crypto (an implementation independent of ours).
+if ! command -v node >/dev/null 2>&1; then
+  log "Node.js is missing: installing Debian's nodejs"
+  apt_install nodejs
+fi
