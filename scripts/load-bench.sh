@@ -48,16 +48,43 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start_demo() { # binary, then env assignments
-  local bin=$1; shift
-  env "$@" "$bin" demo --addr "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
+# A store file for the bench: the demo catalog under `id`/`key`, with the
+# README's default abuse limits, or (`high`) limits no bench reaches, since
+# every request comes from one address here.
+bench_store() { # file id key default|high
+  local file=$1 id=$2 key=$3 limits=$4
+  sed -e "s/^id = .*/id = \"$id\"/" -e "s/^public_key = .*/public_key = \"$key\"/" \
+    -e "s|^path = .*|path = \"$PWD/examples/demo-store/catalog.json\"|" \
+    -e '/^\[limits\]/,$d' examples/stores/lumen-thread.toml >"$file"
+  if [ "$limits" = high ]; then
+    cat >>"$file" <<'TOML'
+[limits]
+chat_per_ip = { per_minute = 100000000, burst = 1000000 }
+chat_per_session = { per_minute = 100000000, burst = 1000000 }
+chat_per_store = { per_minute = 100000000, burst = 1000000 }
+turns_in_flight = 1024
+TOML
+  fi
+}
+
+start_serve() { # binary stores-dir, then env assignments
+  local bin=$1 stores=$2; shift 2
+  env "$@" "$bin" serve --stores "$stores" --addr "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
   SERVER_PID=$!
-  for _ in $(seq 1 300); do
-    if curl -fsS "$BASE/healthz" >/dev/null 2>&1; then return 0; fi
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then cat "$WORK/server.log" >&2; echo "chatgw demo did not start" >&2; exit 1; fi
+  for _ in $(seq 1 600); do
+    if curl -fsS "$BASE/readyz" >/dev/null 2>&1; then return 0; fi
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then cat "$WORK/server.log" >&2; echo "chatgw serve did not start" >&2; exit 1; fi
     sleep 0.1
   done
-  echo "chatgw demo did not answer /healthz within 30 s" >&2; exit 1
+  echo "chatgw serve did not answer /readyz within 60 s" >&2; exit 1
+}
+
+# The demo store, served as a store file with limits no bench reaches.
+start_demo() { # binary, then env assignments
+  local bin=$1; shift
+  rm -rf "$WORK/demo-stores"; mkdir -p "$WORK/demo-stores"
+  bench_store "$WORK/demo-stores/demo.toml" demo pk_demo high
+  start_serve "$bin" "$WORK/demo-stores" "$@"
 }
 
 stop_demo() {
@@ -77,7 +104,7 @@ point() { # label backend what conns mode, then loadgen arguments
 run_backend() { # label binary backend
   local label=$1 bin=$2 backend=$3
   case $backend in
-    sqlite) start_demo "$bin" DATABASE_URL= REDIS_URL= ;;
+    sqlite) start_demo "$bin" DATABASE_URL=sqlite::memory: REDIS_URL= ;;
     postgres)
       psql "$PG_URL_BASE/postgres" -qc "DROP DATABASE IF EXISTS $DB" >/dev/null
       psql "$PG_URL_BASE/postgres" -qc "CREATE DATABASE $DB" >/dev/null
@@ -108,18 +135,12 @@ flood_point() { # label what, then loadgen targets
 FLOOD_ROWS="$WORK/flood.md"
 run_flood() { # label binary
   local label=$1 bin=$2
-  mkdir -p "$WORK/stores"
-  for s in a b; do
-    sed -e "s/^id = .*/id = \"store-$s\"/" -e "s/^public_key = .*/public_key = \"pk_store_$s\"/" \
-      -e "s|^path = .*|path = \"$PWD/examples/demo-store/catalog.json\"|" examples/stores/lumen-thread.toml >"$WORK/stores/$s.toml"
-  done
-  env DATABASE_URL=sqlite::memory: REDIS_URL= "$bin" serve --stores "$WORK/stores" --addr "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
-  SERVER_PID=$!
-  for _ in $(seq 1 300); do
-    if curl -fsS "$BASE/readyz" >/dev/null 2>&1; then break; fi
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then cat "$WORK/server.log" >&2; echo "chatgw serve did not start" >&2; exit 1; fi
-    sleep 0.1
-  done
+  # Store A keeps the default limits (the flood is one address); store B's
+  # shoppers stand for many addresses, so its limits are out of reach.
+  rm -rf "$WORK/stores"; mkdir -p "$WORK/stores"
+  bench_store "$WORK/stores/a.toml" store-a pk_store_a default
+  bench_store "$WORK/stores/b.toml" store-b pk_store_b high
+  start_serve "$bin" "$WORK/stores" DATABASE_URL=sqlite::memory: REDIS_URL=
   local chat="url=$BASE/v1/chat"
   flood_point "$label" "B alone" --target "shoppers-b,c=$SHOPPER_CONNS,key=pk_store_b,$chat,body=$BODY"
   flood_point "$label" "A flooded" --target "flood-a,c=$FLOOD_CONNS,key=pk_store_a,$chat,body=$BODY" \
