@@ -126,32 +126,27 @@ pub fn check_events(topic: &str, events: &[c::WebhookEvent], max: usize) -> Resu
     }
 }
 
-/// The platform's id of this delivery: from the header the store names, or
-/// else from a known platform's header. Ids too long to keep as they are
-/// become their SHA-256.
 /// The key a delivery is remembered by: the topic and the platform's id, so
 /// one merchant action that several topics report (an event id shared by
 /// `products/update` and `inventory_levels/update`) is applied once per
-/// topic, not once in all.
+/// topic, not once in all. Keys too long to keep as they are become their
+/// SHA-256.
 pub fn delivery_key(topic: &str, headers: &[c::Header], configured: Option<&str>) -> Option<String> {
-    let id = delivery_id(headers, configured)?;
-    let key = format!("{topic}\n{id}");
+    let key = format!("{topic}\n{}", delivery_id(headers, configured)?);
     if key.chars().count() > MAX_DELIVERY_ID_CHARS {
         return Some(format!("sha256:{}", hex::encode(Sha256::digest(key.as_bytes()))));
     }
     Some(key)
 }
 
-pub fn delivery_id(headers: &[c::Header], configured: Option<&str>) -> Option<String> {
+/// The platform's id of this delivery: from the header the store names, or
+/// else from the first known platform header present.
+pub fn delivery_id<'h>(headers: &'h [c::Header], configured: Option<&str>) -> Option<&'h str> {
     let names: Vec<&str> = match configured {
         Some(name) => vec![name],
         None => KNOWN_DELIVERY_HEADERS.to_vec(),
     };
-    let value = names.iter().find_map(|name| headers.iter().find(|h| h.name.eq_ignore_ascii_case(name)).map(|h| h.value.trim()).filter(|v| !v.is_empty()))?;
-    if value.chars().count() > MAX_DELIVERY_ID_CHARS {
-        return Some(format!("sha256:{}", hex::encode(Sha256::digest(value.as_bytes()))));
-    }
-    Some(value.to_owned())
+    names.iter().find_map(|name| headers.iter().find(|h| h.name.eq_ignore_ascii_case(name)).map(|h| h.value.trim()).filter(|v| !v.is_empty()))
 }
 
 #[cfg(test)]
@@ -220,10 +215,13 @@ mod tests {
     fn delivery_ids_come_from_the_named_or_a_known_header() {
         let h = |name: &str, value: &str| c::Header { name: name.into(), value: value.into() };
         let headers = [h("x-shopify-webhook-id", " abc "), h("X-Lookbook-Delivery", "lb-1")];
-        assert_eq!(delivery_id(&headers, None).as_deref(), Some("abc"));
-        assert_eq!(delivery_id(&headers, Some("x-lookbook-delivery")).as_deref(), Some("lb-1"));
+        assert_eq!(delivery_id(&headers, None), Some("abc"));
+        assert_eq!(delivery_id(&headers, Some("x-lookbook-delivery")), Some("lb-1"));
         assert_eq!(delivery_id(&headers, Some("X-Other")), None);
+        // Shopify's event id (same for every retry) wins over its per-delivery id.
+        assert_eq!(delivery_id(&[h("X-Shopify-Webhook-Id", "w-2"), h("X-Shopify-Event-Id", "e-1")], None), Some("e-1"));
         let long = "x".repeat(500);
-        assert!(delivery_id(&[h("X-WC-Webhook-Delivery-ID", &long)], None).unwrap().starts_with("sha256:"));
+        assert!(delivery_key("order.updated", &[h("X-WC-Webhook-Delivery-ID", &long)], None).unwrap().starts_with("sha256:"));
+        assert_eq!(delivery_key("products/update", &headers, None).as_deref(), Some("products/update\nabc"));
     }
 }
