@@ -130,7 +130,7 @@ impl Runner {
         let mut session: Option<String> = None;
         let mut turns = Vec::new();
         for turn in &case.turns {
-            let request = TurnRequest { session_id: session.clone(), message: turn.user.clone(), locale: turn.locale.clone() };
+            let request = TurnRequest { session_id: session.clone(), message: turn.user.clone(), locale: turn.locale.clone(), client_ip: None };
             let (observation, session_id) = self.run_turn(request).await;
             session = session_id.or(session);
             turns.push(observation);
@@ -158,10 +158,10 @@ impl Runner {
                             seen.products = items.into_iter().map(|p| ShownProduct { id: p.id, price: p.price }).collect();
                         }
                         ChatEvent::Tool { .. } => {}
-                        ChatEvent::Handoff(handoff) => seen.handoff = Some(handoff.label),
+                        ChatEvent::Handoff(handoff) => seen.handoff = Some(handoff.label.as_str().to_owned()),
                         ChatEvent::Done(done) => {
                             seen.language = Some(done.language);
-                            seen.label = Some(done.label);
+                            seen.label = Some(done.label.as_str().to_owned());
                             seen.prompt_tokens = done.prompt_tokens;
                             seen.completion_tokens = done.completion_tokens;
                         }

@@ -47,7 +47,7 @@ async fn demo_app() -> App {
 
 async fn turn(app: &App, message: &str) {
     let store = app.store("demo").expect("demo store");
-    let request = TurnRequest { session_id: None, message: message.to_owned(), locale: None };
+    let request = TurnRequest { session_id: None, message: message.to_owned(), locale: None, client_ip: None };
     let mut events = Box::pin(chat::start_turn(app.chat(), store, request).await.expect("turn starts"));
     while let Some(event) = events.next().await {
         if let ChatEvent::Error { message, .. } = event {

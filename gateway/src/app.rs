@@ -14,6 +14,7 @@ use crate::connector::webhook;
 use crate::connector::{ConnectorToolBox, Connectors, StoreConnector};
 use crate::embed::{Embedder, LocalEmbedder, OpenAiEmbedder};
 use crate::error::{Error, Result};
+use crate::handoff::{EventBus, Handoffs};
 use crate::llm::ChatModel;
 use crate::llm::offline::OfflineModel;
 use crate::llm::openai::{OpenAiChatModel, OpenAiSettings};
@@ -22,6 +23,48 @@ use crate::search::HybridSearch;
 use crate::session::{MemorySessions, RedisSessions, SessionStore};
 use crate::storage::{PgStorage, Reconnecting, SqliteStorage, Storage, StoreRecord};
 use crate::tools::{CatalogToolBox, ToolBox};
+
+/// Agent tokens, kept as SHA-256 digests and compared in constant time.
+struct AgentTokens {
+    digests: Vec<([u8; 32], String)>,
+}
+
+impl AgentTokens {
+    /// Each store's token from the variable its `handoff.agent_token_env`
+    /// names; a store without one has no agent API.
+    fn from_env(stores: &[&StoreConfig]) -> Self {
+        let digests = stores
+            .iter()
+            .filter(|s| !s.handoff.agent_token_env.is_empty())
+            .filter_map(|s| {
+                let token = secret_from_env(&s.handoff.agent_token_env);
+                if token.is_none() {
+                    tracing::warn!(store = %s.id, variable = %s.handoff.agent_token_env, "no agent token: the variable is not set, so agents cannot sign in for this store");
+                }
+                Some((digest(&token?), s.id.clone()))
+            })
+            .collect();
+        Self { digests }
+    }
+
+    fn store_for(&self, token: &str) -> Option<&str> {
+        let given = digest(token);
+        let mut found = None;
+        // Every digest is compared in full, whichever matches.
+        for (known, store) in &self.digests {
+            let same = known.iter().zip(given.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+            if same {
+                found = Some(store.as_str());
+            }
+        }
+        found
+    }
+}
+
+fn digest(token: &str) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(token.as_bytes()).into()
+}
 
 #[derive(Clone)]
 pub struct App {
@@ -44,6 +87,8 @@ struct AppInner {
     plugins: Option<Connectors>,
     /// Abuse limits of the public API.
     rate_limits: RateLimits,
+    /// Which store an agent token opens.
+    agent_tokens: AgentTokens,
     /// Readiness failures are logged, but not on every probe.
     ready_warnings: LogThrottle,
 }
@@ -235,6 +280,18 @@ impl App {
         Self::with_rate_limiter(gateway, services, stores, shared).await
     }
 
+    /// The live-event bus: through Redis when the gateway's Redis URL
+    /// variable is set (replicas then reach each other's shoppers), in this
+    /// process otherwise.
+    async fn event_bus(gateway: &GatewayConfig) -> Result<Arc<EventBus>> {
+        match secret_from_env(&gateway.redis.url_env) {
+            Some(url) => EventBus::redis(&url, &gateway.redis.key_prefix).await.map_err(|e| {
+                Error::Config(crate::config::ConfigError::invalid("environment", "redis.url_env", format!("the Redis URL for live events is not usable: {e}")))
+            }),
+            None => Ok(EventBus::local()),
+        }
+    }
+
     /// Like [`App::new`], with the limiter replicas share given (`None`:
     /// this process's memory).
     pub async fn with_rate_limiter(
@@ -285,7 +342,11 @@ impl App {
             ..TurnLimits::default()
         };
         crate::lang::warm_up();
-        let chat = ChatContext { storage, sessions, limits };
+        let bus = Self::event_bus(&gateway).await?;
+        let configs: Vec<&StoreConfig> = runtimes.values().map(|r| &r.config).collect();
+        let handoffs = Arc::new(Handoffs::new(storage.clone(), sessions.clone(), bus, &configs));
+        let agent_tokens = AgentTokens::from_env(&configs);
+        let chat = ChatContext { storage, sessions, handoffs, limits };
         let proxies = TrustedProxies::parse(&gateway.server.trusted_proxies)
             .map_err(|why| Error::Config(crate::config::ConfigError::invalid("chatgw.toml", "server.trusted_proxies", why)))?;
         let rate_limits = RateLimits::new(runtimes.values().map(|r| &r.config), proxies, shared_limits);
@@ -300,6 +361,7 @@ impl App {
             sync_locks,
             plugins: plugin_host,
             rate_limits,
+            agent_tokens,
             ready_warnings: LogThrottle::new(Duration::from_secs(30)),
         };
         Ok(Self { inner: Arc::new(inner) })
@@ -315,6 +377,15 @@ impl App {
 
     pub fn storage(&self) -> &Arc<dyn Storage> {
         &self.inner.chat.storage
+    }
+
+    pub fn handoffs(&self) -> &Arc<Handoffs> {
+        &self.inner.chat.handoffs
+    }
+
+    /// The store whose agents hold `token`, if any.
+    pub fn store_for_agent_token(&self, token: &str) -> Option<Arc<StoreRuntime>> {
+        self.inner.agent_tokens.store_for(token).and_then(|id| self.store(id))
     }
 
     pub fn rate_limits(&self) -> &RateLimits {

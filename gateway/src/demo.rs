@@ -24,5 +24,6 @@ pub fn store_config(addr: &str) -> StoreConfig {
         models: ModelRouting::default(),
         retrieval: RetrievalConfig::default(),
         limits: Default::default(),
+        handoff: Default::default(),
     }
 }

@@ -14,6 +14,8 @@ pub mod connector;
 pub mod demo;
 pub mod embed;
 pub mod error;
+pub mod grounding;
+pub mod handoff;
 pub mod http;
 pub mod lang;
 pub mod llm;

@@ -8,9 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chatgw::session::{HistoryEntry, MAX_ENTRIES, MemorySessions, RedisSessions, SessionStore};
+use chatgw::storage::MessageRole;
 
 fn entry(role: &str, text: &str) -> HistoryEntry {
-    HistoryEntry { role: role.into(), text: text.into(), language: Some("en".into()), product_ids: vec!["p1".into()] }
+    HistoryEntry { role: MessageRole::parse(role).expect("a role"), text: text.into(), language: Some("en".into()), product_ids: vec!["p1".into()] }
 }
 
 async fn suite(sessions: Arc<dyn SessionStore>) {

@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use chatgw::catalog::{Product, ProductCard, Review, Translation, Variant};
-use chatgw::storage::{CardEmbedding, Conversation, MessageRole, SqliteStorage, Storage, StoreRecord, StoredMessage, TextQuery, UpsertOutcome};
+use chatgw::classify::Label;
+use chatgw::storage::{CardEmbedding, CatalogStore, Conversation, MessageRole, SqliteStorage, Storage, StoreRecord, StoredMessage, TextQuery, UpsertOutcome};
 use chrono::{DateTime, SubsecRound, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -428,12 +429,12 @@ mod suite {
         let listed = s.list_messages("shop", "c1").await.unwrap();
         assert_eq!(listed, vec![first.clone(), second.clone(), third.clone(), fourth.clone()]);
 
-        s.set_message_analysis("shop", "m-b", Some("es"), Some("escalate")).await.unwrap();
+        s.set_message_analysis("shop", "m-b", Some("es"), Some(Label::Escalate)).await.unwrap();
         s.set_message_analysis("shop", "m-b", None, None).await.expect("None leaves values");
         s.set_message_analysis("shop", "missing", Some("en"), None).await.expect("unknown message is a no-op");
         let listed = s.list_messages("shop", "c1").await.unwrap();
         assert_eq!(listed[0].language.as_deref(), Some("es"));
-        assert_eq!(listed[0].label.as_deref(), Some("escalate"));
+        assert_eq!(listed[0].label, Some(Label::Escalate));
         assert_eq!(listed[1], second);
 
         assert!(s.list_messages("shop", "c2").await.unwrap().is_empty());
@@ -498,14 +499,14 @@ mod suite {
             s.create_conversation(&Conversation { id: "c1".into(), store_id: store.into(), created_at: t }).await.unwrap();
             s.append_message(store, &message("m1", "c1", MessageRole::User, &format!("hello from {store}"), t)).await.unwrap();
         }
-        s.set_message_analysis("a", "m1", Some("en"), Some("urgent")).await.unwrap();
+        s.set_message_analysis("a", "m1", Some("en"), Some(Label::Urgent)).await.unwrap();
         let in_a = s.list_messages("a", "c1").await.unwrap();
         let in_b = s.list_messages("b", "c1").await.unwrap();
         assert_eq!(in_a.len(), 1);
         assert_eq!(in_b.len(), 1);
         assert_eq!(in_a[0].text, "hello from a");
         assert_eq!(in_b[0].text, "hello from b");
-        assert_eq!(in_a[0].label.as_deref(), Some("urgent"));
+        assert_eq!(in_a[0].label, Some(Label::Urgent));
         assert_eq!(in_b[0].label, None, "analysis of a's message did not touch b's");
         assert_eq!(s.get_conversation("b", "c1").await.unwrap().unwrap().store_id, "b");
         assert_eq!(s.get_conversation("c", "c1").await.unwrap(), None);

@@ -70,8 +70,9 @@ async fn panic_is_a_trap_that_carries_the_message() {
 
 #[tokio::test]
 async fn hundred_megabytes_of_output_is_refused() {
-    // Enough memory to build the string, so the output cap is what stops it.
-    let limits = CallLimits { memory_bytes: 192 << 20, max_output_bytes: 4 << 20, ..quick_limits() };
+    // Enough memory to build the string, so the output cap is what stops
+    // it; and enough time, on a loaded machine, for the guest to build it.
+    let limits = CallLimits { memory_bytes: 192 << 20, max_output_bytes: 4 << 20, deadline: Duration::from_secs(30), ..quick_limits() };
     let connector = hostile(http_only(vec![]), limits).await;
     let error = tool(&connector, "big-output", serde_json::json!({})).await.unwrap_err();
     assert_eq!(error.kind(), PluginErrorKind::OutputTooLarge, "{error}");

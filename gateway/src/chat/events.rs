@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::catalog::ProductSummary;
+use crate::classify::{Label, Reason};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", content = "data", rename_all = "snake_case")]
@@ -47,20 +48,37 @@ pub enum ToolStatus {
     Error,
 }
 
-/// The message needs a human: sent before the answer.
+/// The conversation and a person from the team: sent before any answer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Handoff {
-    pub label: String,
-    pub reason: String,
+    pub label: Label,
+    pub reason: Reason,
     /// What the widget should tell the shopper, in the reply language.
     pub message: String,
+    pub status: HandoffStatus,
+    /// The ticket, once there is one.
+    pub ticket_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HandoffStatus {
+    /// A ticket was opened by this message; the assistant steps back.
+    HandedOff,
+    /// The store offers a person; the assistant answers meanwhile.
+    Offered,
+    /// A ticket is already open: the message went to the team, and the
+    /// assistant stays silent.
+    Waiting,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Done {
+    /// The assistant's message; the shopper's own when the assistant
+    /// stayed silent (a ticket is open).
     pub message_id: String,
     pub language: String,
-    pub label: String,
+    pub label: Label,
     pub latency_ms: u64,
     /// Languages besides `language` found in the shopper's message.
     pub mixed: Vec<String>,
@@ -69,4 +87,6 @@ pub struct Done {
     pub offline: bool,
     pub prompt_tokens: u32,
     pub completion_tokens: u32,
+    /// The conversation's open ticket, when a person has it.
+    pub ticket_id: Option<String>,
 }

@@ -7,6 +7,7 @@ use crate::lang::Language;
 use crate::llm::ChatMessage;
 use crate::search::RetrievedCard;
 use crate::session::HistoryEntry;
+use crate::storage::MessageRole;
 
 pub fn system_prompt(store: &StoreConfig, reply_language: &str, cards: &[RetrievedCard]) -> String {
     let language = Language::from_code(reply_language).map_or("English", Language::name);
@@ -51,10 +52,10 @@ pub fn messages(system: String, history: &[HistoryEntry], message: &str) -> Vec<
     let mut out = Vec::with_capacity(history.len() + 2);
     out.push(ChatMessage::system(system));
     for entry in history {
-        match entry.role.as_str() {
-            "user" => out.push(ChatMessage::user(entry.text.clone())),
-            "assistant" | "agent" => out.push(ChatMessage::assistant(entry.text.clone())),
-            _ => {}
+        match entry.role {
+            MessageRole::User => out.push(ChatMessage::user(entry.text.clone())),
+            MessageRole::Assistant | MessageRole::Agent => out.push(ChatMessage::assistant(entry.text.clone())),
+            MessageRole::System => {}
         }
     }
     out.push(ChatMessage::user(message));

@@ -305,6 +305,45 @@ pub struct StoreConfig {
     /// Abuse limits of the public chat API (see [`StoreLimits`]).
     #[serde(default)]
     pub limits: StoreLimits,
+    /// When and how a conversation goes to a person (see [`HandoffConfig`]).
+    #[serde(default)]
+    pub handoff: HandoffConfig,
+}
+
+/// A store's handoff policy and where its people work.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HandoffConfig {
+    /// What an `escalate` message does: `hand_off` (a ticket at once, the
+    /// default) or `offer` (the assistant answers and the widget offers a
+    /// person). `urgent` messages and explicit requests for a person always
+    /// hand off.
+    pub escalate: EscalatePolicy,
+    /// Environment variable holding this store's agent token (agents send
+    /// it as `Authorization: Bearer ...`). Unset: no agent API for the store.
+    pub agent_token_env: String,
+    /// A helpdesk that receives tickets and messages (signed webhooks).
+    pub helpdesk: Option<HelpdeskConfig>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EscalatePolicy {
+    #[default]
+    HandOff,
+    Offer,
+}
+
+/// Where tickets and their messages are posted: JSON, signed with
+/// HMAC-SHA256 of the raw body in `X-Chatgw-Signature: sha256=<hex>`,
+/// retried with backoff until the helpdesk answers 2xx.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HelpdeskConfig {
+    /// `https://...` (plain `http` only for a loopback or private address).
+    pub url: String,
+    /// Environment variable holding the signing secret.
+    pub secret_env: String,
 }
 
 fn default_currency() -> String {

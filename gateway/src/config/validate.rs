@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
-use super::{CatalogSource, ConfigError, GatewayConfig, LoadedConfig, ProviderKind, StoreLimits};
+use super::{CatalogSource, ConfigError, GatewayConfig, HandoffConfig, LoadedConfig, ProviderKind, StoreLimits};
 
 pub(super) fn validate(config: &LoadedConfig) -> Result<(), ConfigError> {
     let mut problems: Vec<ConfigError> = Vec::new();
@@ -84,6 +84,7 @@ pub(super) fn validate(config: &LoadedConfig) -> Result<(), ConfigError> {
             problems.push(ConfigError::invalid(src, "retrieval", "top_k must be 1-50 and candidates at least top_k"));
         }
         check_limits(src, &store.limits, &mut problems);
+        check_handoff(src, &store.handoff, &mut problems);
         match &store.catalog {
             CatalogSource::Demo => {}
             CatalogSource::File { path } => {
@@ -103,6 +104,32 @@ pub(super) fn validate(config: &LoadedConfig) -> Result<(), ConfigError> {
         0 => Ok(()),
         1 => Err(problems.remove(0)),
         n => Err(ConfigError::Many(n, problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))),
+    }
+}
+
+/// Names of environment variables must be names; a helpdesk URL must be
+/// https (plain http only for loopback, for local helpdesks and tests).
+fn check_handoff(src: &str, handoff: &HandoffConfig, problems: &mut Vec<ConfigError>) {
+    let env_name =
+        |name: &str| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !name.starts_with(|c: char| c.is_ascii_digit());
+    if !handoff.agent_token_env.is_empty() && !env_name(&handoff.agent_token_env) {
+        problems.push(ConfigError::invalid(src, "handoff.agent_token_env", "must name an environment variable, e.g. SHOP_AGENT_TOKEN"));
+    }
+    if let Some(helpdesk) = &handoff.helpdesk {
+        match reqwest::Url::parse(&helpdesk.url) {
+            Ok(url) if url.scheme() == "https" => {}
+            Ok(url)
+                if url.scheme() == "http"
+                    && url.host_str().is_some_and(|h| h == "localhost" || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())) => {}
+            _ => problems.push(ConfigError::invalid(
+                src,
+                "handoff.helpdesk.url",
+                format!("`{}` is not an https:// URL (plain http is allowed only for localhost)", helpdesk.url),
+            )),
+        }
+        if !env_name(&helpdesk.secret_env) {
+            problems.push(ConfigError::invalid(src, "handoff.helpdesk.secret_env", "must name the environment variable that holds the signing secret"));
+        }
     }
 }
 

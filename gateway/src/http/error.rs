@@ -56,8 +56,28 @@ pub enum ApiError {
     /// or restarting: 503 with `Retry-After`, words the widget can show.
     #[error("{}", crate::chat::SERVICE_UNAVAILABLE_MESSAGE)]
     ServiceUnavailable,
+    #[error("send this store's agent token as `Authorization: Bearer <token>` (the variable named by the store's `handoff.agent_token_env`)")]
+    AgentUnauthorized,
+    #[error("no ticket `{0}` in this store")]
+    UnknownTicket(String),
+    /// The ticket is not in a state that allows this (resolved, someone
+    /// else's).
+    #[error("{0}")]
+    TicketConflict(String),
     #[error("internal error")]
     Internal(String),
+}
+
+impl From<crate::handoff::HandoffError> for ApiError {
+    fn from(e: crate::handoff::HandoffError) -> Self {
+        use crate::handoff::HandoffError;
+        match e {
+            HandoffError::UnknownTicket(id) => ApiError::UnknownTicket(id),
+            HandoffError::Resolved(_) | HandoffError::ClaimedByOther { .. } => ApiError::TicketConflict(e.to_string()),
+            HandoffError::Invalid(why) => ApiError::InvalidRequest(why),
+            HandoffError::Storage(e) => e.into(),
+        }
+    }
 }
 
 /// What the widget shows the shopper.
@@ -96,6 +116,9 @@ impl ApiError {
             ApiError::TooManyWebhookEvents(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_many_webhook_events"),
             ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::ServiceUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable"),
+            ApiError::AgentUnauthorized => (StatusCode::UNAUTHORIZED, "agent_unauthorized"),
+            ApiError::UnknownTicket(_) => (StatusCode::NOT_FOUND, "unknown_ticket"),
+            ApiError::TicketConflict(_) => (StatusCode::CONFLICT, "ticket_conflict"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

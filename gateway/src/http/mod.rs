@@ -2,7 +2,9 @@
 //! origins, body limit, timeouts, tracing) and graceful serving. Handlers
 //! stay thin: they extract, call a plain function, and map the result.
 
+mod agent;
 pub mod error;
+mod live;
 mod routes;
 
 use std::time::Duration;
@@ -24,7 +26,7 @@ pub fn app(state: App) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::predicate(move |origin: &HeaderValue, _| origin.to_str().is_ok_and(|o| origins.contains(o))))
         .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
-        .allow_headers([axum::http::header::CONTENT_TYPE, HeaderName::from_static("x-store-key")])
+        .allow_headers([axum::http::header::CONTENT_TYPE, axum::http::header::AUTHORIZATION, HeaderName::from_static("x-store-key")])
         .max_age(Duration::from_secs(600));
     let max_body = state.gateway().server.max_body_bytes;
     let request_timeout = Duration::from_secs(state.gateway().server.request_timeout_s);

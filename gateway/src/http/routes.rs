@@ -18,7 +18,7 @@ use futures::{Stream, StreamExt};
 use serde_json::json;
 use tower_http::timeout::TimeoutLayer;
 
-use super::ApiError;
+use super::{ApiError, agent, live};
 use crate::App;
 use crate::app::ReadyStatus;
 use crate::chat::{self, ChatEvent, StoreRuntime, TurnRequest};
@@ -32,6 +32,13 @@ use chatgw_plugins::PluginError;
 pub(super) fn router(request_timeout: Duration) -> Router<App> {
     let bounded = Router::new()
         .route("/v1/sessions/{id}/messages", get(get_transcript))
+        .route("/v1/sessions/{id}/handoff", post(live::request_person))
+        .route("/v1/agent/tickets", get(agent::list))
+        .route("/v1/agent/tickets/{id}", get(agent::show))
+        .route("/v1/agent/tickets/{id}/claim", post(agent::claim))
+        .route("/v1/agent/tickets/{id}/reply", post(agent::reply))
+        .route("/v1/agent/tickets/{id}/resolve", post(agent::resolve))
+        .route("/agent", get(agent::console))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/", get(index))
@@ -41,8 +48,14 @@ pub(super) fn router(request_timeout: Duration) -> Router<App> {
         .route("/v1/webhooks/{store}/{*topic}", post(post_webhook))
         .layer(DefaultBodyLimit::max(WEBHOOK_MAX_BODY))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, request_timeout));
-    // The chat stream is bounded by the turn timeout instead.
-    Router::new().route("/v1/chat", post(post_chat)).merge(bounded).merge(webhooks)
+    // The chat stream is bounded by the turn timeout instead; the live
+    // streams last as long as the page that holds them.
+    Router::new()
+        .route("/v1/chat", post(post_chat))
+        .route("/v1/sessions/{id}/events", get(live::session_events))
+        .route("/v1/agent/events", get(agent::events))
+        .merge(bounded)
+        .merge(webhooks)
 }
 
 /// Largest webhook body accepted.
@@ -126,7 +139,8 @@ async fn post_chat(
     ClientIp(client): ClientIp,
     body: Result<Json<TurnRequest>, JsonRejection>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    let Json(request) = body.map_err(|r| ApiError::from_json_rejection(r, app.gateway().server.max_body_bytes))?;
+    let Json(mut request) = body.map_err(|r| ApiError::from_json_rejection(r, app.gateway().server.max_body_bytes))?;
+    request.client_ip = client;
     let turn_slot = app.rate_limits().admit_chat(&store.config, client, request.session_id.as_deref()).await?;
     let events = chat::start_turn(app.chat(), store, request).await?;
     let events = HeldTurn::new(Box::pin(events), turn_slot);

@@ -146,6 +146,14 @@ const MIN_LETTERS: usize = 12;
 const SURE: f64 = 0.9;
 /// A second language with at least this confidence makes a message mixed.
 const MIXED_SHARE: f64 = 0.35;
+/// Candidates kept from the statistics.
+const CANDIDATES: usize = 4;
+/// Below this many letters, a message whose statistics also allow the
+/// conversation's language (ru/uk, es/pt/ca...) keeps it.
+const SHORT_LETTERS: usize = 40;
+/// How much confidence the conversation's (or store's) language needs
+/// among a short message's candidates to be kept.
+const PLAUSIBLE: f64 = 0.12;
 
 pub fn detect(message: &str, ctx: DetectionContext<'_>) -> Detection {
     analyze(message).decide(ctx)
@@ -157,6 +165,8 @@ pub fn detect(message: &str, ctx: DetectionContext<'_>) -> Detection {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Analysis {
     detected: Option<(Language, f64)>,
+    /// The best candidates with their confidence, best first.
+    candidates: Vec<(Language, f64)>,
     also: Vec<&'static str>,
     letters: usize,
     inverted_marks: bool,
@@ -166,19 +176,20 @@ pub fn analyze(message: &str) -> Analysis {
     let letters = message.chars().filter(|c| c.is_alphabetic()).count();
     let (cyrillic_words, latin_words) = words_by_script(message);
 
-    let (detected, also) = if !cyrillic_words.is_empty() && !latin_words.is_empty() {
+    let (detected, also, candidates) = if !cyrillic_words.is_empty() && !latin_words.is_empty() {
         // Two scripts: statistics over the whole text favour whichever has
         // more letters. The language a shopper writes in is the one of most
         // of their words (product nouns are often borrowed), so detect each
         // script's words on their own and let the word count decide.
-        let cyrillic = ranked(&cyrillic_words.join(" ")).into_iter().next();
-        let latin = ranked(&latin_words.join(" ")).into_iter().next();
+        let cyrillic = ranked(&cyrillic_words.join(" "));
+        let latin = ranked(&latin_words.join(" "));
         let (main, other) = if cyrillic_words.len() >= latin_words.len() { (cyrillic, latin) } else { (latin, cyrillic) };
-        (main, other.map(|(l, _)| vec![l.code()]).unwrap_or_default())
+        let also = other.first().map(|(l, _)| vec![l.code()]).unwrap_or_default();
+        (main.first().copied(), also, main.into_iter().take(CANDIDATES).collect())
     } else {
         let ranked = ranked(message);
         let also = ranked.iter().skip(1).filter(|(_, c)| *c >= MIXED_SHARE).map(|(l, _)| l.code()).collect();
-        (ranked.first().copied(), also)
+        (ranked.first().copied(), also, ranked.into_iter().take(CANDIDATES).collect())
     };
 
     // Inverted marks are written only in Spanish: a clear signal however
@@ -186,13 +197,34 @@ pub fn analyze(message: &str) -> Analysis {
     let inverted_marks = message.contains(['¿', '¡']);
     let detected =
         if inverted_marks && detected.is_some_and(|(l, _)| l != Language::Spanish) && letters > 0 { Some((Language::Spanish, 0.9)) } else { detected };
-    Analysis { detected, also, letters, inverted_marks }
+    Analysis { detected, candidates, also, letters, inverted_marks }
 }
 
 impl Analysis {
     /// The reply language, given the conversation so far.
     pub fn decide(&self, ctx: DetectionContext<'_>) -> Detection {
         let (detected, letters) = (self.detected, self.letters);
+        let plausible = |code: &str| self.candidates.iter().find(|(l, _)| l.code() == code).is_some_and(|(_, c)| *c >= PLAUSIBLE);
+        let short = letters < SHORT_LETTERS && !self.inverted_marks;
+        // A short message that could be in the conversation's language is:
+        // "а в M?" after Russian stays Russian even if it looks Ukrainian.
+        if short
+            && let Some(previous) = ctx.previous.and_then(Language::from_code)
+            && detected.is_some_and(|(l, _)| l != previous)
+            && plausible(previous.code())
+        {
+            return self.detection(previous.code());
+        }
+        // A short first message that could be in one of the store's
+        // languages is taken as that one (Spanish, not Portuguese, in a
+        // Spanish shop).
+        if short
+            && ctx.previous.is_none()
+            && detected.is_some_and(|(l, _)| !ctx.store_languages.iter().any(|s| s == l.code()))
+            && let Some(store_language) = ctx.store_languages.iter().filter_map(|c| Language::from_code(c)).find(|l| plausible(l.code()))
+        {
+            return self.detection(store_language.code());
+        }
         let confident = detected.is_some_and(|(l, c)| (c >= 0.5 && letters >= MIN_LETTERS) || c >= SURE || (l == Language::Spanish && self.inverted_marks));
         let reply = match detected {
             Some((language, _)) if confident => language.code(),
@@ -201,11 +233,18 @@ impl Analysis {
                 .previous
                 .and_then(Language::from_code)
                 .or_else(|| ctx.locale.and_then(Language::from_code))
+                // The likeliest of the store's languages, if the message could be in one.
+                .or_else(|| self.candidates.iter().find(|(l, c)| *c >= PLAUSIBLE && ctx.store_languages.iter().any(|s| s == l.code())).map(|(l, _)| *l))
                 .or_else(|| detected.filter(|(_, c)| *c >= 0.35).map(|(l, _)| l))
                 .or_else(|| ctx.store_languages.first().and_then(|c| Language::from_code(c)))
                 .unwrap_or(Language::English)
                 .code(),
         };
+        self.detection(reply)
+    }
+
+    fn detection(&self, reply: &'static str) -> Detection {
+        let detected = self.detected;
         Detection { detected: detected.map(|(l, _)| l.code()), confidence: detected.map_or(0.0, |(_, c)| c), also: self.also.clone(), reply }
     }
 }
@@ -273,6 +312,29 @@ mod tests {
         assert_eq!(detect("¿y en talla S?", DetectionContext { previous: Some("en"), ..ctx() }).reply, "es");
         let c = DetectionContext { locale: Some("ru-RU"), ..ctx() };
         assert_eq!(detect("👍", c).reply, "ru");
+    }
+
+    #[test]
+    fn a_short_message_that_fits_the_conversation_keeps_its_language() {
+        let russian = DetectionContext { previous: Some("ru"), ..ctx() };
+        for m in ["а в M?", "а есть в чёрном?", "M?", "ок, спасибо", "42"] {
+            assert_eq!(detect(m, russian).reply, "ru", "{m}");
+        }
+        let spanish = DetectionContext { previous: Some("es"), ..ctx() };
+        for m in ["y en azul?", "vale, gracias", "tienes en M?"] {
+            assert_eq!(detect(m, spanish).reply, "es", "{m}");
+        }
+        // A clear switch still switches.
+        assert_eq!(detect("Do you have it in a larger size, please?", spanish).reply, "en");
+    }
+
+    #[test]
+    fn a_short_first_message_prefers_the_store_languages() {
+        let store = ["en".to_owned(), "es".to_owned()];
+        let c = DetectionContext { store_languages: &store, ..ctx() };
+        for m in ["hola, tienes esta camisa?", "tienen envio gratis?"] {
+            assert_eq!(detect(m, c).reply, "es", "{m}");
+        }
     }
 
     #[test]

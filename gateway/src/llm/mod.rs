@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use futures::stream::BoxStream;
 use serde::{Deserialize, Serialize};
 
-use crate::search::RetrievedCard;
+pub use crate::grounding::TurnGrounding;
 
 /// Who said a message in the model's conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,20 +80,6 @@ pub enum ToolChoice {
     Required,
     /// Force this one function.
     Function(String),
-}
-
-/// Structured facts of the turn that the prompt also carries as text. The
-/// `openai` provider ignores it (the model reads the prompt); the offline
-/// responder reads it instead of parsing prose back.
-#[derive(Debug, Clone, Default)]
-pub struct TurnGrounding {
-    /// ISO 639-1 code of the language to answer in.
-    pub reply_language: String,
-    pub store_name: String,
-    /// Cards retrieved for this turn, best first.
-    pub cards: Vec<RetrievedCard>,
-    /// Products the conversation talked about in earlier turns, newest first.
-    pub recent_product_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -16,14 +16,16 @@ pub use redis_link::{LinkError, RedisLink};
 pub use redis_store::RedisSessions;
 
 use crate::catalog::card::estimate_tokens;
+use crate::storage::MessageRole;
 
 /// Most entries kept per session; older ones only live in the transcript.
 pub const MAX_ENTRIES: usize = 40;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistoryEntry {
-    /// `user` or `assistant` (or `agent` for a human's reply).
-    pub role: String,
+    /// The shopper, the assistant or a person from the team (stored as
+    /// `user`, `assistant`, `agent`).
+    pub role: MessageRole,
     pub text: String,
     #[serde(default)]
     pub language: Option<String>,
@@ -79,7 +81,7 @@ mod tests {
     use super::*;
 
     fn entry(text: &str) -> HistoryEntry {
-        HistoryEntry { role: "user".into(), text: text.into(), language: None, product_ids: vec![] }
+        HistoryEntry { role: MessageRole::User, text: text.into(), language: None, product_ids: vec![] }
     }
 
     #[test]

@@ -17,7 +17,7 @@ macro_rules! bind_message {
             .bind($message.role.as_str())
             .bind(&$message.text)
             .bind(&$message.language)
-            .bind(&$message.label)
+            .bind($message.label.map(crate::classify::Label::as_str))
             .bind(sqlx::types::Json(&$message.tool_calls))
             .bind(&$message.model)
             .bind($message.latency_ms)
@@ -31,6 +31,7 @@ pub mod postgres;
 pub mod reconnect;
 pub mod sqlite;
 pub mod text_index;
+mod tickets;
 pub mod vector_index;
 
 use async_trait::async_trait;
@@ -38,6 +39,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Product, ProductCard, Variant};
+use crate::classify::{Label, Reason};
 use crate::search::ScoredProduct;
 
 pub use postgres::PgStorage;
@@ -224,6 +226,13 @@ impl MessageRole {
     }
 }
 
+/// A stored label back to its enum; an unknown word (written by a newer
+/// version) reads as no label.
+pub(crate) fn parse_label(stored: Option<String>) -> Option<Label> {
+    let stored = stored?;
+    [Label::Normal, Label::Escalate, Label::Urgent].into_iter().find(|label| label.as_str() == stored)
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Conversation {
     pub id: String,
@@ -270,8 +279,8 @@ pub struct StoredMessage {
     pub role: MessageRole,
     pub text: String,
     pub language: Option<String>,
-    /// `normal`, `escalate` or `urgent` for shopper messages.
-    pub label: Option<String>,
+    /// The escalation label of a shopper message.
+    pub label: Option<Label>,
     /// Tool calls made while answering, with their results (JSON array).
     pub tool_calls: serde_json::Value,
     /// Model (or `offline`) that wrote an assistant message.
@@ -282,9 +291,32 @@ pub struct StoredMessage {
     pub created_at: DateTime<Utc>,
 }
 
-/// Durable storage for every store the gateway serves.
+impl StoredMessage {
+    /// A new message (a time-ordered id, the time now) with no analysis,
+    /// tools or model bookkeeping yet.
+    pub fn new(conversation_id: &str, role: MessageRole, text: impl Into<String>) -> Self {
+        Self {
+            id: uuid::Uuid::now_v7().to_string(),
+            conversation_id: conversation_id.to_owned(),
+            role,
+            text: text.into(),
+            language: None,
+            label: None,
+            tool_calls: serde_json::Value::Array(Vec::new()),
+            model: None,
+            latency_ms: None,
+            prompt_tokens: None,
+            completion_tokens: None,
+            created_at: Utc::now(),
+        }
+    }
+}
+
+/// Durable storage for every store the gateway serves: the store records
+/// here, and one trait per concern ([`CatalogStore`], [`ConversationStore`],
+/// [`TicketStore`]) that every backend implements.
 #[async_trait]
-pub trait Storage: Send + Sync + 'static {
+pub trait Storage: CatalogStore + ConversationStore + TicketStore {
     /// `postgres` or `sqlite`.
     fn backend(&self) -> &'static str;
     async fn migrate(&self) -> StorageResult<()>;
@@ -296,8 +328,12 @@ pub trait Storage: Send + Sync + 'static {
     fn connection_lost(&self) {}
 
     async fn upsert_store(&self, store: &StoreRecord) -> StorageResult<()>;
+}
 
-    // --- catalog -------------------------------------------------------
+/// The catalog side: products, variants, cards and their embeddings, sync
+/// progress and webhook deliveries.
+#[async_trait]
+pub trait CatalogStore: Send + Sync + 'static {
     /// Writes the product, replaces its variants and writes its card. The
     /// card keeps its old embedding until a new one is saved, but counts as
     /// stale once its content hash differs from the embedded one. A product
@@ -308,7 +344,7 @@ pub trait Storage: Send + Sync + 'static {
         let outcomes = self.upsert_products(store_id, &[(product, card)]).await?;
         outcomes.into_iter().next().ok_or_else(|| StorageError::Corrupt("an upsert of one product reported no outcome".into()))
     }
-    /// [`Storage::upsert_product`] for a batch, in one transaction; one
+    /// [`CatalogStore::upsert_product`] for a batch, in one transaction; one
     /// outcome per item, in order.
     async fn upsert_products(&self, store_id: &str, items: &[(&Product, &ProductCard)]) -> StorageResult<Vec<UpsertOutcome>>;
     /// Removes the product, its variants and its card. False if it was not there.
@@ -356,8 +392,11 @@ pub trait Storage: Send + Sync + 'static {
     /// Best cards by full-text rank (any term may match; more and rarer
     /// matches rank higher).
     async fn text_search(&self, store_id: &str, query: &TextQuery, k: usize) -> StorageResult<Vec<ScoredProduct>>;
+}
 
-    // --- conversations -------------------------------------------------
+/// Conversations and their transcripts.
+#[async_trait]
+pub trait ConversationStore: Send + Sync + 'static {
     async fn create_conversation(&self, conversation: &Conversation) -> StorageResult<()>;
     async fn get_conversation(&self, store_id: &str, conversation_id: &str) -> StorageResult<Option<Conversation>>;
     async fn append_message(&self, store_id: &str, message: &StoredMessage) -> StorageResult<()>;
@@ -368,7 +407,91 @@ pub trait Storage: Send + Sync + 'static {
         self.append_message(&conversation.store_id, message).await
     }
     /// Records what the pipeline found out about a stored shopper message.
-    async fn set_message_analysis(&self, store_id: &str, message_id: &str, language: Option<&str>, label: Option<&str>) -> StorageResult<()>;
+    async fn set_message_analysis(&self, store_id: &str, message_id: &str, language: Option<&str>, label: Option<Label>) -> StorageResult<()>;
     /// The transcript, oldest first.
     async fn list_messages(&self, store_id: &str, conversation_id: &str) -> StorageResult<Vec<StoredMessage>>;
+}
+
+/// Where a handoff ticket stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketStatus {
+    /// Waiting in the queue for a person.
+    Open,
+    /// A person took it.
+    Claimed,
+    /// Done: the assistant answers the conversation again.
+    Resolved,
+}
+
+impl TicketStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketStatus::Open => "open",
+            TicketStatus::Claimed => "claimed",
+            TicketStatus::Resolved => "resolved",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [TicketStatus::Open, TicketStatus::Claimed, TicketStatus::Resolved].into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// A conversation handed to a person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub id: String,
+    pub store_id: String,
+    pub conversation_id: String,
+    pub status: TicketStatus,
+    pub label: Label,
+    pub reason: Reason,
+    /// The shopper's language (ISO 639-1).
+    pub language: String,
+    /// Products the conversation showed or discussed, newest first.
+    pub product_ids: Vec<String>,
+    /// The agent who claimed it.
+    pub assignee: Option<String>,
+    /// An email the shopper left to be answered at.
+    pub contact_email: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+/// A reason's stored word (its serde name).
+pub(crate) fn reason_word(reason: Reason) -> String {
+    match serde_json::to_value(reason) {
+        Ok(serde_json::Value::String(word)) => word,
+        _ => String::new(),
+    }
+}
+
+/// A stored reason word back to the enum; an unknown word (from a newer
+/// version) reads as a complaint rather than failing the whole queue.
+pub(crate) fn parse_reason(word: &str) -> Reason {
+    serde_json::from_value(serde_json::Value::String(word.to_owned())).unwrap_or(Reason::Complaint)
+}
+
+/// Handoff tickets.
+#[async_trait]
+pub trait TicketStore: Send + Sync + 'static {
+    /// Opens `ticket` unless its conversation already has one that is not
+    /// resolved; returns the conversation's active ticket and whether it
+    /// is the new one. Safe across replicas: of two concurrent opens for
+    /// one conversation, one ticket results.
+    async fn open_ticket(&self, ticket: &Ticket) -> StorageResult<(Ticket, bool)>;
+    /// The conversation's ticket that is not resolved, if any.
+    async fn active_ticket(&self, store_id: &str, conversation_id: &str) -> StorageResult<Option<Ticket>>;
+    async fn get_ticket(&self, store_id: &str, ticket_id: &str) -> StorageResult<Option<Ticket>>;
+    /// Tickets in these states, urgent first, then oldest first.
+    async fn list_tickets(&self, store_id: &str, statuses: &[TicketStatus], limit: usize) -> StorageResult<Vec<Ticket>>;
+    /// `agent` takes the ticket: allowed when it is open or already theirs.
+    /// None when that is not the case (or the ticket does not exist).
+    async fn claim_ticket(&self, store_id: &str, ticket_id: &str, agent: &str, at: DateTime<Utc>) -> StorageResult<Option<Ticket>>;
+    /// Resolves a ticket that is not resolved yet; None otherwise.
+    async fn resolve_ticket(&self, store_id: &str, ticket_id: &str, at: DateTime<Utc>) -> StorageResult<Option<Ticket>>;
+    /// Records the email the shopper left on the active ticket.
+    async fn set_ticket_contact(&self, store_id: &str, ticket_id: &str, email: &str, at: DateTime<Utc>) -> StorageResult<()>;
 }

@@ -34,11 +34,13 @@ use sqlx::query_builder::Separated;
 use sqlx::types::Json;
 use sqlx::{Connection, PgConnection, PgPool, Postgres, QueryBuilder, Row};
 
+use super::tickets::{self, TicketRow, bind_ticket};
 use super::{
-    CardEmbedding, Conversation, MessageRole, StaleCard, Storage, StorageError, StorageResult, StoreRecord, StoredMessage, StoredVersion, SyncState, TextQuery,
-    UpsertOutcome, upsert_outcome,
+    CardEmbedding, CatalogStore, Conversation, ConversationStore, MessageRole, StaleCard, Storage, StorageError, StorageResult, StoreRecord, StoredMessage,
+    StoredVersion, SyncState, TextQuery, Ticket, TicketStatus, TicketStore, UpsertOutcome, upsert_outcome,
 };
 use crate::catalog::{Product, ProductCard, Review, Translation, Variant};
+use crate::classify::Label;
 use crate::search::ScoredProduct;
 
 /// The largest dimension pgvector's `vector` type takes.
@@ -375,7 +377,10 @@ impl Storage for PgStorage {
         .await?;
         Ok(())
     }
+}
 
+#[async_trait]
+impl CatalogStore for PgStorage {
     async fn upsert_products(&self, store_id: &str, items: &[(&Product, &ProductCard)]) -> StorageResult<Vec<UpsertOutcome>> {
         for (product, card) in items {
             check_card(product, card)?;
@@ -702,7 +707,10 @@ impl Storage for PgStorage {
         let rows: Vec<(String, f32)> = qb.build_query_as().fetch_all(&self.pool).await?;
         Ok(rows.into_iter().map(|(product_id, score)| ScoredProduct { product_id, score }).collect())
     }
+}
 
+#[async_trait]
+impl ConversationStore for PgStorage {
     async fn create_conversation(&self, conversation: &Conversation) -> StorageResult<()> {
         sqlx::query("INSERT INTO conversations (store_id, id, created_at) VALUES ($1, $2, $3) ON CONFLICT (store_id, id) DO NOTHING")
             .bind(&conversation.store_id)
@@ -736,13 +744,13 @@ impl Storage for PgStorage {
         self.insert_message(INSERT_CONVERSATION_AND_MESSAGE, &conversation.store_id, message, Some(conversation.created_at)).await
     }
 
-    async fn set_message_analysis(&self, store_id: &str, message_id: &str, language: Option<&str>, label: Option<&str>) -> StorageResult<()> {
+    async fn set_message_analysis(&self, store_id: &str, message_id: &str, language: Option<&str>, label: Option<Label>) -> StorageResult<()> {
         // None leaves a value as it was.
         sqlx::query("UPDATE messages SET language = COALESCE($3, language), label = COALESCE($4, label) WHERE store_id = $1 AND id = $2")
             .bind(store_id)
             .bind(message_id)
             .bind(language)
-            .bind(label)
+            .bind(label.map(Label::as_str))
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -768,7 +776,7 @@ impl Storage for PgStorage {
                     role: MessageRole::parse(&role).ok_or_else(|| StorageError::Corrupt(format!("unknown message role `{role}`")))?,
                     text: row.try_get("text")?,
                     language: row.try_get("language")?,
-                    label: row.try_get("label")?,
+                    label: super::parse_label(row.try_get("label")?),
                     tool_calls: tool_calls.0,
                     model: row.try_get("model")?,
                     latency_ms: row.try_get("latency_ms")?,
@@ -1192,4 +1200,52 @@ pub(super) fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
 
 pub(super) fn in_given_order(ids: &[String], mut products: HashMap<String, Product>) -> Vec<Product> {
     ids.iter().filter_map(|id| products.remove(id)).collect()
+}
+
+#[async_trait]
+impl TicketStore for PgStorage {
+    async fn open_ticket(&self, ticket: &Ticket) -> StorageResult<(Ticket, bool)> {
+        let inserted = bind_ticket!(sqlx::query(tickets::INSERT), ticket).execute(&self.pool).await?.rows_affected() == 1;
+        let active = self.active_ticket(&ticket.store_id, &ticket.conversation_id).await?;
+        // Resolved between the insert and the read: report the one asked for.
+        Ok((active.unwrap_or_else(|| ticket.clone()), inserted))
+    }
+
+    async fn active_ticket(&self, store_id: &str, conversation_id: &str) -> StorageResult<Option<Ticket>> {
+        let row: Option<TicketRow> = sqlx::query_as(tickets::ACTIVE).bind(store_id).bind(conversation_id).fetch_optional(&self.pool).await?;
+        row.map(TicketRow::into_ticket).transpose()
+    }
+
+    async fn get_ticket(&self, store_id: &str, ticket_id: &str) -> StorageResult<Option<Ticket>> {
+        let row: Option<TicketRow> = sqlx::query_as(tickets::GET).bind(store_id).bind(ticket_id).fetch_optional(&self.pool).await?;
+        row.map(TicketRow::into_ticket).transpose()
+    }
+
+    async fn list_tickets(&self, store_id: &str, statuses: &[TicketStatus], limit: usize) -> StorageResult<Vec<Ticket>> {
+        let [open, claimed, resolved] = tickets::wanted(statuses);
+        let rows: Vec<TicketRow> =
+            sqlx::query_as(tickets::LIST).bind(store_id).bind(open).bind(claimed).bind(resolved).bind(limit.min(10_000) as i64).fetch_all(&self.pool).await?;
+        rows.into_iter().map(TicketRow::into_ticket).collect()
+    }
+
+    async fn claim_ticket(&self, store_id: &str, ticket_id: &str, agent: &str, at: DateTime<Utc>) -> StorageResult<Option<Ticket>> {
+        let updated = sqlx::query(tickets::CLAIM).bind(store_id).bind(ticket_id).bind(agent).bind(micros(at)).execute(&self.pool).await?.rows_affected();
+        if updated == 0 {
+            return Ok(None);
+        }
+        self.get_ticket(store_id, ticket_id).await
+    }
+
+    async fn resolve_ticket(&self, store_id: &str, ticket_id: &str, at: DateTime<Utc>) -> StorageResult<Option<Ticket>> {
+        let updated = sqlx::query(tickets::RESOLVE).bind(store_id).bind(ticket_id).bind(micros(at)).execute(&self.pool).await?.rows_affected();
+        if updated == 0 {
+            return Ok(None);
+        }
+        self.get_ticket(store_id, ticket_id).await
+    }
+
+    async fn set_ticket_contact(&self, store_id: &str, ticket_id: &str, email: &str, at: DateTime<Utc>) -> StorageResult<()> {
+        sqlx::query(tickets::SET_CONTACT).bind(store_id).bind(ticket_id).bind(email).bind(micros(at)).execute(&self.pool).await?;
+        Ok(())
+    }
 }

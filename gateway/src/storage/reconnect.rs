@@ -16,8 +16,12 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::{CardEmbedding, Conversation, StaleCard, Storage, StorageError, StorageResult, StoreRecord, StoredMessage, SyncState, TextQuery, UpsertOutcome};
+use super::{
+    CardEmbedding, CatalogStore, Conversation, ConversationStore, StaleCard, Storage, StorageError, StorageResult, StoreRecord, StoredMessage, SyncState,
+    TextQuery, Ticket, TicketStatus, TicketStore, UpsertOutcome,
+};
 use crate::catalog::{Product, ProductCard, Variant};
+use crate::classify::Label;
 use crate::search::ScoredProduct;
 
 /// A [`Storage`] whose operations are retried once after a lost connection.
@@ -70,6 +74,10 @@ impl<S: Storage> Storage for Reconnecting<S> {
     async fn upsert_store(&self, store: &StoreRecord) -> StorageResult<()> {
         self.once_more(|| self.inner.upsert_store(store)).await
     }
+}
+
+#[async_trait]
+impl<S: Storage> CatalogStore for Reconnecting<S> {
     async fn upsert_product(&self, store_id: &str, product: &Product, card: &ProductCard) -> StorageResult<UpsertOutcome> {
         self.once_more(|| self.inner.upsert_product(store_id, product, card)).await
     }
@@ -124,6 +132,10 @@ impl<S: Storage> Storage for Reconnecting<S> {
     async fn text_search(&self, store_id: &str, query: &TextQuery, k: usize) -> StorageResult<Vec<ScoredProduct>> {
         self.once_more(|| self.inner.text_search(store_id, query, k)).await
     }
+}
+
+#[async_trait]
+impl<S: Storage> ConversationStore for Reconnecting<S> {
     async fn create_conversation(&self, conversation: &Conversation) -> StorageResult<()> {
         self.once_more(|| self.inner.create_conversation(conversation)).await
     }
@@ -136,10 +148,35 @@ impl<S: Storage> Storage for Reconnecting<S> {
     async fn create_conversation_with_message(&self, conversation: &Conversation, message: &StoredMessage) -> StorageResult<()> {
         self.once_more(|| self.inner.create_conversation_with_message(conversation, message)).await
     }
-    async fn set_message_analysis(&self, store_id: &str, message_id: &str, language: Option<&str>, label: Option<&str>) -> StorageResult<()> {
+    async fn set_message_analysis(&self, store_id: &str, message_id: &str, language: Option<&str>, label: Option<Label>) -> StorageResult<()> {
         self.once_more(|| self.inner.set_message_analysis(store_id, message_id, language, label)).await
     }
     async fn list_messages(&self, store_id: &str, conversation_id: &str) -> StorageResult<Vec<StoredMessage>> {
         self.once_more(|| self.inner.list_messages(store_id, conversation_id)).await
+    }
+}
+
+#[async_trait]
+impl<S: Storage> TicketStore for Reconnecting<S> {
+    async fn open_ticket(&self, ticket: &Ticket) -> StorageResult<(Ticket, bool)> {
+        self.once_more(|| self.inner.open_ticket(ticket)).await
+    }
+    async fn active_ticket(&self, store_id: &str, conversation_id: &str) -> StorageResult<Option<Ticket>> {
+        self.once_more(|| self.inner.active_ticket(store_id, conversation_id)).await
+    }
+    async fn get_ticket(&self, store_id: &str, ticket_id: &str) -> StorageResult<Option<Ticket>> {
+        self.once_more(|| self.inner.get_ticket(store_id, ticket_id)).await
+    }
+    async fn list_tickets(&self, store_id: &str, statuses: &[TicketStatus], limit: usize) -> StorageResult<Vec<Ticket>> {
+        self.once_more(|| self.inner.list_tickets(store_id, statuses, limit)).await
+    }
+    async fn claim_ticket(&self, store_id: &str, ticket_id: &str, agent: &str, at: DateTime<Utc>) -> StorageResult<Option<Ticket>> {
+        self.once_more(|| self.inner.claim_ticket(store_id, ticket_id, agent, at)).await
+    }
+    async fn resolve_ticket(&self, store_id: &str, ticket_id: &str, at: DateTime<Utc>) -> StorageResult<Option<Ticket>> {
+        self.once_more(|| self.inner.resolve_ticket(store_id, ticket_id, at)).await
+    }
+    async fn set_ticket_contact(&self, store_id: &str, ticket_id: &str, email: &str, at: DateTime<Utc>) -> StorageResult<()> {
+        self.once_more(|| self.inner.set_ticket_contact(store_id, ticket_id, email, at)).await
     }
 }

@@ -27,12 +27,14 @@ use super::postgres::{
     valid_dims,
 };
 use super::text_index::TextIndex;
+use super::tickets::{self, TicketRow, bind_ticket};
 use super::vector_index::{VectorIndex, decode_f32_le, encode_f32_le};
 use super::{
-    CardEmbedding, Conversation, MessageRole, StaleCard, Storage, StorageError, StorageResult, StoreRecord, StoredMessage, StoredVersion, SyncState, TextQuery,
-    UpsertOutcome, upsert_outcome,
+    CardEmbedding, CatalogStore, Conversation, ConversationStore, MessageRole, StaleCard, Storage, StorageError, StorageResult, StoreRecord, StoredMessage,
+    StoredVersion, SyncState, TextQuery, Ticket, TicketStatus, TicketStore, UpsertOutcome, upsert_outcome,
 };
 use crate::catalog::{Product, ProductCard, Review, Translation, Variant};
+use crate::classify::Label;
 use crate::search::ScoredProduct;
 
 /// The insert of one message.
@@ -335,7 +337,10 @@ impl Storage for SqliteStorage {
         .await?;
         Ok(())
     }
+}
 
+#[async_trait]
+impl CatalogStore for SqliteStorage {
     async fn upsert_products(&self, store_id: &str, items: &[(&Product, &ProductCard)]) -> StorageResult<Vec<UpsertOutcome>> {
         for (product, card) in items {
             check_card(product, card)?;
@@ -605,7 +610,10 @@ impl Storage for SqliteStorage {
             TextEntry::Fts5 => self.fts5_search(store_id, &terms, k).await,
         }
     }
+}
 
+#[async_trait]
+impl ConversationStore for SqliteStorage {
     async fn create_conversation(&self, conversation: &Conversation) -> StorageResult<()> {
         sqlx::query("INSERT INTO conversations (store_id, id, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (store_id, id) DO NOTHING")
             .bind(&conversation.store_id)
@@ -639,13 +647,13 @@ impl Storage for SqliteStorage {
         self.insert_message(INSERT_CONVERSATION_AND_MESSAGE, &conversation.store_id, message, Some(conversation.created_at)).await
     }
 
-    async fn set_message_analysis(&self, store_id: &str, message_id: &str, language: Option<&str>, label: Option<&str>) -> StorageResult<()> {
+    async fn set_message_analysis(&self, store_id: &str, message_id: &str, language: Option<&str>, label: Option<Label>) -> StorageResult<()> {
         // None leaves a value as it was.
         sqlx::query("UPDATE messages SET language = COALESCE(?3, language), label = COALESCE(?4, label) WHERE store_id = ?1 AND id = ?2")
             .bind(store_id)
             .bind(message_id)
             .bind(language)
-            .bind(label)
+            .bind(label.map(Label::as_str))
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -671,7 +679,7 @@ impl Storage for SqliteStorage {
                     role: MessageRole::parse(&role).ok_or_else(|| StorageError::Corrupt(format!("unknown message role `{role}`")))?,
                     text: row.try_get("text")?,
                     language: row.try_get("language")?,
-                    label: row.try_get("label")?,
+                    label: super::parse_label(row.try_get("label")?),
                     tool_calls: tool_calls.0,
                     model: row.try_get("model")?,
                     latency_ms: row.try_get("latency_ms")?,
@@ -895,6 +903,69 @@ fn variant_from_row(row: &SqliteRow) -> StorageResult<Variant> {
         compare_at_price: row.try_get("compare_at_price")?,
         inventory_quantity: row.try_get("inventory_quantity")?,
     })
+}
+
+#[async_trait]
+impl TicketStore for SqliteStorage {
+    async fn open_ticket(&self, ticket: &Ticket) -> StorageResult<(Ticket, bool)> {
+        let inserted = bind_ticket!(sqlx::query(&tickets::for_sqlite(tickets::INSERT)), ticket).execute(&self.pool).await?.rows_affected() == 1;
+        let active = self.active_ticket(&ticket.store_id, &ticket.conversation_id).await?;
+        // Resolved between the insert and the read: report the one asked for.
+        Ok((active.unwrap_or_else(|| ticket.clone()), inserted))
+    }
+
+    async fn active_ticket(&self, store_id: &str, conversation_id: &str) -> StorageResult<Option<Ticket>> {
+        let row: Option<TicketRow> =
+            sqlx::query_as(&tickets::for_sqlite(tickets::ACTIVE)).bind(store_id).bind(conversation_id).fetch_optional(&self.pool).await?;
+        row.map(TicketRow::into_ticket).transpose()
+    }
+
+    async fn get_ticket(&self, store_id: &str, ticket_id: &str) -> StorageResult<Option<Ticket>> {
+        let row: Option<TicketRow> = sqlx::query_as(&tickets::for_sqlite(tickets::GET)).bind(store_id).bind(ticket_id).fetch_optional(&self.pool).await?;
+        row.map(TicketRow::into_ticket).transpose()
+    }
+
+    async fn list_tickets(&self, store_id: &str, statuses: &[TicketStatus], limit: usize) -> StorageResult<Vec<Ticket>> {
+        let [open, claimed, resolved] = tickets::wanted(statuses);
+        let rows: Vec<TicketRow> = sqlx::query_as(&tickets::for_sqlite(tickets::LIST))
+            .bind(store_id)
+            .bind(open)
+            .bind(claimed)
+            .bind(resolved)
+            .bind(limit.min(10_000) as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(TicketRow::into_ticket).collect()
+    }
+
+    async fn claim_ticket(&self, store_id: &str, ticket_id: &str, agent: &str, at: DateTime<Utc>) -> StorageResult<Option<Ticket>> {
+        let updated = sqlx::query(&tickets::for_sqlite(tickets::CLAIM))
+            .bind(store_id)
+            .bind(ticket_id)
+            .bind(agent)
+            .bind(micros(at))
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        if updated == 0 {
+            return Ok(None);
+        }
+        self.get_ticket(store_id, ticket_id).await
+    }
+
+    async fn resolve_ticket(&self, store_id: &str, ticket_id: &str, at: DateTime<Utc>) -> StorageResult<Option<Ticket>> {
+        let updated =
+            sqlx::query(&tickets::for_sqlite(tickets::RESOLVE)).bind(store_id).bind(ticket_id).bind(micros(at)).execute(&self.pool).await?.rows_affected();
+        if updated == 0 {
+            return Ok(None);
+        }
+        self.get_ticket(store_id, ticket_id).await
+    }
+
+    async fn set_ticket_contact(&self, store_id: &str, ticket_id: &str, email: &str, at: DateTime<Utc>) -> StorageResult<()> {
+        sqlx::query(&tickets::for_sqlite(tickets::SET_CONTACT)).bind(store_id).bind(ticket_id).bind(email).bind(micros(at)).execute(&self.pool).await?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

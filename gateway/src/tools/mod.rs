@@ -31,6 +31,21 @@ pub trait ToolBox: Send + Sync {
     /// Runs one call. Never fails: errors come back as an outcome with
     /// `ok: false` and a message the model can act on.
     async fn call(&self, store_id: &str, call: &ToolCall) -> ToolOutcome;
+    /// Runs one call of a chat turn, knowing whose turn it is: tools that
+    /// limit attempts per shopper (order lookup) count them here.
+    async fn call_in_turn(&self, turn: &ToolContext<'_>, call: &ToolCall) -> ToolOutcome {
+        self.call(turn.store_id, call).await
+    }
+}
+
+/// Who a tool call is made for.
+#[derive(Debug, Clone, Copy)]
+pub struct ToolContext<'a> {
+    pub store_id: &'a str,
+    /// The conversation.
+    pub session_id: &'a str,
+    /// The shopper's address, when known.
+    pub client_ip: Option<std::net::IpAddr>,
 }
 
 impl ToolOutcome {

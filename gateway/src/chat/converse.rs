@@ -1,0 +1,104 @@
+//! Stage 3: the model and its tools. Each round streams the model's text
+//! through the enforcement gate (stage 4, `enforce`) and runs the tools it
+//! asks for, until it answers without a tool call or the rounds run out.
+
+use futures::StreamExt;
+
+use super::context::TurnContext;
+use super::enforce::Gate;
+use super::retrieve::Retrieval;
+use super::turn::Turn;
+use super::{ChatEvent, ToolStatus, TurnError, prompt};
+use crate::llm::{ChatMessage, ChatRequest, ModelEvent, Role, ToolCall, ToolChoice, Usage};
+use crate::session::trim_to_budget;
+use crate::tools::{ToolContext, ToolOutcome};
+
+/// The answer as it was released to the shopper, and what it cost.
+pub(super) struct Draft {
+    pub text: String,
+    pub outcomes: Vec<ToolOutcome>,
+    pub usage: Usage,
+    /// The model that wrote it (`offline` for the offline responder).
+    pub model: String,
+}
+
+impl Turn {
+    pub(super) async fn converse(&self, context: &TurnContext, retrieval: &Retrieval) -> Result<Draft, TurnError> {
+        let store = self.store.clone();
+        let config = &store.config;
+        let system = prompt::system_prompt(config, context.reply_language(), &retrieval.cards);
+        let history_window = trim_to_budget(&context.history, self.ctx.limits.history_token_budget);
+        let mut messages = prompt::messages(system, history_window, &self.message);
+
+        let routing = &config.models;
+        let tools = store.tools.definitions();
+        let mut gate = Gate::new(self.tx.clone());
+        let mut outcomes: Vec<ToolOutcome> = Vec::new();
+        let mut usage = Usage::default();
+        let rounds = routing.max_tool_rounds.max(1);
+        for round in 0..=rounds {
+            let last_round = round == rounds;
+            let request = ChatRequest {
+                model: routing.chat.clone(),
+                messages: messages.clone(),
+                tools: if last_round { Vec::new() } else { tools.clone() },
+                tool_choice: if last_round { ToolChoice::None } else { ToolChoice::Auto },
+                temperature: Some(routing.temperature),
+                max_tokens: Some(routing.max_tokens),
+                grounding: Some(retrieval.grounding.clone()),
+            };
+            let mut stream = store.model.stream(request).await?;
+            let mut calls: Vec<ToolCall> = Vec::new();
+            let mut round_text = String::new();
+            while let Some(event) = stream.next().await {
+                match event? {
+                    ModelEvent::TextDelta(text) => {
+                        round_text.push_str(&text);
+                        gate.push(&text).await;
+                    }
+                    ModelEvent::ToolCall(call) => calls.push(call),
+                    ModelEvent::Usage(u) => {
+                        usage.prompt_tokens += u.prompt_tokens;
+                        usage.completion_tokens += u.completion_tokens;
+                    }
+                    ModelEvent::Finished { .. } => break,
+                }
+            }
+            if calls.is_empty() {
+                break;
+            }
+            messages.push(ChatMessage { role: Role::Assistant, content: round_text, tool_calls: calls.clone(), tool_call_id: None });
+            for call in &calls {
+                let outcome = self.call_tool(call).await;
+                messages.push(ChatMessage::tool_result(call.id.clone(), outcome.result.to_string()));
+                outcomes.push(outcome);
+            }
+        }
+        let text = gate.finish().await;
+        let model = if store.model.is_offline() { "offline".to_owned() } else { routing.chat.clone() };
+        Ok(Draft { text, outcomes, usage, model })
+    }
+
+    /// Runs one tool call within the turn's tool deadline, with `tool`
+    /// events before and after.
+    async fn call_tool(&self, call: &ToolCall) -> ToolOutcome {
+        let config = &self.store.config;
+        self.emit(ChatEvent::Tool { name: call.name.clone(), status: ToolStatus::Started }).await;
+        let deadline = self.ctx.limits.tool_timeout;
+        let turn = ToolContext { store_id: &config.id, session_id: &self.conversation_id, client_ip: self.client_ip };
+        let outcome = match tokio::time::timeout(deadline, self.store.tools.call_in_turn(&turn, call)).await {
+            Ok(outcome) => outcome,
+            Err(_) => ToolOutcome {
+                call_id: call.id.clone(),
+                name: call.name.clone(),
+                arguments: serde_json::from_str(&call.arguments).unwrap_or(serde_json::Value::Null),
+                ok: false,
+                result: serde_json::json!({"error": format!("the tool did not answer within {} s", deadline.as_secs())}),
+                duration_ms: deadline.as_millis() as u64,
+            },
+        };
+        let status = if outcome.ok { ToolStatus::Ok } else { ToolStatus::Error };
+        self.emit(ChatEvent::Tool { name: call.name.clone(), status }).await;
+        outcome
+    }
+}

@@ -1,0 +1,85 @@
+//! Stage 2: the product cards the answer may draw on, and the turn's
+//! grounding (the facts the model and the enforcement gate share).
+
+use std::sync::Arc;
+
+use super::context::TurnContext;
+use super::turn::Turn;
+use super::{ChatEvent, TurnError};
+use crate::catalog::ProductSummary;
+use crate::grounding::TurnGrounding;
+use crate::search::{RetrievedCard, SearchOptions, query_terms};
+
+/// Products shown to the shopper per turn.
+const PRODUCTS_SHOWN: usize = 4;
+/// Products from earlier turns kept in the grounding.
+const RECENT_PRODUCTS_KEPT: usize = 3;
+
+pub(super) struct Retrieval {
+    /// Cards for the prompt, best first, then products from earlier turns.
+    pub cards: Vec<RetrievedCard>,
+    /// What the shopper was shown (the `products` event).
+    pub shown: Vec<ProductSummary>,
+    pub grounding: Arc<TurnGrounding>,
+}
+
+impl Turn {
+    /// Searches the catalog (while the message's analysis is written) and
+    /// shows the best products.
+    pub(super) async fn retrieve(&self, context: &TurnContext) -> Result<Retrieval, TurnError> {
+        let store = self.store.clone();
+        let config = &store.config;
+        let reply = context.reply_language();
+        let record_analysis = self.ctx.storage.set_message_analysis(&config.id, &self.user_message.id, Some(reply), Some(context.classification.label));
+
+        // A short follow-up ("and in blue?") is searched together with the
+        // previous shopper message so it keeps its subject.
+        let mut query = self.message.clone();
+        if query_terms(&self.message).len() < 3
+            && let Some(previous) = context.previous_shopper_entry()
+        {
+            query = format!("{} {}", previous.text, self.message);
+        }
+        let mut languages = config.languages.clone();
+        if !languages.iter().any(|l| l == reply) {
+            languages.push(reply.to_owned());
+        }
+        let options = SearchOptions::from(&config.retrieval);
+        let (recorded, cards) = tokio::join!(record_analysis, store.search.search(&config.id, &query, &languages, options));
+        recorded?;
+        let recent_product_ids = context.recent_product_ids();
+        let cards = self.with_recent_products(cards?, &recent_product_ids).await?;
+
+        let shown: Vec<ProductSummary> = cards.iter().take(PRODUCTS_SHOWN).map(|c| summary(c, reply)).collect();
+        if !shown.is_empty() {
+            self.emit(ChatEvent::Products { items: shown.clone() }).await;
+        }
+        let grounding = Arc::new(TurnGrounding { reply_language: reply.to_owned(), store_name: config.name.clone(), cards: cards.clone(), recent_product_ids });
+        Ok(Retrieval { cards, shown, grounding })
+    }
+
+    /// Products the conversation was just about stay in the grounding: a
+    /// follow-up ("do you have it in M?") may retrieve nothing by itself.
+    async fn with_recent_products(&self, mut cards: Vec<RetrievedCard>, recent: &[String]) -> Result<Vec<RetrievedCard>, TurnError> {
+        let mut missing: Vec<String> = Vec::new();
+        for id in recent.iter().take(RECENT_PRODUCTS_KEPT) {
+            if !cards.iter().any(|c| &c.product.id == id) && !missing.contains(id) {
+                missing.push(id.clone());
+            }
+        }
+        if missing.is_empty() {
+            return Ok(cards);
+        }
+        let config = &self.store.config;
+        let primary = config.languages.first().map(String::as_str).unwrap_or("en");
+        for product in self.ctx.storage.get_products(&config.id, &missing).await? {
+            cards.push(RetrievedCard::from_product(product, primary, 0.0));
+        }
+        Ok(cards)
+    }
+}
+
+fn summary(card: &RetrievedCard, language: &str) -> ProductSummary {
+    let p = &card.product;
+    ProductSummary { id: p.id.clone(), title: p.title_in(language).to_owned(), url: p.url.clone(), image: p.image.clone(), price: p.from_price() }
+}
