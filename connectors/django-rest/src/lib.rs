@@ -67,7 +67,12 @@ fn products_of(s: &Settings, items: &[Value]) -> Result<Vec<Product>, ConnectorE
 /// A listed item read again from the product detail endpoint.
 fn detail(s: &Settings, item: &Value) -> Result<Product, ConnectorError> {
     let template = s.endpoints.product.as_deref().expect("settings checked that fetch_product_detail has endpoints.product");
-    let id = s.product.id.first(item).and_then(path::text).ok_or_else(|| ConnectorError::Upstream(format!("a listed product has no id at `{}` (product.id)", s.product.id.as_str())))?;
+    let id = s
+        .product
+        .id
+        .first(item)
+        .and_then(path::text)
+        .ok_or_else(|| ConnectorError::Upstream(format!("a listed product has no id at `{}` (product.id)", s.product.id.as_str())))?;
     mapping::product(&get(&s.url(template, &[("id", &id)]), "endpoints.product")?, s)
 }
 
@@ -194,9 +199,8 @@ fn get_order(s: &Settings, order_ref: &str) -> Result<Order, ConnectorError> {
 // ---- the connector -----------------------------------------------------------------
 
 fn settings_schema() -> Value {
-    let paths = |names: &[&str]| -> Value {
-        Value::Object(names.iter().map(|n| ((*n).to_owned(), json!({"type": "string", "description": "JSON path"}))).collect())
-    };
+    let paths =
+        |names: &[&str]| -> Value { Value::Object(names.iter().map(|n| ((*n).to_owned(), json!({"type": "string", "description": "JSON path"}))).collect()) };
     json!({
         "type": "object",
         "required": ["base_url", "endpoints", "product"],
@@ -288,5 +292,12 @@ mod tests {
             assert!(schema["properties"].get(key).is_some(), "{key} is in the schema");
         }
         Settings::parse(&example.to_string()).expect("the example settings are valid");
+    }
+
+    #[test]
+    fn the_example_store_file_has_valid_settings() {
+        let store: toml::Value = toml::from_str(include_str!("../../../examples/stores/django-rest.toml")).unwrap();
+        let settings = serde_json::to_value(&store["catalog"]["settings"]).unwrap();
+        Settings::parse(&settings.to_string()).expect("examples/stores/django-rest.toml has valid settings");
     }
 }

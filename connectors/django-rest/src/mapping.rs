@@ -136,8 +136,9 @@ fn options(value: Option<&Value>, name_key: &str, value_key: &str) -> Vec<Varian
     }
 }
 
-/// `true` is on sale, `false` is not; a word is the store's status, with
-/// the store's own words for "on sale" read as `active`.
+/// `true` is on sale, `false` is not. A word is the store's status as it
+/// is; when the store names its words for "on sale", those read as
+/// `active` and every other word as `inactive` (off sale).
 fn status(value: Option<&Value>, active_words: &[String]) -> String {
     match value {
         None => "active".into(),
@@ -145,7 +146,13 @@ fn status(value: Option<&Value>, active_words: &[String]) -> String {
         Some(Value::Bool(false)) => "inactive".into(),
         Some(other) => {
             let word = text(other).unwrap_or_default().to_lowercase();
-            if active_words.iter().any(|a| a.trim().eq_ignore_ascii_case(&word)) { "active".into() } else { word }
+            if word == "active" || active_words.iter().any(|a| a.trim().eq_ignore_ascii_case(&word)) {
+                "active".into()
+            } else if active_words.is_empty() {
+                word
+            } else {
+                "inactive".into()
+            }
         }
     }
 }
@@ -166,7 +173,8 @@ fn variant(item: &Value, index: usize, product_id: &str, product_title: &str, s:
         }
     };
     let price_now = priced(f.price.as_ref(), "variant.price")?;
-    let compare_at = priced(f.compare_at_price.as_ref(), "variant.compare_at_price")?.filter(|c| price_now.as_ref().is_none_or(|p| c.amount_minor > p.amount_minor));
+    let compare_at =
+        priced(f.compare_at_price.as_ref(), "variant.compare_at_price")?.filter(|c| price_now.as_ref().is_none_or(|p| c.amount_minor > p.amount_minor));
     let options = options(f.options.as_ref().and_then(|p| p.first(item)), &f.option_name, &f.option_value);
     let title = text_at(f.title.as_ref(), item).unwrap_or_else(|| {
         if options.is_empty() { product_title.to_owned() } else { options.iter().map(|o| o.value.as_str()).collect::<Vec<_>>().join(" / ") }
@@ -263,12 +271,11 @@ pub fn stock_levels(answer: &Value, sku: &str, f: &StockFields) -> Vec<StockLeve
 
 /// A variant's stock as the product listing gives it.
 pub fn listed_stock(product: &Product, sku: &str) -> Option<StockLevel> {
-    product
-        .variants
-        .iter()
-        .find(|v| v.sku.as_deref().is_some_and(|s| s.trim() == sku))
-        .and_then(|v| v.available)
-        .map(|available| StockLevel { sku: sku.to_owned(), location: None, available })
+    product.variants.iter().find(|v| v.sku.as_deref().is_some_and(|s| s.trim() == sku)).and_then(|v| v.available).map(|available| StockLevel {
+        sku: sku.to_owned(),
+        location: None,
+        available,
+    })
 }
 
 /// Order numbers compare without case, surrounding space or a leading `#`.
@@ -394,7 +401,7 @@ mod tests {
         assert_eq!(p.variants[0].options, [VariantOption { name: "Size".into(), value: "L".into() }]);
         assert_eq!(p.variants[0].available, None);
         let hidden = product(&json!({"uuid": "p-2", "title": "Old", "state": "Archived", "skus": []}), &s).unwrap();
-        assert_eq!(hidden.status, "archived");
+        assert_eq!(hidden.status, "inactive", "a word the store did not name as on sale");
     }
 
     #[test]
@@ -408,8 +415,7 @@ mod tests {
 
     #[test]
     fn stock_answers_per_variant_and_per_product() {
-        let per_location: StockFields =
-            serde_json::from_value(json!({"levels": "warehouses", "quantity": "qty", "location": "name"})).unwrap();
+        let per_location: StockFields = serde_json::from_value(json!({"levels": "warehouses", "quantity": "qty", "location": "name"})).unwrap();
         let answer = json!({"sku": "B-1", "warehouses": [{"name": "Berlin", "qty": 3}, {"name": "Porto", "qty": "2"}]});
         let levels = stock_levels(&answer, "B-1", &per_location);
         assert_eq!(levels.len(), 2);

@@ -34,7 +34,9 @@ impl JsonPath {
                 None => (segment, ""),
             };
             if key.contains(']') || (key.is_empty() && brackets.is_empty()) {
-                return Err(format!("`{text}` is not a JSON path: empty or malformed key in `{segment}` (write keys like `price.amount` or `variants[*].sku`)"));
+                return Err(format!(
+                    "`{text}` is not a JSON path: empty or malformed key in `{segment}` (write keys like `price.amount` or `variants[*].sku`)"
+                ));
             }
             if !key.is_empty() {
                 steps.push(Step::Key(key.to_owned()));

@@ -104,7 +104,9 @@ pub struct ProductFields {
     /// A boolean (true: on sale) or a status word; every product is active
     /// without it.
     pub status: Option<JsonPath>,
-    /// Status words that mean "on sale" (besides `active`).
+    /// Status words that mean "on sale" (besides `active`); once given,
+    /// every other word means off sale. Without it a word passes as it is
+    /// and the gateway hides the usual ones (draft, archived, hidden…).
     #[serde(default)]
     pub active_statuses: Vec<String>,
     /// RFC 3339 time of the last change.
@@ -280,7 +282,8 @@ impl Settings {
             invalid(format!("settings: {at}{}", e.inner()))
         })?;
         let base = s.base_url.trim();
-        s.origin = origin_of(base).ok_or_else(|| invalid(format!("base_url `{base}` must be an absolute http(s) URL such as https://shop.example.com/api/")))?;
+        s.origin =
+            origin_of(base).ok_or_else(|| invalid(format!("base_url `{base}` must be an absolute http(s) URL such as https://shop.example.com/api/")))?;
         s.root = format!("{}/", base.trim_end_matches('/'));
         if let Some(url) = &s.storefront_url
             && origin_of(url).is_none()
