@@ -463,3 +463,14 @@ async fn shop_a_orders_open_only_to_their_email() {
 async fn shop_b_orders_open_only_to_their_email() {
     orders_open_only_to_their_email(Shop::B, "cursor", "B-20011", "other.buyer@example.com").await;
 }
+
+#[tokio::test]
+async fn a_wrong_field_path_is_named_when_the_store_is_checked() {
+    let peer = DrfPeer::start(5, Behaviour::default());
+    let mut settings = shop_a_settings(&peer, "limit");
+    settings["product"]["title"] = json!("title");
+    let (app, _storage) = gateway(&peer, Shop::A, settings).await;
+    let error = app.connector(STORE).unwrap().check_connection().await.expect_err("shop A's products have no `title`");
+    let message = error.to_string();
+    assert!(message.contains("product.title") && message.contains("\"name\""), "the setting and the item are named: {message}");
+}

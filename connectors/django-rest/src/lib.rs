@@ -84,13 +84,10 @@ fn error_text(e: &ConnectorError) -> String {
 }
 
 fn sync_page(s: &Settings, cursor: Option<String>, since: Option<String>) -> Result<ProductPage, ConnectorError> {
-    let since = since.filter(|_| {
-        let incremental = s.updated_since_param.is_some();
-        if !incremental {
-            log::write(log::Level::Info, "no updated_since_param in the settings: this sync reads the whole catalog");
-        }
-        incremental
-    });
+    if since.is_some() && s.updated_since_param.is_none() && cursor.is_none() {
+        log::write(log::Level::Info, "no updated_since_param in the settings: this incremental sync reads the whole catalog");
+    }
+    let since = since.filter(|_| s.updated_since_param.is_some());
     let url = match cursor {
         Some(next) => pages::same_origin(s, &next, "the cursor")?,
         None => pages::first_page_url(s, since.as_deref()),
@@ -137,7 +134,15 @@ fn products_with_sku(s: &Settings, sku: &str) -> Result<Vec<Product>, ConnectorE
     Ok(products_of(s, &items)?.into_iter().filter(|p| mapping::has_sku(p, sku)).collect())
 }
 
-fn stock_of(s: &Settings, sku: &str) -> Result<Vec<StockLevel>, ConnectorError> {
+/// One SKU's levels. `found` keeps the products already read in this call:
+/// a product holds several of the SKUs asked for, and is read once.
+fn stock_of(s: &Settings, sku: &str, found: &mut Vec<Product>) -> Result<Vec<StockLevel>, ConnectorError> {
+    let mut products_with = |sku: &str| -> Result<Vec<Product>, ConnectorError> {
+        if !found.iter().any(|p| mapping::has_sku(p, sku)) {
+            found.extend(products_with_sku(s, sku)?);
+        }
+        Ok(found.iter().filter(|p| mapping::has_sku(p, sku)).cloned().collect())
+    };
     match (&s.endpoints.stock, &s.stock) {
         (Some(template), Some(fields)) if template.contains("{sku}") => match get(&s.url(template, &[("sku", sku)]), "endpoints.stock") {
             Err(ConnectorError::NotFound(_)) => Ok(Vec::new()),
@@ -145,13 +150,13 @@ fn stock_of(s: &Settings, sku: &str) -> Result<Vec<StockLevel>, ConnectorError> 
         },
         (Some(template), Some(fields)) => {
             let mut levels = Vec::new();
-            for product in products_with_sku(s, sku)? {
+            for product in products_with(sku)? {
                 let answer = get(&s.url(template, &[("id", &product.external_id)]), "endpoints.stock")?;
                 levels.extend(mapping::stock_levels(&answer, sku, fields));
             }
             Ok(levels)
         }
-        _ => Ok(products_with_sku(s, sku)?.iter().filter_map(|p| mapping::listed_stock(p, sku)).take(1).collect()),
+        _ => Ok(products_with(sku)?.iter().filter_map(|p| mapping::listed_stock(p, sku)).take(1).collect()),
     }
 }
 
@@ -160,8 +165,9 @@ fn get_stock(s: &Settings, skus: &[String]) -> Result<Vec<StockLevel>, Connector
     wanted.sort_unstable();
     wanted.dedup();
     let mut out = Vec::new();
+    let mut found = Vec::new();
     for sku in wanted {
-        let levels = stock_of(s, sku)?;
+        let levels = stock_of(s, sku, &mut found)?;
         if levels.is_empty() {
             log::write(log::Level::Warn, &format!("the store reports no stock for SKU {sku}"));
         }
