@@ -202,7 +202,7 @@ async fn full_sync_lands_every_product_on_sale(shop: Shop, style: &str, products
     assert_eq!(report.created as u64, active, "{report:?}");
     assert!(report.embedded as u64 >= active, "every card was embedded: {report:?}");
     let (product, variant) = storage.find_variant(STORE, facts["sku"].as_str().unwrap()).await.unwrap().expect("the first SKU landed");
-    assert_eq!(product.id, facts["sku_product"].as_str().unwrap());
+    assert_eq!(product, facts["sku_product"].as_str().unwrap());
     assert!(variant.options.contains_key("size"), "options reach the variant: {:?}", variant.options);
 
     let pages = list_requests(&peer, shop);
