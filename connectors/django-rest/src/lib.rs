@@ -302,8 +302,8 @@ mod tests {
 
     #[test]
     fn the_example_store_file_has_valid_settings() {
-        let store: toml::Value = toml::from_str(include_str!("../../../examples/stores/django-rest.toml")).unwrap();
+        let store: toml::Value = toml::from_str(include_str!("../../../examples/stores/connectors/django-rest.toml")).unwrap();
         let settings = serde_json::to_value(&store["catalog"]["settings"]).unwrap();
-        Settings::parse(&settings.to_string()).expect("examples/stores/django-rest.toml has valid settings");
+        Settings::parse(&settings.to_string()).expect("examples/stores/connectors/django-rest.toml has valid settings");
     }
 }
