@@ -474,3 +474,36 @@ async fn a_wrong_field_path_is_named_when_the_store_is_checked() {
     let message = error.to_string();
     assert!(message.contains("product.title") && message.contains("\"name\""), "the setting and the item are named: {message}");
 }
+
+#[tokio::test]
+async fn shop_a_stock_from_a_per_product_endpoint() {
+    // Shop A's product detail lists every variant with its stock: as a
+    // per-product stock endpoint, found through the by-SKU filter.
+    let peer = DrfPeer::start(20, Behaviour::default());
+    let facts = peer.facts(Shop::A).await;
+    let mut settings = shop_a_settings(&peer, "cursor");
+    settings["endpoints"]["stock"] = json!("products/{id}/");
+    settings["stock"] = json!({"levels": "variants", "sku": "sku", "quantity": "stock"});
+    let (app, _storage) = gateway(&peer, Shop::A, settings).await;
+    let sku = facts["sku"].as_str().unwrap().to_owned();
+    let levels = app.connector(STORE).unwrap().get_stock(&[sku.clone()]).await.expect("stock");
+    assert_eq!(levels.len(), 1, "{levels:?}");
+    assert_eq!((levels[0].sku.as_str(), levels[0].available), (sku.as_str(), facts["sku_stock"].as_i64().unwrap()));
+    let product = facts["sku_product"].as_str().unwrap();
+    assert!(peer.requests().iter().any(|r| r.path.ends_with(&format!("/products/{product}/"))), "the product's own endpoint was read");
+    assert_well_behaved(&peer, Shop::A);
+}
+
+#[tokio::test]
+async fn products_are_read_from_the_detail_endpoint_when_asked() {
+    let peer = DrfPeer::start(25, Behaviour::default());
+    let active = peer.facts(Shop::A).await["active"].as_u64().unwrap();
+    let mut settings = shop_a_settings(&peer, "limit");
+    settings["endpoints"]["fetch_product_detail"] = json!(true);
+    let (app, storage) = gateway(&peer, Shop::A, settings).await;
+    app.sync_store(STORE, SyncMode::Full).await.expect("full sync");
+    assert_eq!(storage.count_products(STORE).await.unwrap(), active);
+    let details = peer.requests().iter().filter(|r| r.path.starts_with("/shop-a/limit/products/") && !r.path.contains('?')).count();
+    assert_eq!(details, 25, "each listed product was read from its detail endpoint");
+    assert_well_behaved(&peer, Shop::A);
+}
