@@ -98,3 +98,18 @@ if ! command -v node >/dev/null 2>&1; then
   log "Node.js is missing: installing Debian's nodejs"
   apt_install nodejs
 fi
+
+# --- Django REST Framework test peer ----------------------------------------
+# The django-rest connector is tested against a real DRF app (testkit/drf),
+# run from a venv of its own with the versions its requirements.txt pins.
+drf="$(cd "$(dirname "$0")/.." && pwd)/testkit/drf"
+if ! cmp -s "$drf/requirements.txt" "$drf/.venv/requirements.installed" 2>/dev/null \
+  || ! "$drf/.venv/bin/python" -c 'import django, rest_framework' >/dev/null 2>&1; then
+  log "installing Django and djangorestframework for the DRF test peer into testkit/drf/.venv"
+  if ! command -v python3 >/dev/null 2>&1; then apt_install python3 python3-venv; fi
+  if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then apt_install python3-venv; fi
+  python3 -m venv "$drf/.venv"
+  "$drf/.venv/bin/pip" install -q --disable-pip-version-check -r "$drf/requirements.txt"
+  cp "$drf/requirements.txt" "$drf/.venv/requirements.installed"
+fi
+log "DRF test peer: $("$drf/.venv/bin/python" -c 'import django, rest_framework; print("Django", django.get_version(), "+ DRF", rest_framework.VERSION)')"

@@ -4,6 +4,7 @@
 //! behaviour (paging limits, throttling shapes, signature headers), so a
 //! connector that passes against it has not just passed its own assumptions.
 
+pub mod drf;
 pub mod shopify;
 
 use std::collections::HashMap;

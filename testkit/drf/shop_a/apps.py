@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class ShopAConfig(AppConfig):
+    name = "shop_a"

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class ShopBConfig(AppConfig):
+    name = "shop_b"
