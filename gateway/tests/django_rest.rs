@@ -135,6 +135,7 @@ fn store(peer: &DrfPeer, shop: Shop, settings: Value) -> StoreConfig {
         models: ModelRouting::default(),
         retrieval: RetrievalConfig::default(),
         limits: Default::default(),
+        handoff: Default::default(),
     }
 }
 
