@@ -113,3 +113,52 @@ fn file_error(source_name: &str, error: config::ConfigError) -> ConfigError {
 pub fn secret_from_env(variable: &str) -> Option<String> {
     std::env::var(variable).ok().filter(|v| !v.is_empty())
 }
+
+/// The connectors chatgw ships (built by `scripts/build-connectors.sh`). A
+/// store names one with `plugin = "shopify"` and nothing else.
+pub const FIRST_PARTY_CONNECTORS: &[&str] = &["shopify", "woocommerce", "django-rest", "generic-sql"];
+
+/// Where the shipped connectors are looked for, in order (besides the
+/// `[plugins]` section, which wins): the folder in `CHATGW_CONNECTORS_DIR`,
+/// `connectors/` beside the gateway binary (a packaged install), and the
+/// source checkout's `connectors/<name>/dist/` (built by
+/// `scripts/build-connectors.sh`).
+pub fn first_party_manifest_candidates(name: &str) -> Vec<std::path::PathBuf> {
+    use std::path::PathBuf;
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    if let Some(dir) = secret_from_env("CHATGW_CONNECTORS_DIR") {
+        candidates.push(PathBuf::from(dir).join(name).join("connector.toml"));
+    }
+    if let Some(dir) = std::env::current_exe().ok().and_then(|exe| exe.parent().map(|p| p.to_path_buf())) {
+        candidates.push(dir.join("connectors").join(name).join("connector.toml"));
+    }
+    candidates.push(PathBuf::from("connectors").join(name).join("dist").join("connector.toml"));
+    // From a crate folder (tests run in `gateway/`).
+    candidates.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("connectors").join(name).join("dist").join("connector.toml"));
+    candidates
+}
+
+impl GatewayConfig {
+    /// The manifest of the connector plugin `name`: the `[plugins]` entry,
+    /// else a shipped connector where it is installed. The error says where
+    /// it looked and how to fix it.
+    pub fn plugin_manifest(&self, name: &str) -> Result<std::path::PathBuf, String> {
+        if let Some(path) = self.plugins.get(name) {
+            return Ok(std::path::PathBuf::from(path));
+        }
+        if !FIRST_PARTY_CONNECTORS.contains(&name) {
+            return Err(format!(
+                "`{name}` is not in the gateway's [plugins] (add `{name} = \"path/to/connector.toml\"` there) and not a shipped connector ({})",
+                FIRST_PARTY_CONNECTORS.join(", ")
+            ));
+        }
+        let candidates = first_party_manifest_candidates(name);
+        candidates.iter().find(|p| p.is_file()).cloned().ok_or_else(|| {
+            let looked: Vec<String> = candidates.iter().map(|p| p.display().to_string()).collect();
+            format!(
+                "the shipped connector `{name}` is not built: looked in {}. Build it with `bash scripts/build-connectors.sh {name}` (or set CHATGW_CONNECTORS_DIR to a folder holding {name}/connector.toml)",
+                looked.join(", ")
+            )
+        })
+    }
+}

@@ -168,18 +168,14 @@ fn is_origin(origin: &str) -> bool {
 }
 
 fn check_connector(g: &GatewayConfig, src: &str, connector: &super::ConnectorSource, problems: &mut Vec<ConfigError>) {
-    match g.plugins.get(&connector.plugin) {
-        None => problems.push(ConfigError::invalid(
-            src,
-            "catalog.plugin",
-            format!("`{}` is not in the gateway's [plugins] (add `{} = \"path/to/connector.toml\"` there)", connector.plugin, connector.plugin),
-        )),
-        Some(path) if !std::path::Path::new(path).is_file() => problems.push(ConfigError::invalid(
+    match g.plugin_manifest(&connector.plugin) {
+        Err(why) => problems.push(ConfigError::invalid(src, "catalog.plugin", why)),
+        Ok(path) if !path.is_file() => problems.push(ConfigError::invalid(
             "chatgw.toml",
             format!("plugins.{}", connector.plugin),
-            format!("`{path}` is not a readable connector.toml (paths are relative to the working folder)"),
+            format!("`{}` is not a readable connector.toml (paths are relative to the working folder)", path.display()),
         )),
-        Some(_) => {}
+        Ok(_) => {}
     }
     if let Some(http) = &connector.http {
         for (i, host) in http.allowed_hosts.iter().enumerate() {

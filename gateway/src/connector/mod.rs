@@ -84,8 +84,8 @@ impl Connectors {
             return Ok(slot.clone());
         }
         let setup = |message: String| ConnectorFailure::Setup { plugin: plugin.to_owned(), message };
-        let path = gateway.plugins.get(plugin).ok_or_else(|| setup("not in the gateway's [plugins]".into()))?;
-        let loaded = self.host.load(Path::new(path)).await.map_err(|e| setup(format!("{e} (manifest {path})")))?;
+        let path = gateway.plugin_manifest(plugin).map_err(setup)?;
+        let loaded = self.host.load(&path).await.map_err(|e| setup(format!("{e} (manifest {})", path.display())))?;
         tracing::info!(plugin, version = %loaded.manifest().version, sha256 = %loaded.sha256(), "connector plugin loaded");
         let slot = PluginSlot::new(loaded);
         self.slots.insert(plugin.to_owned(), slot.clone());
@@ -100,9 +100,9 @@ impl Connectors {
     pub async fn reload_changed(&self, gateway: &GatewayConfig) -> Vec<(String, Result<String, ConnectorFailure>)> {
         let mut changes = Vec::new();
         for (plugin, slot) in &self.slots {
-            let Some(path) = gateway.plugins.get(plugin) else { continue };
-            let setup = |message: String| ConnectorFailure::Setup { plugin: plugin.clone(), message: format!("{message} (manifest {path})") };
-            let manifest = match chatgw_plugins::Manifest::read(Path::new(path)) {
+            let Ok(path) = gateway.plugin_manifest(plugin) else { continue };
+            let setup = |message: String| ConnectorFailure::Setup { plugin: plugin.clone(), message: format!("{message} (manifest {})", path.display()) };
+            let manifest = match chatgw_plugins::Manifest::read(&path) {
                 Ok(manifest) => manifest,
                 Err(e) => {
                     changes.push((plugin.clone(), Err(setup(e.to_string()))));
@@ -112,7 +112,7 @@ impl Connectors {
             if manifest.sha256.eq_ignore_ascii_case(slot.current().sha256()) {
                 continue;
             }
-            let outcome = match self.host.load(Path::new(path)).await {
+            let outcome = match self.host.load(&path).await {
                 Ok(loaded) => {
                     let sha = loaded.sha256().to_owned();
                     slot.replace(loaded).map(|_| sha).map_err(|e| setup(e.to_string()))
