@@ -184,14 +184,28 @@ impl OfflineTurn<'_> {
     }
 
     /// The product this message is about: named in it, else the one the
-    /// conversation was about (of the kind asked, if any).
+    /// conversation was about (of the kind asked, if any). "The sitges one"
+    /// after a question about shirts means the Sitges shirt, not the Sitges
+    /// trousers: a tie is broken by the kind asked for earlier.
     fn referent(&self) -> Referent<'_> {
         let asked = product_types_in(&self.message);
         let cards = &self.grounding.cards;
         match named_in(&self.message, cards, &asked) {
             Referent::Nothing => earlier_referent(&self.history(), cards, &self.grounding.recent_product_ids, &asked),
+            Referent::Several(options) if asked.is_empty() => match self.earlier_kinds() {
+                Some(kinds) => match named_in(&self.message, cards, &kinds) {
+                    one @ Referent::One(_) => one,
+                    _ => Referent::Several(options),
+                },
+                None => Referent::Several(options),
+            },
             found => found,
         }
+    }
+
+    /// Kinds of product the shopper's latest earlier message asked for.
+    fn earlier_kinds(&self) -> Option<Vec<&'static str>> {
+        self.shopper_messages(4).iter().skip(1).map(product_types_in).find(|kinds| !kinds.is_empty())
     }
 
     fn stock(&self) -> Reply {

@@ -247,7 +247,8 @@ fn a_follow_up_keeps_the_product_the_conversation_was_about() {
     assert_eq!((name.as_str(), arguments["product_id"].as_str(), arguments["size"].as_str()), (GET_STOCK, Some("p0001"), Some("L")));
 
     // After a list of several, "it" is ambiguous.
-    let listed: Vec<&Product> = setup.cards.iter().map(|c| &c.product).collect();
+    let listed_cards = cards(&["p0001", "p0002", "p0010"]);
+    let listed: Vec<&Product> = listed_cards.iter().map(|c| &c.product).collect();
     let history = vec![
         ChatMessage::user("linen shirt for a beach wedding"),
         ChatMessage::assistant(product_list(setup.lang(), &listed, "en")),
@@ -256,7 +257,9 @@ fn a_follow_up_keeps_the_product_the_conversation_was_about() {
     let answer = text(respond(&setup.request(history)));
     assert!(answer.starts_with("Which one") && answer.contains(title("p0002")), "{answer}");
 
-    // ...until the shopper names one.
+    // ...until the shopper names one; "sitges" is the shirt, not the
+    // Sitges trousers, in a conversation about shirts.
+    setup.cards = cards(&["p0001", "p0002", "p0010", "p0003"]);
     let history = vec![
         ChatMessage::user("linen shirt for a beach wedding"),
         ChatMessage::assistant(product_list(setup.lang(), &listed, "en")),
