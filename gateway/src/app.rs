@@ -10,6 +10,7 @@ use crate::catalog::sync::{self, CatalogFile, SyncReport};
 use crate::chat::{ChatContext, StoreRuntime, TurnLimits};
 use crate::config::{CatalogSource, EmbeddingProviderKind, GatewayConfig, LoadedConfig, ProviderKind, StoreConfig, secret_from_env};
 use crate::connector::sync::{SyncLimits, SyncMode, WebhookReport};
+use crate::connector::tools::ConnectorOrders;
 use crate::connector::webhook;
 use crate::connector::{ConnectorToolBox, Connectors, StoreConnector};
 use crate::embed::{Embedder, LocalEmbedder, OpenAiEmbedder};
@@ -22,6 +23,7 @@ use crate::ratelimit::{LogThrottle, RateLimiter, RateLimits, RedisLimiter, Trust
 use crate::search::HybridSearch;
 use crate::session::{MemorySessions, RedisSessions, SessionStore};
 use crate::storage::{PgStorage, Reconnecting, SqliteStorage, Storage, StoreRecord};
+use crate::tools::orders::{DemoOrderSource, WithOrderLookup};
 use crate::tools::{CatalogToolBox, ToolBox};
 
 /// Agent tokens, kept as SHA-256 digests and compared in constant time.
@@ -322,9 +324,16 @@ impl App {
                     let share = config.limits.plugin_calls_in_flight as usize;
                     let connector = Arc::new(host.connect(&gateway, &config.id, source).await?.with_call_share(share));
                     connectors.insert(config.id.clone(), connector.clone());
-                    Arc::new(ConnectorToolBox::new(catalog_tools, connector).await)
+                    let orders = Arc::new(ConnectorOrders(connector.clone()));
+                    Arc::new(WithOrderLookup::new(ConnectorToolBox::new(catalog_tools, connector).await, orders))
                 }
-                _ => {
+                CatalogSource::Demo => {
+                    let report = sync_catalog(storage.as_ref(), embedder.as_ref(), &config).await?;
+                    tracing::info!(store = %config.id, ?report, "catalog synced");
+                    // The demo shop has orders too, so lookups can be tried offline.
+                    Arc::new(WithOrderLookup::new(catalog_tools, Arc::new(DemoOrderSource::default())))
+                }
+                CatalogSource::File { .. } => {
                     let report = sync_catalog(storage.as_ref(), embedder.as_ref(), &config).await?;
                     tracing::info!(store = %config.id, ?report, "catalog synced");
                     Arc::new(catalog_tools)

@@ -14,7 +14,6 @@ pub mod tools;
 pub mod webhook;
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 

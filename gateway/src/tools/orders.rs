@@ -581,3 +581,48 @@ mod tests {
         assert_eq!(tool.parameters["required"], json!(["order_ref"]));
     }
 }
+
+/// Any tool box plus a verified `get_order_status`: the order comes from
+/// `source`, the reference and email (or postcode) are checked here, in
+/// the core, and failed attempts count per shopper (session, address) and
+/// per order reference.
+pub struct WithOrderLookup<T> {
+    inner: T,
+    source: std::sync::Arc<dyn OrderSource>,
+    limiter: AttemptLimiter,
+}
+
+impl<T: super::ToolBox> WithOrderLookup<T> {
+    pub fn new(inner: T, source: std::sync::Arc<dyn OrderSource>) -> Self {
+        Self { inner, source, limiter: AttemptLimiter::default() }
+    }
+
+    async fn lookup(&self, session_id: &str, client_ip: Option<IpAddr>, call: &crate::llm::ToolCall) -> super::ToolOutcome {
+        super::ToolOutcome::of(call, |args| async move { verified_order_status(self.source.as_ref(), &self.limiter, session_id, client_ip, &args).await }).await
+    }
+}
+
+#[async_trait]
+impl<T: super::ToolBox> super::ToolBox for WithOrderLookup<T> {
+    fn definitions(&self) -> Vec<ToolDef> {
+        let mut tools: Vec<ToolDef> = self.inner.definitions().into_iter().filter(|t| t.name != GET_ORDER_STATUS).collect();
+        tools.push(order_status_tool());
+        tools
+    }
+
+    /// Outside a turn (tests, tools run by hand) every caller shares one
+    /// anonymous shopper's attempt budget.
+    async fn call(&self, store_id: &str, call: &crate::llm::ToolCall) -> super::ToolOutcome {
+        if call.name == GET_ORDER_STATUS {
+            return self.lookup("", None, call).await;
+        }
+        self.inner.call(store_id, call).await
+    }
+
+    async fn call_in_turn(&self, turn: &super::ToolContext<'_>, call: &crate::llm::ToolCall) -> super::ToolOutcome {
+        if call.name == GET_ORDER_STATUS {
+            return self.lookup(turn.session_id, turn.client_ip, call).await;
+        }
+        self.inner.call_in_turn(turn, call).await
+    }
+}
