@@ -82,16 +82,17 @@ pub fn offline(example: &Example) -> Classification {
 pub const TARGET_RECALL: f64 = 0.95;
 pub const TARGET_PRECISION: f64 = 0.90;
 
-/// A labelled set by name (`heldout`, `heldout-b`, `dev`, `train`) or a
+/// A labelled set by name (`heldout`, `heldout-b`, `heldout-c`, `dev`, `train`) or a
 /// TSV file in the format of [`data`](super::data).
 pub fn load_set(name: &str) -> Result<Vec<Example>, String> {
     let text = match name {
         "heldout" => data::HELDOUT.to_owned(),
         "heldout-b" => data::HELDOUT_B.to_owned(),
+        "heldout-c" => data::HELDOUT_C.to_owned(),
         "dev" => data::DEV.to_owned(),
         "train" => data::TRAIN.to_owned(),
         path => std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read labelled set `{path}`: {e} (give a TSV file, or one of heldout, heldout-b, dev, train)"))?,
+            .map_err(|e| format!("cannot read labelled set `{path}`: {e} (give a TSV file, or one of heldout, heldout-b, heldout-c, dev, train)"))?,
     };
     data::parse(&text).map_err(|e| format!("{name}: {e}"))
 }

@@ -17,6 +17,13 @@ use super::{Label, Reason};
 
 /// Little-endian f32s: `CLASSES` biases, then `BUCKETS x CLASSES` weights.
 static SHIPPED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/escalation-weights.bin"));
+/// Little-endian u64s, sorted: the id of every feature seen in training.
+/// A feature outside it says nothing: its bucket's weight belongs to
+/// whatever trained features share the bucket, so an unknown product name
+/// or word would otherwise push a random class. Measured on a fresh
+/// held-out set (C), such collisions flagged ordinary questions ("discount
+/// with a student card" as `safety`).
+static VOCABULARY: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/escalation-vocabulary.bin"));
 
 /// Probabilities over [`Reason::ALL`] for one message.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -50,8 +57,11 @@ pub fn score(text: &str) -> Scores {
     for (class, logit) in logits.iter_mut().enumerate() {
         *logit = read(class);
     }
-    for (bucket, value) in features::extract(text) {
-        let row = CLASSES + bucket as usize * CLASSES;
+    for (id, value) in features::extract(text) {
+        if !known(id) {
+            continue;
+        }
+        let row = CLASSES + features::bucket(id) as usize * CLASSES;
         for (class, logit) in logits.iter_mut().enumerate() {
             *logit += read(row + class) * value;
         }
@@ -59,14 +69,29 @@ pub fn score(text: &str) -> Scores {
     Scores(train::softmax(logits))
 }
 
+fn known(id: u64) -> bool {
+    let (mut low, mut high) = (0, VOCABULARY.len() / 8);
+    while low < high {
+        let middle = (low + high) / 2;
+        let bytes: [u8; 8] = VOCABULARY[middle * 8..middle * 8 + 8].try_into().expect("8 bytes");
+        match u64::from_le_bytes(bytes).cmp(&id) {
+            std::cmp::Ordering::Equal => return true,
+            std::cmp::Ordering::Less => low = middle + 1,
+            std::cmp::Ordering::Greater => high = middle,
+        }
+    }
+    false
+}
+
 fn read(index: usize) -> f32 {
     let bytes = &SHIPPED[index * 4..index * 4 + 4];
     f32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
 }
 
-/// Scores a message with weights trained here (for experiments and tests).
+/// Scores a message with weights trained here (for experiments and tests;
+/// no vocabulary filter).
 pub fn score_with(weights: &Weights, text: &str) -> Scores {
-    Scores(weights.probabilities(&features::extract(text)))
+    Scores(weights.probabilities(&features::in_buckets(&features::extract(text))))
 }
 
 #[cfg(test)]
@@ -82,6 +107,15 @@ mod tests {
     fn classes_are_in_reason_order() {
         let names: Vec<&str> = Reason::ALL.iter().map(|r| r.as_str()).collect();
         assert_eq!(names, train::CLASS_NAMES);
+    }
+
+    #[test]
+    fn vocabulary_is_sorted_and_knows_training_words() {
+        assert_eq!(VOCABULARY.len() % 8, 0);
+        let ids: Vec<u64> = VOCABULARY.chunks(8).map(|c| u64::from_le_bytes(c.try_into().unwrap())).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]));
+        assert!(features::extract("refund").iter().all(|(id, _)| known(*id)));
+        assert!(!known(features::extract("qzxwvkjq").iter().map(|(id, _)| *id).max().unwrap()));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! High-precision rules that back the statistical model up where one word
 //! decides and a missed case is expensive: a bare "agent" or "оператор", a
-//! chargeback or a lawyer named in any language. A rule only ever raises a
+//! chargeback, or the shopper's own lawyer, in any language. A rule only ever raises a
 //! label (see [`super::classify`]); everything else is the model's.
 //!
 //! Patterns are matched on the normalised text (folded, digits as `0`,
@@ -52,26 +52,36 @@ const RULES: &[(Reason, &[&str])] = &[
         ],
     ),
     (Reason::Chargeback, &["chargeback", "charge back", "contracargo", "contracarrec", "чарджбэк", "чарджбек", "ruckbuchung"]),
+    // A lawyer named as the shopper's own: a bare "abogado" or "Anwalt" is
+    // also a product name (a tie clip called "Avocat" must not page anyone).
     (
         Reason::Legal,
         &[
-            "lawyer",
-            "attorney",
-            "solicitor",
-            "abogad",
-            "advocat",
-            "mon avocat",
-            "un avocat",
-            "lavocat",
-            "anwalt",
-            "avvocat",
-            "advogad",
-            "адвокат",
-            "юрист",
+            "my lawyer",
+            "my attorney",
+            "my solicitor",
             "legal action",
             "sue you",
-            "in court",
-            "в суд",
+            "mi abogad",
+            "acciones legales",
+            "el meu advocat",
+            "la meva advocada",
+            "accions legals",
+            "mon avocat",
+            "action en justice",
+            "mein anwalt",
+            "meinen anwalt",
+            "meine anwaltin",
+            "rechtliche schritte",
+            "mio avvocat",
+            "mia avvocata",
+            "azioni legali",
+            "meu advogad",
+            "minha advogada",
+            "мой юрист",
+            "мой адвокат",
+            "моего юриста",
+            "моего адвоката",
         ],
     ),
 ];
@@ -108,6 +118,7 @@ mod tests {
         assert_eq!(check("ОПЕРАТОР").unwrap().reason, Reason::AskedForHuman);
         assert_eq!(check("I'll do a charge-back").unwrap().label, Label::Urgent);
         assert_eq!(check("mi abogada os llamará").unwrap().reason, Reason::Legal);
+        assert!(check("la pince à cravate Avocat est en argent ?").is_none());
         assert_eq!(check("ich schalte meinen Anwalt ein").unwrap().reason, Reason::Legal);
     }
 
