@@ -17,6 +17,8 @@ pub const HELDOUT: &str = include_str!("data/heldout.tsv");
 pub const HELDOUT_B: &str = include_str!("data/heldout-b.tsv");
 /// Written after set B's one run and before the changes it prompted.
 pub const HELDOUT_C: &str = include_str!("data/heldout-c.tsv");
+/// Written after set C's one run, before the changes it prompted.
+pub const HELDOUT_D: &str = include_str!("data/heldout-d.tsv");
 /// The labelled turns of `evals/cases/demo`, written by others; used to
 /// choose between models.
 pub const DEV: &str = include_str!("data/dev-evals.tsv");
@@ -89,7 +91,7 @@ mod tests {
     #[test]
     fn held_out_messages_are_not_in_the_training_set() {
         let train: std::collections::HashSet<String> = parse(TRAIN).unwrap().into_iter().map(|e| super::super::features::normalise(&e.text)).collect();
-        for example in [HELDOUT, HELDOUT_B, HELDOUT_C].into_iter().flat_map(|set| parse(set).unwrap()) {
+        for example in [HELDOUT, HELDOUT_B, HELDOUT_C, HELDOUT_D].into_iter().flat_map(|set| parse(set).unwrap()) {
             assert!(!train.contains(&super::super::features::normalise(&example.text)), "{}", example.text);
         }
     }

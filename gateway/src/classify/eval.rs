@@ -82,17 +82,18 @@ pub fn offline(example: &Example) -> Classification {
 pub const TARGET_RECALL: f64 = 0.95;
 pub const TARGET_PRECISION: f64 = 0.90;
 
-/// A labelled set by name (`heldout`, `heldout-b`, `heldout-c`, `dev`, `train`) or a
+/// A labelled set by name (`heldout`, `heldout-b` to `heldout-d`, `dev`, `train`) or a
 /// TSV file in the format of [`data`](super::data).
 pub fn load_set(name: &str) -> Result<Vec<Example>, String> {
     let text = match name {
         "heldout" => data::HELDOUT.to_owned(),
         "heldout-b" => data::HELDOUT_B.to_owned(),
         "heldout-c" => data::HELDOUT_C.to_owned(),
+        "heldout-d" => data::HELDOUT_D.to_owned(),
         "dev" => data::DEV.to_owned(),
         "train" => data::TRAIN.to_owned(),
         path => std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read labelled set `{path}`: {e} (give a TSV file, or one of heldout, heldout-b, heldout-c, dev, train)"))?,
+            .map_err(|e| format!("cannot read labelled set `{path}`: {e} (give a TSV file, or one of heldout, heldout-b, heldout-c, heldout-d, dev, train)"))?,
     };
     data::parse(&text).map_err(|e| format!("{name}: {e}"))
 }
@@ -260,29 +261,16 @@ mod tests {
         assert_eq!(report.label(Label::Urgent).recall(), 0.0);
     }
 
-    /// The targets on the held-out set, which no model choice was
-    /// tuned on: recall of escalate+urgent at least 0.95 and precision at
-    /// least 0.90 overall, and a floor in every language.
+    /// The targets on held-out set A, and floors on sets B to D
+    /// together, so that CI stops regressions. Set A was written first; all
+    /// four were looked at after their first run (see data/README.md), so
+    /// these are regression guards, not fresh measurements.
     #[test]
-    fn held_out_set_meets_the_targets() {
-        let examples = data::parse(data::HELDOUT).unwrap();
+    fn held_out_sets_meet_the_targets() {
         let started = std::time::Instant::now();
-        let _ = super::super::classify("warm up: trains the model");
-        eprintln!("training: {} ms", started.elapsed().as_millis());
-        let started = std::time::Instant::now();
-        let report = evaluate(&examples, offline);
-        eprintln!("{:.1} µs per message", started.elapsed().as_secs_f64() * 1e6 / examples.len() as f64);
-        eprintln!("{report}");
-        for error in report.errors() {
-            eprintln!(
-                "  {} -> {} ({}) [{}] {}",
-                error.example.label.as_str(),
-                error.got.label.as_str(),
-                error.got.reason.as_str(),
-                error.example.language,
-                error.example.text
-            );
-        }
+        let _ = super::super::classify("warm up");
+        eprintln!("first message: {} ms", started.elapsed().as_millis());
+        let report = measured("heldout");
         let flagged = report.flagged();
         assert!(flagged.recall() >= TARGET_RECALL, "recall {:.3}", flagged.recall());
         assert!(flagged.precision() >= TARGET_PRECISION, "precision {:.3}", flagged.precision());
@@ -290,5 +278,16 @@ mod tests {
             let score = report.flagged_in(&language);
             assert!(score.recall() >= 0.85 && score.precision() >= 0.80, "{language}: precision {:.3} recall {:.3}", score.precision(), score.recall());
         }
+        let later: Vec<Outcome> = ["heldout-b", "heldout-c", "heldout-d"].into_iter().flat_map(|set| measured(set).outcomes).collect();
+        let flagged = Report { outcomes: later }.flagged();
+        assert!(flagged.recall() >= 0.92 && flagged.precision() >= 0.88, "sets B-D: precision {:.3} recall {:.3}", flagged.precision(), flagged.recall());
+    }
+
+    fn measured(set: &str) -> Report {
+        let examples = load_set(set).unwrap();
+        let started = std::time::Instant::now();
+        let report = evaluate(&examples, offline);
+        eprintln!("{set}: {:.1} µs per message\n{report}", started.elapsed().as_secs_f64() * 1e6 / examples.len() as f64);
+        report
     }
 }
