@@ -1,5 +1,5 @@
 //! The `chatgw` command line: `serve`, `demo`, `migrate`, `config check`,
-//! `plugin run|new`.
+//! `plugin run|new`, `classify-eval`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -54,6 +54,20 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::plugin_cli::PluginCommand,
     },
+    /// Measure the offline escalation classifier on a labelled set: precision
+    /// and recall per label and per language, and the confusion matrix.
+    ClassifyEval {
+        /// `heldout` (default), `heldout-b`, `heldout-c`, `heldout-d`, `dev`, `train`, or a TSV file of
+        /// label, reason, language, text[, earlier messages joined by " || "].
+        #[arg(long, default_value = "heldout")]
+        set: String,
+        /// Also list every message whose label was wrong.
+        #[arg(long)]
+        errors: bool,
+        /// Exit non-zero when recall or precision of escalate+urgent misses its target.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -83,6 +97,7 @@ async fn execute(cli: Cli) -> Result<ExitCode> {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         })),
+        Command::ClassifyEval { set, errors, check } => Ok(crate::classify::eval::run(&set, errors, check)),
         Command::Config { command: ConfigCommand::Check { config: file, stores } } => {
             let loaded = config::load(file.as_deref(), stores.as_deref())?;
             println!("configuration is valid: {} store(s)", loaded.stores.len());

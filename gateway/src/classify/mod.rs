@@ -1,13 +1,49 @@
 //! Escalation labels for every shopper message: `normal`, `escalate` (a
-//! human should take over: damage, refunds, complaints, frustration, asking
-//! for a person) or `urgent` (fraud, chargebacks, legal threats). Rules work
-//! on stems in every supported language, on text folded to lower case
-//! without accents, so they need no model and cost microseconds.
+//! person should take over: damaged or wrong item, returns and refunds, late
+//! or lost delivery, complaints and frustration, asking for a person) or
+//! `urgent` (fraud, unauthorised payments, chargebacks, legal threats, data
+//! or security incidents, safety), each with a [`Reason`].
+//!
+//! Two layers:
+//! - Offline, always on, no model needed: [`classify`] and
+//!   [`classify_in_context`]. A logistic regression over hashed character
+//!   n-grams and words ([`model`], [`features`]), trained at first use from
+//!   the labelled messages in `data/` compiled into the binary, plus a few
+//!   high-precision [`rules`], plus repetition across the shopper's earlier
+//!   messages ([`context`]). Microseconds per message after a one-off
+//!   training of tens of milliseconds.
+//! - Optional, when a store configures a cheap model: [`llm::classify_with_model`]
+//!   makes one few-shot call that answers `{"label", "reason"}` as JSON, with a
+//!   deadline; a bad or late answer is ignored. [`llm::combine`] merges the two
+//!   so that only a higher label wins: the model can raise an offline
+//!   `normal` to `escalate`, never lower an offline `urgent`.
+//!
+//! Typical use in a chat turn:
+//! ```ignore
+//! let offline = classify::classify_in_context(&message, &earlier_shopper_messages);
+//! let label = match store_classifier_model {
+//!     Some(model) => classify::llm::combine(offline, classify::llm::classify_with_model(model, &model_name, &message, &earlier, deadline).await),
+//!     None => offline,
+//! };
+//! ```
+//!
+//! `chatgw classify-eval` prints precision and recall on the held-out set
+//! (see `data/README.md` for where each set comes from).
+
+pub mod context;
+pub mod data;
+pub mod eval;
+pub mod features;
+pub mod llm;
+pub mod model;
+pub mod rules;
+pub mod train;
 
 use serde::{Deserialize, Serialize};
-use unicode_normalization::UnicodeNormalization;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub use features::fold;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Label {
     Normal,
@@ -16,6 +52,8 @@ pub enum Label {
 }
 
 impl Label {
+    pub const ALL: [Label; 3] = [Label::Normal, Label::Escalate, Label::Urgent];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Label::Normal => "normal",
@@ -23,216 +61,160 @@ impl Label {
             Label::Urgent => "urgent",
         }
     }
+
+    pub fn from_name(name: &str) -> Option<Label> {
+        Label::ALL.into_iter().find(|l| l.as_str() == name)
+    }
 }
 
-/// Why a message got its label.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Why a message got its label. Each reason belongs to one label
+/// ([`Reason::label`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     None,
+    // escalate
     AskedForHuman,
     DamagedItem,
-    WrongOrder,
+    WrongItem,
+    Return,
     Refund,
+    LateDelivery,
+    LostDelivery,
     Complaint,
     Frustration,
+    // urgent
     Fraud,
+    UnauthorisedPayment,
+    Chargeback,
     Legal,
+    Security,
+    Safety,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+impl Reason {
+    pub const ALL: [Reason; 16] = [
+        Reason::None,
+        Reason::AskedForHuman,
+        Reason::DamagedItem,
+        Reason::WrongItem,
+        Reason::Return,
+        Reason::Refund,
+        Reason::LateDelivery,
+        Reason::LostDelivery,
+        Reason::Complaint,
+        Reason::Frustration,
+        Reason::Fraud,
+        Reason::UnauthorisedPayment,
+        Reason::Chargeback,
+        Reason::Legal,
+        Reason::Security,
+        Reason::Safety,
+    ];
+
+    /// Position in [`Reason::ALL`].
+    pub fn index(self) -> usize {
+        Reason::ALL.iter().position(|r| *r == self).expect("every reason is in ALL")
+    }
+
+    pub fn label(self) -> Label {
+        match self {
+            Reason::None => Label::Normal,
+            Reason::AskedForHuman
+            | Reason::DamagedItem
+            | Reason::WrongItem
+            | Reason::Return
+            | Reason::Refund
+            | Reason::LateDelivery
+            | Reason::LostDelivery
+            | Reason::Complaint
+            | Reason::Frustration => Label::Escalate,
+            Reason::Fraud | Reason::UnauthorisedPayment | Reason::Chargeback | Reason::Legal | Reason::Security | Reason::Safety => Label::Urgent,
+        }
+    }
+
+    /// The serde name (`asked_for_human`, `unauthorised_payment`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::None => "none",
+            Reason::AskedForHuman => "asked_for_human",
+            Reason::DamagedItem => "damaged_item",
+            Reason::WrongItem => "wrong_item",
+            Reason::Return => "return",
+            Reason::Refund => "refund",
+            Reason::LateDelivery => "late_delivery",
+            Reason::LostDelivery => "lost_delivery",
+            Reason::Complaint => "complaint",
+            Reason::Frustration => "frustration",
+            Reason::Fraud => "fraud",
+            Reason::UnauthorisedPayment => "unauthorised_payment",
+            Reason::Chargeback => "chargeback",
+            Reason::Legal => "legal",
+            Reason::Security => "security",
+            Reason::Safety => "safety",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Reason> {
+        Reason::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+}
+
+/// The label of one message, why, and how sure the layer that decided was
+/// (a probability for the statistical model, 1.0 for a rule).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Classification {
     pub label: Label,
     pub reason: Reason,
+    pub confidence: f32,
 }
 
-/// (stem, reason) pairs; a stem matches the start of a word, or a phrase
-/// anywhere when it contains a space.
-const URGENT: &[(&str, Reason)] = &[
-    ("fraud", Reason::Fraud),
-    ("chargeback", Reason::Fraud),
-    ("scam", Reason::Fraud),
-    ("stolen card", Reason::Fraud),
-    ("unauthori", Reason::Fraud),
-    ("lawyer", Reason::Legal),
-    ("attorney", Reason::Legal),
-    ("sue you", Reason::Legal),
-    ("legal action", Reason::Legal),
-    ("police", Reason::Legal),
-    ("consumer protection", Reason::Legal),
-    ("fraude", Reason::Fraud),
-    ("estafa", Reason::Fraud),
-    ("abogad", Reason::Legal),
-    ("denuncia", Reason::Legal),
-    ("demanda", Reason::Legal),
-    ("policia", Reason::Legal),
-    ("contracargo", Reason::Fraud),
-    ("мошенни", Reason::Fraud),
-    ("обман", Reason::Fraud),
-    ("юрист", Reason::Legal),
-    ("адвокат", Reason::Legal),
-    ("в суд", Reason::Legal),
-    ("судебн", Reason::Legal),
-    ("полици", Reason::Legal),
-    ("чарджбэк", Reason::Fraud),
-    ("escroquer", Reason::Fraud),
-    ("avocat", Reason::Legal),
-    ("betrug", Reason::Fraud),
-    ("anwalt", Reason::Legal),
-    ("truffa", Reason::Fraud),
-    ("avvocat", Reason::Legal),
-    ("golpe", Reason::Fraud),
-    ("advogad", Reason::Legal),
-];
+impl Classification {
+    pub fn normal(confidence: f32) -> Self {
+        Classification { label: Label::Normal, reason: Reason::None, confidence }
+    }
 
-const ESCALATE: &[(&str, Reason)] = &[
-    // asking for a person
-    ("talk to a person", Reason::AskedForHuman),
-    ("talk to a human", Reason::AskedForHuman),
-    ("speak to a human", Reason::AskedForHuman),
-    ("speak to someone", Reason::AskedForHuman),
-    ("real person", Reason::AskedForHuman),
-    ("human agent", Reason::AskedForHuman),
-    ("customer service", Reason::AskedForHuman),
-    ("speak to a person", Reason::AskedForHuman),
-    ("talk to someone", Reason::AskedForHuman),
-    ("hablar con una persona", Reason::AskedForHuman),
-    ("hablar con alguien", Reason::AskedForHuman),
-    ("persona real", Reason::AskedForHuman),
-    ("agente humano", Reason::AskedForHuman),
-    ("atencion al cliente", Reason::AskedForHuman),
-    ("с человеком", Reason::AskedForHuman),
-    ("живой человек", Reason::AskedForHuman),
-    ("оператор", Reason::AskedForHuman),
-    ("parler a un humain", Reason::AskedForHuman),
-    ("mit einem menschen", Reason::AskedForHuman),
-    // damage
-    ("damaged", Reason::DamagedItem),
-    ("broken", Reason::DamagedItem),
-    ("defective", Reason::DamagedItem),
-    ("torn seam", Reason::DamagedItem),
-    ("is torn", Reason::DamagedItem),
-    ("arrived torn", Reason::DamagedItem),
-    ("ripped", Reason::DamagedItem),
-    ("stained", Reason::DamagedItem),
-    ("stains", Reason::DamagedItem),
-    ("faulty", Reason::DamagedItem),
-    ("hole in", Reason::DamagedItem),
-    ("danad", Reason::DamagedItem),
-    ("roto", Reason::DamagedItem),
-    ("rota", Reason::DamagedItem),
-    ("defectuos", Reason::DamagedItem),
-    ("descosid", Reason::DamagedItem),
-    ("manchad", Reason::DamagedItem),
-    ("agujero", Reason::DamagedItem),
-    ("поврежд", Reason::DamagedItem),
-    ("сломан", Reason::DamagedItem),
-    ("брак", Reason::DamagedItem),
-    ("порван", Reason::DamagedItem),
-    ("дырк", Reason::DamagedItem),
-    ("пятн", Reason::DamagedItem),
-    ("endommag", Reason::DamagedItem),
-    ("beschadigt", Reason::DamagedItem),
-    ("kaputt", Reason::DamagedItem),
-    ("danneggiat", Reason::DamagedItem),
-    ("danificad", Reason::DamagedItem),
-    // wrong order
-    ("wrong item", Reason::WrongOrder),
-    ("wrong size sent", Reason::WrongOrder),
-    ("wrong order", Reason::WrongOrder),
-    ("never arrived", Reason::WrongOrder),
-    ("not received", Reason::WrongOrder),
-    ("didn't receive", Reason::WrongOrder),
-    ("missing item", Reason::WrongOrder),
-    ("lost package", Reason::WrongOrder),
-    ("equivocad", Reason::WrongOrder),
-    ("no ha llegado", Reason::WrongOrder),
-    ("no me ha llegado", Reason::WrongOrder),
-    ("no llego", Reason::WrongOrder),
-    ("nunca llego", Reason::WrongOrder),
-    ("не тот", Reason::WrongOrder),
-    ("не пришел", Reason::WrongOrder),
-    ("не пришёл", Reason::WrongOrder),
-    ("не получил", Reason::WrongOrder),
-    // refunds and returns
-    ("refund", Reason::Refund),
-    ("money back", Reason::Refund),
-    ("return my", Reason::Refund),
-    ("return this", Reason::Refund),
-    ("reembols", Reason::Refund),
-    ("devolu", Reason::Refund),
-    ("devolver", Reason::Refund),
-    ("mi dinero", Reason::Refund),
-    ("возврат", Reason::Refund),
-    ("вернуть деньги", Reason::Refund),
-    ("верните", Reason::Refund),
-    ("rembourse", Reason::Refund),
-    ("ruckerstattung", Reason::Refund),
-    ("rimborso", Reason::Refund),
-    ("reembolso", Reason::Refund),
-    // complaints and frustration
-    ("complain", Reason::Complaint),
-    ("complaint", Reason::Complaint),
-    ("unacceptable", Reason::Frustration),
-    ("terrible", Reason::Frustration),
-    ("worst", Reason::Frustration),
-    ("useless", Reason::Frustration),
-    ("ridiculous", Reason::Frustration),
-    ("fed up", Reason::Frustration),
-    ("disgusting", Reason::Frustration),
-    ("angry", Reason::Frustration),
-    ("furious", Reason::Frustration),
-    ("queja", Reason::Complaint),
-    ("reclamac", Reason::Complaint),
-    ("inaceptable", Reason::Frustration),
-    ("horrible", Reason::Frustration),
-    ("harto", Reason::Frustration),
-    ("harta", Reason::Frustration),
-    ("inutil", Reason::Frustration),
-    ("verguenza", Reason::Frustration),
-    ("жалоб", Reason::Complaint),
-    ("претензи", Reason::Complaint),
-    ("ужасн", Reason::Frustration),
-    ("безобраз", Reason::Frustration),
-    ("отвратительн", Reason::Frustration),
-    ("бесполезн", Reason::Frustration),
-    ("plainte", Reason::Complaint),
-    ("beschwerde", Reason::Complaint),
-    ("reclamo", Reason::Complaint),
-    ("reclamacao", Reason::Complaint),
-];
-
-/// Lower case, accents removed (Cyrillic й/ё keep their letters' base).
-pub fn fold(text: &str) -> String {
-    text.nfkd().filter(|c| !('\u{0300}'..='\u{036f}').contains(c)).flat_map(char::to_lowercase).collect()
+    fn for_reason(reason: Reason, confidence: f32) -> Self {
+        Classification { label: reason.label(), reason, confidence }
+    }
 }
 
-fn matches(folded: &str, words: &[&str], stem: &str) -> bool {
-    if stem.contains(' ') { folded.contains(stem) } else { words.iter().any(|w| w.starts_with(stem)) }
-}
+/// A message is flagged when the model puts at least this much probability
+/// on the escalate and urgent reasons together. Chosen on the training set's
+/// cross-validation and the dev set, not on the held-out set.
+const FLAG_THRESHOLD: f32 = 0.5;
 
-/// Labels one shopper message.
+/// Labels one shopper message on its own.
 pub fn classify(message: &str) -> Classification {
-    let folded = fold(message);
-    let folded = folded.replace(['’', '\''], "'");
-    let words: Vec<&str> = folded.split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).collect();
-    for (stem, reason) in URGENT {
-        if matches(&folded, &words, stem) {
-            return Classification { label: Label::Urgent, reason: *reason };
-        }
+    let statistical = statistical(message);
+    match rules::check(message) {
+        Some(ruled) if ruled.label > statistical.label => ruled,
+        _ => statistical,
     }
-    for (stem, reason) in ESCALATE {
-        if matches(&folded, &words, stem) {
-            return Classification { label: Label::Escalate, reason: *reason };
-        }
+}
+
+/// Labels a message knowing the shopper's earlier messages in the same
+/// conversation (oldest first): asking the same thing again is frustration
+/// even when the message alone is an ordinary question.
+pub fn classify_in_context(message: &str, earlier_shopper_messages: &[&str]) -> Classification {
+    let alone = classify(message);
+    if alone.label == Label::Normal && context::repeats_earlier(message, earlier_shopper_messages) {
+        return Classification::for_reason(Reason::Frustration, 1.0);
     }
-    // Shouting: a message of several words mostly in capitals, or !!!.
-    let letters: Vec<char> = message.chars().filter(|c| c.is_alphabetic()).collect();
-    let upper = letters.iter().filter(|c| c.is_uppercase()).count();
-    if (letters.len() >= 12 && upper * 10 >= letters.len() * 8) || message.contains("!!!") {
-        return Classification { label: Label::Escalate, reason: Reason::Frustration };
+    alone
+}
+
+fn statistical(message: &str) -> Classification {
+    let scores = model::score(message);
+    let flagged = 1.0 - scores.of(Reason::None);
+    if flagged < FLAG_THRESHOLD {
+        return Classification::normal(scores.of(Reason::None));
     }
-    Classification { label: Label::Normal, reason: Reason::None }
+    let urgent = scores.label_mass(Label::Urgent);
+    let escalate = scores.label_mass(Label::Escalate);
+    let label = if urgent >= escalate { Label::Urgent } else { Label::Escalate };
+    let reason = scores.best_reason(label);
+    Classification::for_reason(reason, urgent.max(escalate))
 }
 
 #[cfg(test)]
@@ -266,5 +248,34 @@ mod tests {
         assert_eq!(label("I will file a chargeback"), Label::Urgent);
         assert_eq!(label("Voy a hablar con mi abogado"), Label::Urgent);
         assert_eq!(label("Это мошенничество"), Label::Urgent);
+    }
+
+    /// The demo failures named in the issue, in wordings that are in no data file.
+    #[test]
+    fn the_issue_demo_failures_are_flagged() {
+        for (message, expected) in [
+            ("I'm asking my bank to claw back the payment I made to you", Label::Urgent),
+            ("Ich werde rechtliche Schritte gegen Ihre Firma einleiten", Label::Urgent),
+            ("Vi porto in tribunale se non mi rispondete", Label::Urgent),
+            ("Vou acionar a justiça contra vocês", Label::Urgent),
+            ("somebody has been paying with my card on your website, it wasn't me", Label::Urgent),
+            ("I'd like to return the sandals I got last week", Label::Escalate),
+            ("Je voudrais parler à une vraie personne, s'il vous plaît", Label::Escalate),
+        ] {
+            assert_eq!(label(message), expected, "{message}");
+        }
+        let earlier = ["is the green parka in stock in size S?"];
+        assert_eq!(classify_in_context("is the green parka in stock in S??", &earlier).reason, Reason::Frustration);
+        assert_eq!(classify_in_context("is the green parka in stock in M?", &earlier).label, Label::Normal);
+    }
+
+    #[test]
+    fn reasons_round_trip_through_their_serde_names() {
+        for reason in Reason::ALL {
+            let json = serde_json::to_value(reason).unwrap();
+            assert_eq!(json, reason.as_str());
+            assert_eq!(Reason::from_name(reason.as_str()), Some(reason));
+            assert_eq!(Reason::ALL[reason.index()], reason);
+        }
     }
 }
