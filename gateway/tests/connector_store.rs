@@ -78,6 +78,7 @@ fn store(api: &lookbook::Lookbook) -> StoreConfig {
         models: ModelRouting::default(),
         retrieval: RetrievalConfig::default(),
         limits: Default::default(),
+        shipping: None,
     }
 }
 

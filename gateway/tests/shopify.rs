@@ -84,6 +84,7 @@ fn store(api: &ShopifyEmulator, settings: Value) -> StoreConfig {
         models: ModelRouting::default(),
         retrieval: RetrievalConfig::default(),
         limits: Default::default(),
+        shipping: None,
     }
 }
 

@@ -4,6 +4,7 @@
 //! connector plugins plug in behind the same trait.
 
 pub mod catalog;
+pub mod shipping;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};

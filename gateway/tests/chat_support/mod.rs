@@ -66,6 +66,7 @@ pub fn other_store(dir: &std::path::Path) -> StoreConfig {
         models: ModelRouting::default(),
         retrieval: RetrievalConfig::default(),
         limits: Default::default(),
+        shipping: None,
     }
 }
 
