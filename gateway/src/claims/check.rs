@@ -58,14 +58,37 @@ fn availability(claim: &Claim, evidence: &Evidence) -> Check {
 }
 
 /// Whether one product's stock agrees with the claim, for the options it
-/// names (sizes, colours) and the counts it gives.
+/// names (sizes, colours) and the counts it gives. "In S and M" claims
+/// each of them, so every combination named is checked on its own.
 fn stock_agrees(claim: &Claim, fact: &StockFact) -> Check {
     let named = named_options(claim, fact);
-    let relevant: Vec<_> = fact.variants.iter().filter(|v| named.iter().all(|(key, values)| v.options.iter().any(|(k, val)| k == key && values.contains(val)))).collect();
+    for combination in combinations(&named) {
+        stock_agrees_for(claim, fact, &combination)?;
+    }
+    Ok(())
+}
+
+/// One value per option key, for every way of choosing them.
+fn combinations(named: &[(String, Vec<String>)]) -> Vec<Vec<(String, String)>> {
+    let mut all: Vec<Vec<(String, String)>> = vec![Vec::new()];
+    for (key, values) in named {
+        all = all.into_iter().flat_map(|partial| values.iter().map(move |v| [partial.clone(), vec![(key.clone(), v.clone())]].concat())).collect();
+    }
+    all
+}
+
+fn stock_agrees_for(claim: &Claim, fact: &StockFact, named: &[(String, String)]) -> Check {
+    let relevant: Vec<_> = fact.variants.iter().filter(|v| named.iter().all(|(key, value)| v.options.iter().any(|(k, val)| k == key && val == value))).collect();
     // A size the result has no variant row for (the call asked for
     // another size) is still answered by `sizes_in_stock`.
-    let sizes: Vec<String> = claim.sizes.iter().map(|s| fold(s)).collect();
-    let in_stock = if !relevant.is_empty() {
+    let named_sizes: Vec<String> = named.iter().filter(|(k, _)| is_size_key(k)).map(|(_, v)| v.clone()).collect();
+    let sizes: Vec<String> = if named_sizes.is_empty() { claim.sizes.iter().map(|s| fold(s)).collect() } else { named_sizes };
+    let size_not_offered = named_sizes_missing(claim, named);
+    let in_stock = if size_not_offered {
+        // A size no variant has ("XL" of a shirt made in XS-L) is not in
+        // stock, unless the result says it is.
+        sizes.iter().any(|s| fact.sizes_in_stock.contains(s))
+    } else if !relevant.is_empty() {
         relevant.iter().any(|v| v.available)
     } else if !sizes.is_empty() && !fact.sizes_in_stock.is_empty() {
         sizes.iter().any(|s| fact.sizes_in_stock.contains(s))
@@ -79,7 +102,9 @@ fn stock_agrees(claim: &Claim, fact: &StockFact) -> Check {
     {
         let said = if claimed { "in stock" } else { "out of stock" };
         let is = if in_stock { "in stock" } else { "out of stock" };
-        return Err(format!("it says {said}, but get_stock says {is}"));
+        let which = named.iter().map(|(_, v)| v.to_uppercase()).collect::<Vec<_>>().join(" ");
+        let which = if which.is_empty() { String::new() } else { format!(" in {which}") };
+        return Err(format!("it says {said}{which}, but get_stock says {is}"));
     }
     let quantities: Vec<i64> = relevant.iter().filter_map(|v| v.quantity).collect();
     let total: i64 = quantities.iter().sum();
@@ -96,6 +121,17 @@ fn stock_agrees(claim: &Claim, fact: &StockFact) -> Check {
         }
     }
     Ok(())
+}
+
+/// Whether the claim names sizes but none of them is a size of the
+/// product's variants.
+fn named_sizes_missing(claim: &Claim, named: &[(String, String)]) -> bool {
+    !claim.sizes.is_empty() && !named.iter().any(|(k, _)| is_size_key(k))
+}
+
+/// Option names stores use for sizes (folded).
+fn is_size_key(key: &str) -> bool {
+    matches!(key, "size" | "talla" | "taille" | "große" | "grosse" | "taglia" | "tamanho" | "размер" | "mida" | "maat" | "rozmiar" | "shoe size")
 }
 
 /// The option values of the product the claim names, by option key.

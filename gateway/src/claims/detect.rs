@@ -49,13 +49,16 @@ pub fn detect(sentence: &str) -> Vec<Claim> {
             sentence_words: sentence_words.clone(),
             names: names.clone(),
         };
-        let stock = stock_polarity(sentence, words, &facts, previous_stock);
+        // "Our team is available from 9 to 18" is about people, not stock.
+        let about_people = has_any(words, PEOPLE) && facts.sizes.is_empty() && find_cue(words, "stock").is_none();
+        let stock = if about_people { None } else { stock_polarity(sentence, words, &facts, previous_stock) };
         previous_stock = stock;
         if let Some(in_stock) = stock {
             claims.push(Claim { kind: ClaimKind::Availability, in_stock: Some(in_stock), ..base.clone() });
         }
         claims.extend(money_claims(words, &facts, &base));
-        if let Some(days) = facts.days.filter(|_| has_any(words, SHIPPING) || has_any(&all_words, SHIPPING)) {
+        let shipping_days = (has_any(words, SHIPPING) || has_any(&all_words, SHIPPING)) && !has_any(words, RETURNS);
+        if let Some(days) = facts.days.filter(|_| shipping_days) {
             claims.push(Claim { kind: ClaimKind::ShippingTime, days: Some(days), ..base.clone() });
         }
         let states = order_states(words, &facts);
@@ -248,12 +251,15 @@ fn money_claims(words: &[Word], facts: &Facts, base: &Claim) -> Vec<Claim> {
     }
     let percents: Vec<u32> = if has_any(words, DISCOUNT) { facts.percents.iter().map(|(p, _)| *p).collect() } else { Vec::new() };
     let mut claims = Vec::new();
-    if !price.is_empty() || !percents.is_empty() || (!price_at.is_empty() && shipping_at.is_empty()) {
+    // Without a figure, only "it's on sale" states a checkable price fact;
+    // "prices include VAT" and "shipping costs depend on the country" do not.
+    let on_sale = !price_at.is_empty() && shipping_at.is_empty() && has_any(words, DISCOUNT);
+    if !price.is_empty() || !percents.is_empty() || on_sale {
         claims.push(Claim { kind: ClaimKind::Price, amounts: price, percents, ..base.clone() });
     }
-    let free = !shipping_at.is_empty() && has_any(words, FREE);
-    let cost_words = !shipping_at.is_empty() && has_any(words, COST_WORDS);
-    if !shipping.is_empty() || free || cost_words {
+    // "Free returns within 30 days of delivery" is about returns.
+    let free = !shipping_at.is_empty() && has_any(words, FREE) && !has_any(words, RETURNS);
+    if !shipping.is_empty() || free {
         claims.push(Claim { kind: ClaimKind::ShippingCost, amounts: shipping, free, ..base.clone() });
     }
     claims

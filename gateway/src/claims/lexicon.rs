@@ -31,7 +31,7 @@ pub(crate) const AVAILABLE: &[&str] = &[
 /// names a size or a count ("tenemos la M", "quedan 2"); alone they are
 /// everyday words ("te queda genial", "we have several styles").
 pub(crate) const AVAILABLE_WEAK: &[&str] = &[
-    "we have", "we ve got", "have it", "have them", "have this", "have that", "left", "remaining", "only", "just",
+    "we have", "we ve got", "we still have", "still have", "have it", "have them", "have this", "have that", "left", "remaining", "only", "just",
     "tenemos", "la tenemos", "lo tenemos", "hay", "queda*", "solo", "solamente", "unidades",
     "у нас есть", "есть", "остал*", "только", "всего", "штук*", "шт",
     "tenim", "la tenim", "el tenim", "queden", "en queda", "nomes", "unitats",
@@ -94,18 +94,6 @@ pub(crate) const FREE: &[&str] = &[
     "portofrei", "gratuita", "gratuito", "senza costi", "sem custo", "de borla",
 ];
 
-/// Words about what a thing costs (for telling shipping cost from time).
-pub(crate) const COST_WORDS: &[&str] = &[
-    "cost*", "price*", "fee", "charge*", "coste*", "costo*", "precio*", "tarifa*", "gastos", "стоимост*", "стои*", "цен*", "cost", "preu", "despeses",
-    "frais", "tarif*", "prix", "kosten", "kostet", "gebuhr*", "versandkosten*", "preis*", "costi", "spese", "prezz*", "custo*", "preco*", "taxa*",
-];
-
-/// Words about when something happens (for telling shipping time from cost).
-pub(crate) const TIME_WORDS: &[&str] = &[
-    "within", "takes", "take", "time", "arrive*", "by", "until", "tarda*", "plazo", "llega*", "en", "срок*", "через", "придет", "за", "termini", "trigara",
-    "delai*", "sous", "dans", "innerhalb", "dauert", "lieferzeit*", "entro", "tempi", "tempo", "prazo", "demora*", "leva", "ate",
-];
-
 /// An order of the shopper's.
 pub(crate) const ORDER_WORDS: &[&str] = &[
     "order", "orders", "your order", "package", "parcel", "tracking", "pedido*", "paquete", "seguimiento", "заказ*", "посылк*", "трек*", "comanda*", "paquet",
@@ -129,7 +117,7 @@ pub(crate) const STATE_WORDS: &[(&str, super::OrderState)] = {
         ("cancel*", Cancelled), ("anulad*", Cancelled), ("отмен*", Cancelled), ("anul*", Cancelled), ("annul*", Cancelled), ("storniert", Cancelled),
         ("refund*", Refunded), ("reembols*", Refunded), ("возвра*", Refunded), ("rembours*", Refunded), ("erstattet", Refunded), ("ruckerstattet", Refunded),
         ("rimborsat*", Refunded),
-        ("processing", Processing), ("being prepared", Processing), ("preparing", Processing), ("unfulfilled", Processing), ("in progress", Processing),
+        ("processing", Processing), ("processed", Processing), ("being prepared", Processing), ("preparing", Processing), ("unfulfilled", Processing), ("in progress", Processing),
         ("in_progress", Processing), ("paid", Processing), ("en preparacion", Processing), ("procesando", Processing), ("preparando", Processing),
         ("pagado", Processing), ("в обработке", Processing), ("собира*", Processing), ("оплачен", Processing), ("en preparacio", Processing),
         ("preparant", Processing), ("en preparation", Processing), ("en cours de traitement", Processing), ("in bearbeitung", Processing),
@@ -178,7 +166,10 @@ pub(crate) const LETTER_SIZES: &[&str] = &["XXS", "XS", "S", "M", "L", "XL", "XX
 
 /// Words that split a sentence into clauses that may disagree ("in M, but
 /// not in S").
-pub(crate) const CONTRASTS: &[&str] = &["but", "however", "although", "pero", "aunque", "sin embargo", "но", "однако", "а", "pero", "però", "mais", "aber", "jedoch", "ma", "pero", "mas", "porem", "whereas", "while", "mientras", "mentre", "tandis"];
+pub(crate) const CONTRASTS: &[&str] = &[
+    "but", "however", "although", "whereas", "while", "pero", "aunque", "embargo", "mientras", "но", "однако", "а", "tanmateix", "mais", "tandis", "aber",
+    "jedoch", "ma", "mentre", "mas", "porem",
+];
 
 /// Discount words: a percentage is a price claim only next to one of these
 /// ("20% off"), never alone ("100% linen").
@@ -194,3 +185,14 @@ pub(crate) const YOURS: &[&str] = &["your", "tu", "su", "vuestro", "ваш*", "�
 pub(crate) const ORDER_NUMBER_WORDS: &[&str] = &[
     "order", "number", "no", "nr", "n", "pedido", "numero", "num", "заказ*", "номер", "comanda", "commande", "bestellung", "bestellnummer", "ordine", "encomenda",
 ];
+
+/// People: "our team is available Monday to Friday" is not about stock.
+pub(crate) const PEOPLE: &[&str] = &[
+    "team", "agent*", "person", "people", "staff", "colleague*", "equipo", "persona*", "agente*", "команд*", "оператор*", "сотрудник*", "менеджер*",
+    "equip", "equipe", "personne*", "conseiller*", "mitarbeiter*", "kundenservice", "squadra", "operator*", "equipa", "atendimento", "service",
+    "servicio", "atencion", "служб*", "поддержк*", "servei", "kundendienst", "assistenza", "servico", "support", "soporte", "supporto", "suporte",
+];
+
+/// Returns: "free returns within 30 days" gives no delivery time.
+pub(crate) const RETURNS: &[&str] =
+    &["return*", "devoluc*", "devolv*", "возврат*", "вернуть", "retorn*", "devolucio", "retour*", "ruckgabe*", "rucksend*", "reso", "resi", "restitu*", "devolucao"];

@@ -479,3 +479,42 @@ fn claims_detection_speed() {
     let check_us = started.elapsed().as_secs_f64() * 1e6 / (rounds * sentences.len()) as f64;
     eprintln!("claims: detect {detect_us:.1} µs/sentence, detect+check+slip {check_us:.1} µs/sentence ({n} claims)");
 }
+
+#[test]
+fn claims_checker_checks_every_size_named() {
+    let e = full_evidence();
+    assert_backed("The Sitges Linen Shirt is available in sizes S and M.", &e);
+    let why = assert_unbacked("The Sitges Linen Shirt is available in sizes S, M and L.", &e);
+    assert!(why.contains("in L"), "{why}");
+    assert_backed("Lo siento, la talla XL está agotada, pero la M sí está disponible.", &e);
+    assert_unbacked("La talla XL está agotada, pero la L sí está disponible.", &e);
+}
+
+/// The shape the turn uses: split the stream, check each sentence, send
+/// only what passes; the first sentence goes out before the answer ends.
+#[test]
+fn claims_streaming_releases_only_backed_sentences() {
+    let answer = "¡Hola! La camisa Sitges es de lino. Está disponible en talla M y cuesta 59,00 €. También la tenemos en XL. ¿Te ayudo con algo más?";
+    let e = full_evidence();
+    let mut splitter = SentenceSplitter::new();
+    let mut sent: Vec<String> = Vec::new();
+    let mut withheld: Vec<String> = Vec::new();
+    let mut first_sent_at: Option<usize> = None;
+    let tokens: Vec<String> = answer.split_inclusive(' ').map(str::to_owned).collect();
+    let release = |sentence: String, sent: &mut Vec<String>, withheld: &mut Vec<String>| {
+        let verdict = check_sentence(&sentence, "es", &e);
+        if verdict.passes() { sent.push(sentence) } else { withheld.push(sentence) }
+    };
+    for (i, token) in tokens.iter().enumerate() {
+        for sentence in splitter.push(token) {
+            release(sentence, &mut sent, &mut withheld);
+            first_sent_at.get_or_insert(i);
+        }
+    }
+    if let Some(rest) = splitter.finish() {
+        release(rest, &mut sent, &mut withheld);
+    }
+    assert_eq!(sent, vec!["¡Hola! ", "La camisa Sitges es de lino. ", "Está disponible en talla M y cuesta 59,00 €. ", "¿Te ayudo con algo más?"]);
+    assert_eq!(withheld, vec!["También la tenemos en XL. "]);
+    assert!(first_sent_at.expect("a sentence was released") <= 1, "the greeting goes out with the next token");
+}
