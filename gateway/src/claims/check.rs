@@ -78,7 +78,8 @@ fn combinations(named: &[(String, Vec<String>)]) -> Vec<Vec<(String, String)>> {
 }
 
 fn stock_agrees_for(claim: &Claim, fact: &StockFact, named: &[(String, String)]) -> Check {
-    let relevant: Vec<_> = fact.variants.iter().filter(|v| named.iter().all(|(key, value)| v.options.iter().any(|(k, val)| k == key && val == value))).collect();
+    let relevant: Vec<_> =
+        fact.variants.iter().filter(|v| named.iter().all(|(key, value)| v.options.iter().any(|(k, val)| k == key && val == value))).collect();
     // A size the result has no variant row for (the call asked for
     // another size) is still answered by `sizes_in_stock`.
     let named_sizes: Vec<String> = named.iter().filter(|(k, _)| is_size_key(k)).map(|(_, v)| v.clone()).collect();
@@ -178,7 +179,8 @@ fn price(claim: &Claim, evidence: &Evidence) -> Check {
     }
     for percent in &claim.percents {
         let backed = prices.iter().any(|p| {
-            p.compare_at.is_some_and(|c| c.cents > 0 && (((c.cents - p.price.cents) as f64 / c.cents as f64 * 100.0).round() as i64 - i64::from(*percent)).abs() <= 1)
+            p.compare_at
+                .is_some_and(|c| c.cents > 0 && (((c.cents - p.price.cents) as f64 / c.cents as f64 * 100.0).round() as i64 - i64::from(*percent)).abs() <= 1)
         });
         if !backed {
             return Err(format!("it says {percent}% off, a discount no tool result shows"));
@@ -218,14 +220,11 @@ fn shipping_time(claim: &Claim, evidence: &Evidence) -> Check {
     let within = |(lo, hi): (u32, u32)| days.min >= lo && days.max <= hi;
     let dispatch: Vec<(u32, u32)> = evidence.shipping.iter().filter_map(|s| s.dispatch_days).collect();
     let backed = dispatch.iter().any(|d| within(*d) || days.min == days.max && days.max == d.1)
-        || zones.iter().filter_map(|z| z.delivery_days).any(|z| {
-            within(z) || dispatch.iter().any(|d| within((d.0 + z.0, d.1 + z.1))) || dispatch.is_empty() && days.max == z.1
-        });
-    if backed {
-        Ok(())
-    } else {
-        Err(format!("it says {}-{} days, which get_shipping does not give", days.min, days.max))
-    }
+        || zones
+            .iter()
+            .filter_map(|z| z.delivery_days)
+            .any(|z| within(z) || dispatch.iter().any(|d| within((d.0 + z.0, d.1 + z.1))) || dispatch.is_empty() && days.max == z.1);
+    if backed { Ok(()) } else { Err(format!("it says {}-{} days, which get_shipping does not give", days.min, days.max)) }
 }
 
 fn order_status(claim: &Claim, evidence: &Evidence) -> Check {

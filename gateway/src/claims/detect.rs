@@ -27,6 +27,9 @@ pub fn detect(sentence: &str) -> Vec<Claim> {
         let words = &all_words[clause.words.clone()];
         let in_clause: Vec<&Number> = numbers.iter().filter(|n| n.start >= clause.start && n.end <= clause.end).collect();
         let facts = Facts::read(sentence, &clause, words, &in_clause);
+        // Only the clause the question mark ends is the question: "it's in
+        // stock in M, but do you want L?" still claims M.
+        let question = question && clause.end == sentence.len() || sentence[clause.start..clause.end].contains(['?', '？']);
         let states_nothing = has_any(words, CANNOT_SAY) || (has_any(words, OFFERS) || question) && !facts.has_figures();
         if states_nothing {
             previous_stock = None;
@@ -57,7 +60,7 @@ pub fn detect(sentence: &str) -> Vec<Claim> {
             claims.push(Claim { kind: ClaimKind::Availability, in_stock: Some(in_stock), ..base.clone() });
         }
         claims.extend(money_claims(words, &facts, &base));
-        let shipping_days = (has_any(words, SHIPPING) || has_any(&all_words, SHIPPING)) && !has_any(words, RETURNS);
+        let shipping_days = has_any(&all_words, SHIPPING) && !has_any(words, RETURNS);
         if let Some(days) = facts.days.filter(|_| shipping_days) {
             claims.push(Claim { kind: ClaimKind::ShippingTime, days: Some(days), ..base.clone() });
         }
@@ -165,7 +168,10 @@ fn rebase(words: &[Word], offset: usize) -> Vec<Word> {
 /// A number right after "order", "pedido", "заказ №"... with 3+ digits.
 fn is_order_number(words: &[Word], index: usize, number: &Number) -> bool {
     let digits = number.end - number.start;
-    digits >= 3 && index > 0 && has_any(&words[index.saturating_sub(3)..index], ORDER_NUMBER_WORDS) && has_any(&words[index.saturating_sub(3)..index], ORDER_WORDS)
+    digits >= 3
+        && index > 0
+        && has_any(&words[index.saturating_sub(3)..index], ORDER_NUMBER_WORDS)
+        && has_any(&words[index.saturating_sub(3)..index], ORDER_WORDS)
 }
 
 /// Whether the number at word `index` counts days or hours ("2 days",

@@ -105,15 +105,71 @@ pub struct Evidence {
 }
 
 /// Words that say nothing about which product a title names.
-const TITLE_STOPWORDS: &[&str] =
-    &["de", "del", "la", "el", "los", "las", "the", "and", "with", "for", "di", "da", "du", "des", "le", "les", "und", "mit", "fur", "em", "do", "com", "en", "per", "amb", "et", "con", "и", "с", "для", "a", "of", "in"];
+const TITLE_STOPWORDS: &[&str] = &[
+    "de", "del", "la", "el", "los", "las", "the", "and", "with", "for", "di", "da", "du", "des", "le", "les", "und", "mit", "fur", "em", "do", "com", "en",
+    "per", "amb", "et", "con", "и", "с", "для", "a", "of", "in",
+];
 
 /// Capitalised words that are not product names.
 const COMMON_CAPS: &[&str] = &[
-    "i", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july",
-    "august", "september", "october", "november", "december", "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag", "spain",
-    "espana", "europe", "european", "eu", "barcelona", "madrid", "france", "germany", "italy", "portugal", "catalunya", "cataluna", "andorra", "canarias",
-    "canary", "islands", "balearic", "baleares", "uk", "usa", "visa", "mastercard", "paypal", "bizum", "ups", "dhl", "seur", "correos", "gls", "mrw",
+    "i",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "montag",
+    "dienstag",
+    "mittwoch",
+    "donnerstag",
+    "freitag",
+    "samstag",
+    "sonntag",
+    "spain",
+    "espana",
+    "europe",
+    "european",
+    "eu",
+    "barcelona",
+    "madrid",
+    "france",
+    "germany",
+    "italy",
+    "portugal",
+    "catalunya",
+    "cataluna",
+    "andorra",
+    "canarias",
+    "canary",
+    "islands",
+    "balearic",
+    "baleares",
+    "uk",
+    "usa",
+    "visa",
+    "mastercard",
+    "paypal",
+    "bizum",
+    "ups",
+    "dhl",
+    "seur",
+    "correos",
+    "gls",
+    "mrw",
 ];
 
 impl Evidence {
@@ -426,8 +482,8 @@ fn day_span(v: Option<&Value>) -> Option<(u32, u32)> {
 /// A currency code as a `'static` ISO code, so it compares with claims.
 fn iso_code(code: &str) -> Option<&'static str> {
     const CODES: &[&str] = &[
-        "EUR", "USD", "GBP", "PLN", "RUB", "UAH", "CHF", "CAD", "AUD", "NZD", "MXN", "BRL", "SEK", "DKK", "NOK", "CZK", "HUF", "JPY", "INR", "RON", "BGN", "TRY",
-        "HKD", "SGD", "ZAR", "CLP", "COP", "ARS", "PEN", "ILS",
+        "EUR", "USD", "GBP", "PLN", "RUB", "UAH", "CHF", "CAD", "AUD", "NZD", "MXN", "BRL", "SEK", "DKK", "NOK", "CZK", "HUF", "JPY", "INR", "RON", "BGN",
+        "TRY", "HKD", "SGD", "ZAR", "CLP", "COP", "ARS", "PEN", "ILS",
     ];
     CODES.iter().find(|c| c.eq_ignore_ascii_case(code.trim())).copied()
 }

@@ -236,10 +236,12 @@ pub(crate) fn currency_near(text: &str, number: &Number) -> Option<&'static str>
 fn currency_prefix(text: &str) -> Option<&'static str> {
     let word: String = text.chars().take_while(|c| c.is_alphabetic() || "€$£₽₴¥₹".contains(*c)).collect();
     let folded = fold(&word);
-    CURRENCIES.iter().find(|(mark, _)| folded == *mark || (!mark.chars().any(char::is_alphabetic) && folded.starts_with(mark))).map(|(_, code)| *code).or_else(|| {
-        // Russian "руб." and "рублеи" share a stem.
-        folded.starts_with("руб").then_some("RUB")
-    })
+    CURRENCIES.iter().find(|(mark, _)| folded == *mark || (!mark.chars().any(char::is_alphabetic) && folded.starts_with(mark))).map(|(_, code)| *code).or_else(
+        || {
+            // Russian "руб." and "рублеи" share a stem.
+            folded.starts_with("руб").then_some("RUB")
+        },
+    )
 }
 
 fn currency_suffix(text: &str) -> Option<&'static str> {
@@ -294,15 +296,18 @@ const DAY_UNITS: &[(&str, u32)] = &[
 ];
 
 /// Hour units: 24 hours are a day, so "48h" is 2 days.
-const HOUR_UNITS: &[&str] = &["h", "hrs", "hr", "hour", "hours", "horas", "hores", "hora", "heures", "heure", "stunden", "std", "ore", "часа", "часов", "час", "ч"];
+const HOUR_UNITS: &[&str] =
+    &["h", "hrs", "hr", "hour", "hours", "horas", "hores", "hora", "heures", "heure", "stunden", "std", "ore", "часа", "часов", "час", "ч"];
 
 /// Words that may stand between a number and its unit ("2 working days").
+#[rustfmt::skip]
 const UNIT_FILLERS: &[&str] = &[
     "working", "business", "week", "habiles", "laborables", "utiles", "uteis", "рабочих", "рабочии", "рабочие", "календарных", "ouvres", "ouvrables",
     "ouvrable", "lavorativi", "lavorativo", "feiners", "laborals", "habils",
 ];
 
 /// Small numbers written as words, in the eight languages.
+#[rustfmt::skip]
 const NUMBER_WORDS: &[(&str, u32)] = &[
     ("one", 1), ("two", 2), ("three", 3), ("four", 4), ("five", 5), ("six", 6), ("seven", 7), ("ten", 10),
     ("un", 1), ("uno", 1), ("una", 1), ("dos", 2), ("tres", 3), ("cuatro", 4), ("cinco", 5), ("siete", 7), ("diez", 10),
@@ -315,6 +320,7 @@ const NUMBER_WORDS: &[(&str, u32)] = &[
 ];
 
 /// Day words that stand for a count: "tomorrow" is one day.
+#[rustfmt::skip]
 const DAY_WORDS: &[(&str, u32)] =
     &[("tomorrow", 1), ("manana", 1), ("завтра", 1), ("dema", 1), ("demain", 1), ("morgen", 1), ("domani", 1), ("amanha", 1), ("today", 0), ("hoy", 0), ("сегодня", 0), ("avui", 0), ("aujourd", 0), ("heute", 0), ("oggi", 0), ("hoje", 0)];
 

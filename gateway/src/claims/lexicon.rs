@@ -7,6 +7,7 @@
 //! marks too ("дней" is "днеи", "ещё" is "еще").
 
 /// Stock is there (or, with a negation, is not), said outright.
+#[rustfmt::skip]
 pub(crate) const AVAILABLE: &[&str] = &[
     // en
     "in stock", "available", "availability", "left in stock", "last one", "last few", "last units", "last pair", "ready to ship", "back in stock",
@@ -30,6 +31,7 @@ pub(crate) const AVAILABLE: &[&str] = &[
 /// "We have", "quedan", "il reste": stock talk only when the clause also
 /// names a size or a count ("tenemos la M", "quedan 2"); alone they are
 /// everyday words ("te queda genial", "we have several styles").
+#[rustfmt::skip]
 pub(crate) const AVAILABLE_WEAK: &[&str] = &[
     "we have", "we ve got", "we still have", "still have", "have it", "have them", "have this", "have that", "left", "remaining", "only", "just",
     "tenemos", "la tenemos", "lo tenemos", "hay", "queda*", "solo", "solamente", "unidades",
@@ -42,6 +44,7 @@ pub(crate) const AVAILABLE_WEAK: &[&str] = &[
 ];
 
 /// Stock is not there; a negation turns these around ("not sold out").
+#[rustfmt::skip]
 pub(crate) const UNAVAILABLE: &[&str] = &[
     "out of stock", "sold out", "unavailable", "not available", "no longer available", "none left", "no stock", "ran out", "run out", "discontinued",
     "agotad*", "sin stock", "sin existencias", "no queda*", "no disponible*", "descatalogad*",
@@ -54,17 +57,20 @@ pub(crate) const UNAVAILABLE: &[&str] = &[
 ];
 
 /// Words that negate what follows them.
+#[rustfmt::skip]
 pub(crate) const NEGATIONS: &[&str] =
     &["not", "no", "never", "nor", "none", "nunca", "ni", "sin", "не", "нет", "ни", "ne", "pas", "plus", "jamais", "nicht", "kein*", "nie", "non", "mai", "nao", "sem", "nem"];
 
 /// Verbs that tie a subject to an amount ("shipping to Portugal costs 6,95 €",
 /// "the shirt costs 59 €"): the amount is of whatever comes before them.
+#[rustfmt::skip]
 pub(crate) const PRICE_VERBS: &[&str] = &[
     "cost", "costs", "is", "are", "cuesta", "cuestan", "sale", "es", "son", "стоит", "стоят", "составляет", "costa", "costen", "val", "coute", "coutent",
     "est", "kostet", "kosten", "betragt", "ist", "costano", "e", "custa", "custam", "fica",
 ];
 
 /// The price of something.
+#[rustfmt::skip]
 pub(crate) const PRICE: &[&str] = &[
     "price*", "cost", "costs", "priced", "for just", "for only", "on sale", "discount*", "reduced", "cheaper", "on offer", "retail*", "% off",
     "precio*", "cuesta*", "cuestan", "rebaj*", "descuento*", "en oferta", "cuesta",
@@ -77,6 +83,7 @@ pub(crate) const PRICE: &[&str] = &[
 ];
 
 /// Shipping, delivery and postage.
+#[rustfmt::skip]
 pub(crate) const SHIPPING: &[&str] = &[
     "shipping", "ship", "ships", "shipped within", "delivery", "deliver*", "postage", "dispatch*", "courier", "arrive*", "arrival",
     "envio*", "envia*", "entrega*", "reparto", "mensajer*", "llega*", "llegara", "recibir*", "despach*",
@@ -89,12 +96,14 @@ pub(crate) const SHIPPING: &[&str] = &[
 ];
 
 /// Words saying a cost is nothing: with a shipping cue, "free shipping".
+#[rustfmt::skip]
 pub(crate) const FREE: &[&str] = &[
     "free", "gratis", "gratuit*", "sin coste", "sin costo", "sin gastos", "бесплатн*", "sans frais", "offert*", "kostenlos", "versandkostenfrei",
     "portofrei", "gratuita", "gratuito", "senza costi", "sem custo", "de borla",
 ];
 
 /// An order of the shopper's.
+#[rustfmt::skip]
 pub(crate) const ORDER_WORDS: &[&str] = &[
     "order", "orders", "your order", "package", "parcel", "tracking", "pedido*", "paquete", "seguimiento", "заказ*", "посылк*", "трек*", "comanda*", "paquet",
     "commande*", "colis", "suivi", "bestellung*", "paket", "sendung*", "sendungsverfolgung", "ordine", "ordini", "pacco", "encomenda*", "pacote",
@@ -102,6 +111,7 @@ pub(crate) const ORDER_WORDS: &[&str] = &[
 ];
 
 /// Order states, as words in answers and as tool statuses.
+#[rustfmt::skip]
 pub(crate) const STATE_WORDS: &[(&str, super::OrderState)] = {
     use super::OrderState::*;
     &[
@@ -131,6 +141,7 @@ pub(crate) const STATE_WORDS: &[(&str, super::OrderState)] = {
 
 /// An offer or question that states nothing: "I can check the stock for
 /// you", "¿quieres que mire el stock?", "let me check".
+#[rustfmt::skip]
 pub(crate) const OFFERS: &[&str] = &[
     "can check", "could check", "will check", "let me check", "let me see", "i ll check", "i ll look", "want me to", "would you like me to", "shall i",
     "should i", "can look up", "could look up", "happy to check", "check for you", "look it up", "to check", "to confirm",
@@ -145,6 +156,7 @@ pub(crate) const OFFERS: &[&str] = &[
 ];
 
 /// Saying a fact cannot be given now states no fact (the safe sentences).
+#[rustfmt::skip]
 pub(crate) const CANNOT_SAY: &[&str] = &[
     "can not confirm", "cannot confirm", "can not check", "cannot check", "can not see", "unable to", "not sure", "do not know", "don t know",
     "no puedo confirmar", "no puedo comprobar", "no puedo consultar", "no puedo ver", "no se si", "no estoy seguro", "no estoy segura",
@@ -158,14 +170,17 @@ pub(crate) const CANNOT_SAY: &[&str] = &[
 ];
 
 /// Words naming a size option, so "talla 38" is a size and not a count.
+#[rustfmt::skip]
 pub(crate) const SIZE_WORDS: &[&str] =
     &["size", "sizes", "talla", "tallas", "размер*", "mida", "mides", "taille", "tailles", "große", "grosse", "grossen", "größe", "taglia", "taglie", "tamanho*", "numero", "eu", "us", "uk"];
 
 /// Letter sizes, recognised when written in capitals.
+#[rustfmt::skip]
 pub(crate) const LETTER_SIZES: &[&str] = &["XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL", "2XL", "3XL", "4XL"];
 
 /// Words that split a sentence into clauses that may disagree ("in M, but
 /// not in S").
+#[rustfmt::skip]
 pub(crate) const CONTRASTS: &[&str] = &[
     "but", "however", "although", "whereas", "while", "pero", "aunque", "embargo", "mientras", "но", "однако", "а", "tanmateix", "mais", "tandis", "aber",
     "jedoch", "ma", "mentre", "mas", "porem",
@@ -173,20 +188,24 @@ pub(crate) const CONTRASTS: &[&str] = &[
 
 /// Discount words: a percentage is a price claim only next to one of these
 /// ("20% off"), never alone ("100% linen").
+#[rustfmt::skip]
 pub(crate) const DISCOUNT: &[&str] = &[
     "off", "discount*", "reduced", "sale", "descuento*", "rebaj*", "скидк*", "descompte*", "rebaix*", "remise", "reduction", "solde*", "rabatt*",
     "reduziert", "scont*", "saldi", "desconto*", "promo*",
 ];
 
 /// Possessives that tie a state to the shopper's own order ("your", "tu").
+#[rustfmt::skip]
 pub(crate) const YOURS: &[&str] = &["your", "tu", "su", "vuestro", "ваш*", "твои", "твоя", "la teva", "el teu", "votre", "vos", "ton", "ta", "ihr*", "dein*", "il tuo", "tuo", "suo", "seu", "sua", "o seu", "a sua"];
 
 /// Words before a number that make it an order number ("pedido 1042").
+#[rustfmt::skip]
 pub(crate) const ORDER_NUMBER_WORDS: &[&str] = &[
     "order", "number", "no", "nr", "n", "pedido", "numero", "num", "заказ*", "номер", "comanda", "commande", "bestellung", "bestellnummer", "ordine", "encomenda",
 ];
 
 /// People: "our team is available Monday to Friday" is not about stock.
+#[rustfmt::skip]
 pub(crate) const PEOPLE: &[&str] = &[
     "team", "agent*", "person", "people", "staff", "colleague*", "equipo", "persona*", "agente*", "команд*", "оператор*", "сотрудник*", "менеджер*",
     "equip", "equipe", "personne*", "conseiller*", "mitarbeiter*", "kundenservice", "squadra", "operator*", "equipa", "atendimento", "service",
@@ -194,5 +213,6 @@ pub(crate) const PEOPLE: &[&str] = &[
 ];
 
 /// Returns: "free returns within 30 days" gives no delivery time.
+#[rustfmt::skip]
 pub(crate) const RETURNS: &[&str] =
     &["return*", "devoluc*", "devolv*", "возврат*", "вернуть", "retorn*", "devolucio", "retour*", "ruckgabe*", "rucksend*", "reso", "resi", "restitu*", "devolucao"];

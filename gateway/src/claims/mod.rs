@@ -111,7 +111,9 @@ pub struct Claim {
 pub enum Verdict {
     Backed,
     /// `why` is for logs and for the firmer instruction to the model.
-    Unbacked { why: String },
+    Unbacked {
+        why: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -183,10 +185,7 @@ impl SentenceVerdict {
 pub fn check_sentence(sentence: &str, language: &str, evidence: &Evidence) -> SentenceVerdict {
     let claims: Vec<CheckedClaim> = detect(sentence).into_iter().map(|claim| CheckedClaim { verdict: check(&claim, evidence), claim }).collect();
     let slip = slip::detect(sentence);
-    let replacement = if slip {
-        Some(safe_general(language))
-    } else {
-        claims.iter().find(|c| c.verdict != Verdict::Backed).map(|c| safe_sentence(c.claim.kind, language))
-    };
+    let replacement =
+        if slip { Some(safe_general(language)) } else { claims.iter().find(|c| c.verdict != Verdict::Backed).map(|c| safe_sentence(c.claim.kind, language)) };
     SentenceVerdict { claims, slip, replacement }
 }

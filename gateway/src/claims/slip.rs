@@ -6,9 +6,11 @@
 use super::text::{self, has_any};
 
 /// Added to the system prompt for the regeneration after a slip.
+#[rustfmt::skip]
 pub const STRONGER_INSTRUCTION: &str = "Never describe yourself as an AI, a language model or a bot, and never mention training data, knowledge cut-offs or browsing. You are the shop's assistant: answer only from the product cards and the tool results, and when you cannot, say so plainly and offer a person from the team.";
 
 /// Slip phrases, folded. Acronyms (AI, IA, KI, ИИ) match only in capitals.
+#[rustfmt::skip]
 const SLIPS: &[&str] = &[
     // en
     "as an ai", "as a language model", "as an ai language model", "i am an ai", "i m an ai", "i am just an ai", "i m just an ai", "i am only an ai",

@@ -250,9 +250,7 @@ fn outcome(name: &str, result: Value) -> ToolOutcome {
 }
 
 fn sitges_stock() -> ToolOutcome {
-    let variant = |size: &str, quantity: i64| {
-        json!({"sku": format!("LT-SHI-0001-WHT-{size}"), "options": {"size": size, "color": "White"}, "price": "59.00", "compare_at_price": "69.00", "available": quantity > 0, "quantity": quantity})
-    };
+    let variant = |size: &str, quantity: i64| json!({"sku": format!("LT-SHI-0001-WHT-{size}"), "options": {"size": size, "color": "White"}, "price": "59.00", "compare_at_price": "69.00", "available": quantity > 0, "quantity": quantity});
     outcome(
         "get_stock",
         json!({
@@ -278,7 +276,10 @@ fn known() -> Vec<KnownProduct> {
 }
 
 fn full_evidence() -> Evidence {
-    let search = outcome("search_products", json!({"products": [{"product_id": "p0011", "title": "Palafrugell Linen Shirt", "from_price": "49.00", "currency": "EUR"}]}));
+    let search = outcome(
+        "search_products",
+        json!({"products": [{"product_id": "p0011", "title": "Palafrugell Linen Shirt", "from_price": "49.00", "currency": "EUR"}]}),
+    );
     let order = outcome(
         "get_order_status",
         json!({
@@ -517,4 +518,10 @@ fn claims_streaming_releases_only_backed_sentences() {
     assert_eq!(sent, vec!["¡Hola! ", "La camisa Sitges es de lino. ", "Está disponible en talla M y cuesta 59,00 €. ", "¿Te ayudo con algo más?"]);
     assert_eq!(withheld, vec!["También la tenemos en XL. "]);
     assert!(first_sent_at.expect("a sentence was released") <= 1, "the greeting goes out with the next token");
+}
+
+#[test]
+fn claims_a_question_at_the_end_keeps_the_claim_before_it() {
+    assert_eq!(stock_of("It's in stock in M, but do you want the L?"), Some(true));
+    assert_no_claims(&["Is it for a wedding or for every day?"]);
 }

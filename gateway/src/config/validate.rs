@@ -143,9 +143,14 @@ fn check_limits(src: &str, limits: &StoreLimits, problems: &mut Vec<ConfigError>
 fn check_shipping(src: &str, shipping: &super::ShippingConfig, problems: &mut Vec<ConfigError>) {
     let mut problem = |key: String, message: String| problems.push(ConfigError::invalid(src, key, message));
     if shipping.zones.is_empty() {
-        problem("shipping.zones".into(), "list at least one zone, e.g. [[shipping.zones]] name = \"Spain\", countries = [\"ES\"], cost = 4.95, delivery_days = { min = 1, max = 3 }".into());
+        problem(
+            "shipping.zones".into(),
+            "list at least one zone, e.g. [[shipping.zones]] name = \"Spain\", countries = [\"ES\"], cost = 4.95, delivery_days = { min = 1, max = 3 }".into(),
+        );
     }
-    let span_problem = |span: &super::DaySpan| (span.min > span.max || span.max > 90).then(|| format!("min ({}) must be at most max ({}), and max at most 90 days", span.min, span.max));
+    let span_problem = |span: &super::DaySpan| {
+        (span.min > span.max || span.max > 90).then(|| format!("min ({}) must be at most max ({}), and max at most 90 days", span.min, span.max))
+    };
     if let Some(why) = shipping.dispatch_days.as_ref().and_then(span_problem) {
         problem("shipping.dispatch_days".into(), why);
     }

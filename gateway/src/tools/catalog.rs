@@ -7,8 +7,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde_json::{Value, json};
 
-use super::{ToolBox, ToolOutcome};
 use super::shipping::{self, GET_SHIPPING};
+use super::{ToolBox, ToolOutcome};
 use crate::catalog::{Product, Variant};
 use crate::config::ShippingConfig;
 use crate::llm::{ToolCall, ToolDef};

@@ -27,7 +27,8 @@ pub fn definition() -> ToolDef {
 /// an error the model can pass on; a country no zone covers gets every
 /// zone, with a note saying so.
 pub fn run(shipping: Option<&ShippingConfig>, currency: &str, args: &Value) -> Result<Value, String> {
-    let shipping = shipping.ok_or("this store has not published shipping rates; say you cannot confirm shipping costs or times and offer a person from the team")?;
+    let shipping =
+        shipping.ok_or("this store has not published shipping rates; say you cannot confirm shipping costs or times and offer a person from the team")?;
     let country = args.get("country").and_then(Value::as_str).map(str::trim).filter(|c| !c.is_empty());
     let matching: Vec<&ShippingZone> = match country {
         Some(c) => shipping.zones.iter().filter(|z| zone_covers(z, c)).collect(),
