@@ -525,3 +525,46 @@ fn claims_a_question_at_the_end_keeps_the_claim_before_it() {
     assert_eq!(stock_of("It's in stock in M, but do you want the L?"), Some(true));
     assert_no_claims(&["Is it for a wedding or for every day?"]);
 }
+
+/// The offline model's stock answers (llm/offline.rs) are backed by the
+/// `get_stock` result they were written from, and its other texts state
+/// nothing, so wiring the check in changes none of its answers.
+#[test]
+fn claims_offline_model_answers_pass() {
+    let mut filtered = sitges_stock();
+    filtered.result["variants"] = json!([filtered.result["variants"][2].clone()]);
+    filtered.result["requested"] = json!({"size": "M"});
+    let e = Evidence::new(&[filtered], &known(), "EUR");
+    for (sentence, lang) in [
+        ("Yes, the Sitges Linen Shirt is in stock in size M: only 2 left, at €59.00.", "en"),
+        ("Sizes in stock now: S, M.", "en"),
+        ("The Sitges Linen Shirt is in stock in sizes S, M, from €59.00.", "en"),
+        ("Sorry, the Sitges Linen Shirt in size XS is sold out right now.", "en"),
+        ("Sí, tenemos Camisa de lino Sitges en talla M: solo quedan 2, a 59.00 €.", "es"),
+        ("Lo siento, ahora mismo no queda stock de Camisa de lino Sitges en talla L.", "es"),
+        ("Tallas disponibles ahora: S, M.", "es"),
+        ("Да, «Sitges Linen Shirt» есть в размере M: осталось всего 2 шт., цена 59.00 €.", "ru"),
+        ("К сожалению, «Sitges Linen Shirt» в размере XS сейчас нет в наличии.", "ru"),
+        ("«Sitges Linen Shirt» есть в наличии в размерах S, M, цена от 59.00 €.", "ru"),
+    ] {
+        let v = check_sentence(sentence, lang, &e);
+        assert!(!v.claims.is_empty() && v.passes(), "{sentence:?}: {:?}", v.claims);
+    }
+    for text in [
+        "Hi! I can help you find products in our shop, check sizes and stock, or put you in touch with a person. What are you looking for?",
+        "¡Hola! Puedo ayudarte a encontrar productos de nuestra tienda, comprobar tallas y stock, o ponerte en contacto con una persona. ¿Qué buscas?",
+        "I can't look up orders here yet. A member of our team can: tap \"Talk to a person\" and share your order number and the email you used.",
+        "Would you like me to check stock in your size for any of them?",
+        "¿Quieres que compruebe si hay stock en tu talla de alguna de ellas?",
+        "I couldn't check stock for that right now. Please try again in a moment, or ask a person from our team.",
+        "Ahora mismo no he podido comprobar el stock. Inténtalo de nuevo en un momento o pregunta a una persona de nuestro equipo.",
+        "Here are some options from our catalogue that fit what you describe:\n- Sitges Linen Shirt — linen, white, relaxed\n",
+    ] {
+        let mut splitter = SentenceSplitter::new();
+        let mut pieces = splitter.push(text);
+        pieces.extend(splitter.finish());
+        for piece in pieces {
+            assert!(check_sentence(&piece, "en", &Evidence::default()).passes(), "{piece:?}: {:?}", detect(&piece));
+        }
+    }
+}
