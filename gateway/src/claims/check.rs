@@ -231,7 +231,8 @@ fn order_status(claim: &Claim, evidence: &Evidence) -> Check {
     if evidence.orders.is_empty() {
         return Err(no_result(evidence, crate::connector::tools::GET_ORDER_STATUS, "an order's status"));
     }
-    let orders: Vec<&OrderFact> = if claim.order_refs.is_empty() {
+    let named_by_code = evidence.orders.iter().any(|o| claim.codes.iter().any(|c| ref_key(c) == o.order_ref));
+    let orders: Vec<&OrderFact> = if claim.order_refs.is_empty() || named_by_code {
         evidence.orders.iter().collect()
     } else {
         let wanted: Vec<String> = claim.order_refs.iter().map(|r| ref_key(r)).collect();
@@ -243,7 +244,9 @@ fn order_status(claim: &Claim, evidence: &Evidence) -> Check {
     };
     let agrees = |order: &OrderFact| {
         let states_ok = claim.states.iter().all(|s| order.states.contains(s) || raw_says(order, *s, claim));
-        let codes_ok = claim.codes.iter().all(|c| order.tracking.iter().chain(&order.skus).any(|t| t.eq_ignore_ascii_case(c)));
+        // A code is a tracking number, an item's SKU or the order's own
+        // reference written as a code ("LB-10042").
+        let codes_ok = claim.codes.iter().all(|c| order.tracking.iter().chain(&order.skus).any(|t| t.eq_ignore_ascii_case(c)) || ref_key(c) == order.order_ref);
         states_ok && codes_ok
     };
     if orders.iter().any(|o| agrees(o)) {

@@ -568,3 +568,15 @@ fn claims_offline_model_answers_pass() {
         }
     }
 }
+
+#[test]
+fn claims_order_references_written_as_codes() {
+    let order = outcome(
+        "get_order_status",
+        json!({"order_ref": "LB-10042", "status": "shipped", "items": [], "fulfilments": [{"status": "success", "tracking": [{"number": "JJD0099887766"}]}], "total": null}),
+    );
+    let e = Evidence::new(&[order], &[], "EUR");
+    assert_backed("Your order LB-10042 has shipped.", &e);
+    assert_backed("Tracking number: JJD0099887766.", &e);
+    assert_unbacked("Your order LB-10042 has been cancelled.", &e);
+}
