@@ -312,7 +312,8 @@ impl App {
         let mut sync_locks = HashMap::new();
         for (config, model) in stores {
             storage.upsert_store(&StoreRecord { id: config.id.clone(), name: config.name.clone(), languages: config.languages.clone() }).await?;
-            let catalog_tools = CatalogToolBox::new(storage.clone(), search.clone(), config.languages.clone(), config.currency.clone());
+            let catalog_tools =
+                CatalogToolBox::new(storage.clone(), search.clone(), config.languages.clone(), config.currency.clone()).with_shipping(config.shipping.clone());
             let tools: Arc<dyn ToolBox> = match &config.catalog {
                 CatalogSource::Connector(source) => {
                     let host = match &mut plugin_host {

@@ -2,7 +2,7 @@
 //! nothing installed: a fictional Barcelona fashion shop in English and
 //! Spanish (see `examples/demo-store/`), with a few orders to look up.
 
-use crate::config::{CatalogSource, ModelRouting, RetrievalConfig, StoreConfig};
+use crate::config::{CatalogSource, DaySpan, ModelRouting, RetrievalConfig, ShippingConfig, ShippingZone, StoreConfig};
 use crate::tools::orders::{Fulfilment, OrderLine, OrderRecord, OrderTotal, Tracking};
 
 pub const CATALOG_JSON: &str = include_str!("../../examples/demo-store/catalog.json");
@@ -26,6 +26,28 @@ pub fn store_config(addr: &str) -> StoreConfig {
         retrieval: RetrievalConfig::default(),
         limits: Default::default(),
         handoff: Default::default(),
+        shipping: Some(shipping()),
+    }
+}
+
+/// The demo store's shipping table, as its policies text states it: free
+/// in Spain from 50 €, dispatch within 2 working days.
+pub fn shipping() -> ShippingConfig {
+    let zone = |name: &str, countries: &[&str], cost: f64, free_over: Option<f64>, min: u32, max: u32| ShippingZone {
+        name: name.into(),
+        countries: countries.iter().map(|c| (*c).to_owned()).collect(),
+        cost,
+        free_over,
+        delivery_days: DaySpan { min, max },
+    };
+    ShippingConfig {
+        dispatch_days: Some(DaySpan { min: 1, max: 2 }),
+        zones: vec![
+            zone("Spain", &["ES"], 4.95, Some(50.0), 1, 3),
+            zone("Portugal", &["PT"], 6.95, None, 2, 4),
+            zone("European Union", &["FR", "DE", "IT", "NL", "BE", "AT", "IE", "LU"], 9.95, None, 3, 6),
+        ],
+        notes: "Delivery days are working days after dispatch.".into(),
     }
 }
 

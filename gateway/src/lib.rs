@@ -7,6 +7,7 @@
 pub mod app;
 pub mod catalog;
 pub mod chat;
+pub mod claims;
 pub mod classify;
 pub mod cli;
 pub mod config;

@@ -60,6 +60,42 @@ fn semantic_problems_are_all_reported() {
 }
 
 #[test]
+fn a_bad_shipping_table_names_each_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let table = r#"
+[shipping]
+dispatch_days = { min = 3, max = 1 }
+[[shipping.zones]]
+name = "Spain"
+countries = ["es"]
+cost = -1
+delivery_days = { min = 1, max = 3 }
+[[shipping.zones]]
+name = "Spain"
+cost = 4.95
+free_over = 0
+delivery_days = { min = 5, max = 2 }
+"#;
+    write(dir.path(), "shop.toml", &format!("{GOOD_STORE}{table}"));
+    let (ok, out) = chatgw(&["config", "check", "--stores", dir.path().to_str().expect("utf8")]);
+    assert!(!ok, "a bad shipping table must fail: {out}");
+    for needle in [
+        "shipping.dispatch_days",
+        "shipping.zones[0].countries",
+        "`es`",
+        "shipping.zones[0].cost",
+        "shipping.zones[1].name",
+        "shipping.zones[1].free_over",
+        "shipping.zones[1].delivery_days",
+    ] {
+        assert!(out.contains(needle), "missing {needle:?} in:\n{out}");
+    }
+    write(dir.path(), "shop.toml", &format!("{GOOD_STORE}\n[shipping]\nzones = []\n"));
+    let (ok, out) = chatgw(&["config", "check", "--stores", dir.path().to_str().expect("utf8")]);
+    assert!(!ok && out.contains("shipping.zones"), "{out}");
+}
+
+#[test]
 fn environment_overrides_and_bad_values() {
     let (ok, out) = {
         let out = Command::new(env!("CARGO_BIN_EXE_chatgw"))

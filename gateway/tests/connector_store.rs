@@ -79,6 +79,7 @@ fn store(api: &lookbook::Lookbook) -> StoreConfig {
         retrieval: RetrievalConfig::default(),
         limits: Default::default(),
         handoff: Default::default(),
+        shipping: None,
     }
 }
 

@@ -85,6 +85,7 @@ fn store(api: &ShopifyEmulator, settings: Value) -> StoreConfig {
         retrieval: RetrievalConfig::default(),
         limits: Default::default(),
         handoff: Default::default(),
+        shipping: None,
     }
 }
 

@@ -308,6 +308,10 @@ pub struct StoreConfig {
     /// When and how a conversation goes to a person (see [`HandoffConfig`]).
     #[serde(default)]
     pub handoff: HandoffConfig,
+    /// The shipping table `get_shipping` answers from; without it the
+    /// assistant cannot state shipping costs or times.
+    #[serde(default)]
+    pub shipping: Option<ShippingConfig>,
 }
 
 /// A store's handoff policy and where its people work.
@@ -570,4 +574,45 @@ impl Default for StoreLimits {
 pub struct Rate {
     pub per_minute: u32,
     pub burst: u32,
+}
+
+/// A store's shipping options, as the `get_shipping` tool gives them.
+/// Amounts are in the store's `currency`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShippingConfig {
+    /// Working days from the order to its dispatch ("ships within 2 working days").
+    #[serde(default)]
+    pub dispatch_days: Option<DaySpan>,
+    /// At least one zone.
+    pub zones: Vec<ShippingZone>,
+    /// Anything else the assistant may quote (carriers, cut-off times).
+    #[serde(default)]
+    pub notes: String,
+}
+
+/// Where a shipping rate applies and what it costs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShippingZone {
+    /// Shown to shoppers, e.g. "Spain (mainland)".
+    pub name: String,
+    /// ISO 3166-1 alpha-2 codes of the countries it covers (`ES`, `PT`).
+    #[serde(default)]
+    pub countries: Vec<String>,
+    /// Cost of shipping an order below `free_over`.
+    pub cost: f64,
+    /// Orders from this amount ship free; absent: never free.
+    #[serde(default)]
+    pub free_over: Option<f64>,
+    /// Working days from dispatch to delivery.
+    pub delivery_days: DaySpan,
+}
+
+/// A span of working days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DaySpan {
+    pub min: u32,
+    pub max: u32,
 }

@@ -85,6 +85,9 @@ pub(super) fn validate(config: &LoadedConfig) -> Result<(), ConfigError> {
         }
         check_limits(src, &store.limits, &mut problems);
         check_handoff(src, &store.handoff, &mut problems);
+        if let Some(shipping) = &store.shipping {
+            check_shipping(src, shipping, &mut problems);
+        }
         match &store.catalog {
             CatalogSource::Demo => {}
             CatalogSource::File { path } => {
@@ -159,6 +162,50 @@ fn check_limits(src: &str, limits: &StoreLimits, problems: &mut Vec<ConfigError>
             "limits.plugin_calls_in_flight",
             format!("must be 1-{host} (the plugin host runs {host} calls at once for all stores)"),
         ));
+    }
+}
+
+/// A shipping table the assistant can quote: zones with names, country
+/// codes, amounts that are money and day spans that are spans.
+fn check_shipping(src: &str, shipping: &super::ShippingConfig, problems: &mut Vec<ConfigError>) {
+    let mut problem = |key: String, message: String| problems.push(ConfigError::invalid(src, key, message));
+    if shipping.zones.is_empty() {
+        problem(
+            "shipping.zones".into(),
+            "list at least one zone, e.g. [[shipping.zones]] name = \"Spain\", countries = [\"ES\"], cost = 4.95, delivery_days = { min = 1, max = 3 }".into(),
+        );
+    }
+    let span_problem = |span: &super::DaySpan| {
+        (span.min > span.max || span.max > 90).then(|| format!("min ({}) must be at most max ({}), and max at most 90 days", span.min, span.max))
+    };
+    if let Some(why) = shipping.dispatch_days.as_ref().and_then(span_problem) {
+        problem("shipping.dispatch_days".into(), why);
+    }
+    let mut names: Vec<&str> = Vec::new();
+    for (i, zone) in shipping.zones.iter().enumerate() {
+        let key = |field: &str| format!("shipping.zones[{i}].{field}");
+        if zone.name.trim().is_empty() {
+            problem(key("name"), "give the zone a name shoppers recognise, e.g. \"Spain (mainland)\"".into());
+        } else if names.contains(&zone.name.trim()) {
+            problem(key("name"), format!("`{}` names another zone too; zone names must be unique", zone.name));
+        }
+        names.push(zone.name.trim());
+        for country in &zone.countries {
+            if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
+                problem(key("countries"), format!("`{country}` is not an ISO 3166-1 alpha-2 code like \"ES\" (two capital letters)"));
+            }
+        }
+        if !zone.cost.is_finite() || zone.cost < 0.0 {
+            problem(key("cost"), format!("{} is not an amount: use 0 or more, e.g. 4.95 (0 for always free)", zone.cost));
+        }
+        if let Some(free_over) = zone.free_over
+            && (!free_over.is_finite() || free_over <= 0.0)
+        {
+            problem(key("free_over"), format!("{free_over} is not an order amount: use more than 0, e.g. 50, or leave it out"));
+        }
+        if let Some(why) = span_problem(&zone.delivery_days) {
+            problem(key("delivery_days"), why);
+        }
     }
 }
 

@@ -13,6 +13,7 @@ use super::{ConnectorFailure, StoreConnector};
 use crate::llm::{ToolCall, ToolDef};
 use crate::tools::catalog::{GET_STOCK, SEARCH_PRODUCTS};
 use crate::tools::orders::{OrderRecord, OrderSource};
+use crate::tools::shipping::GET_SHIPPING;
 use crate::tools::{CatalogToolBox, ToolBox, ToolOutcome};
 
 pub use crate::tools::orders::GET_ORDER_STATUS;
@@ -33,7 +34,7 @@ impl ConnectorToolBox {
         match connector.list_tools().await {
             Ok(specs) => {
                 for spec in specs {
-                    if [SEARCH_PRODUCTS, GET_STOCK, GET_ORDER_STATUS].contains(&spec.name.as_str()) || !valid_tool_name(&spec.name) {
+                    if [SEARCH_PRODUCTS, GET_STOCK, GET_ORDER_STATUS, GET_SHIPPING].contains(&spec.name.as_str()) || !valid_tool_name(&spec.name) {
                         tracing::warn!(plugin = connector.plugin(), tool = %spec.name, "connector tool left out: its name is taken or not [a-zA-Z0-9_-]{{1,64}}");
                         continue;
                     }
@@ -53,7 +54,7 @@ impl ConnectorToolBox {
     async fn run(&self, store_id: &str, name: &str, args: &Value) -> Result<Value, String> {
         match name {
             GET_STOCK => self.live_stock(store_id, args).await,
-            SEARCH_PRODUCTS => self.catalog.run(store_id, name, args).await,
+            SEARCH_PRODUCTS | GET_SHIPPING => self.catalog.run(store_id, name, args).await,
             _ if self.plugin_tools.iter().any(|t| t.name == name) => {
                 let text = self.connector.call_tool(name, &args.to_string()).await.map_err(|e| unavailable(&e))?;
                 Ok(serde_json::from_str::<Value>(&text).unwrap_or(Value::String(text)))

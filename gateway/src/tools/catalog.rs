@@ -7,8 +7,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde_json::{Value, json};
 
+use super::shipping::{self, GET_SHIPPING};
 use super::{ToolBox, ToolOutcome};
 use crate::catalog::{Product, Variant};
+use crate::config::ShippingConfig;
 use crate::llm::{ToolCall, ToolDef};
 use crate::search::{HybridSearch, SearchOptions};
 use crate::storage::Storage;
@@ -21,11 +23,19 @@ pub struct CatalogToolBox {
     search: HybridSearch,
     languages: Vec<String>,
     currency: String,
+    /// The store's shipping table; `get_shipping` is offered only with one.
+    shipping: Option<ShippingConfig>,
 }
 
 impl CatalogToolBox {
     pub fn new(storage: Arc<dyn Storage>, search: HybridSearch, languages: Vec<String>, currency: String) -> Self {
-        Self { storage, search, languages, currency }
+        Self { storage, search, languages, currency, shipping: None }
+    }
+
+    /// Offers `get_shipping` from this table (none: not offered).
+    pub fn with_shipping(mut self, shipping: Option<ShippingConfig>) -> Self {
+        self.shipping = shipping;
+        self
     }
 
     /// Runs one of the catalog's tools on parsed arguments.
@@ -33,7 +43,8 @@ impl CatalogToolBox {
         match name {
             SEARCH_PRODUCTS => self.search_products(store_id, args).await,
             GET_STOCK => self.get_stock(store_id, args).await,
-            other => Err(format!("unknown tool `{other}`; available: {SEARCH_PRODUCTS}, {GET_STOCK}")),
+            GET_SHIPPING => shipping::run(self.shipping.as_ref(), &self.currency, args),
+            other => Err(format!("unknown tool `{other}`; available: {SEARCH_PRODUCTS}, {GET_STOCK}, {GET_SHIPPING}")),
         }
     }
 
@@ -167,7 +178,7 @@ fn option_matches(variant: &Variant, key: &str, wanted: &str) -> bool {
 #[async_trait]
 impl ToolBox for CatalogToolBox {
     fn definitions(&self) -> Vec<ToolDef> {
-        vec![
+        let mut tools = vec![
             ToolDef {
                 name: SEARCH_PRODUCTS.into(),
                 description: "Search the store's catalog for products matching a description. Returns product ids, titles, attributes and prices.".into(),
@@ -195,7 +206,11 @@ impl ToolBox for CatalogToolBox {
                     "additionalProperties": false
                 }),
             },
-        ]
+        ];
+        if self.shipping.is_some() {
+            tools.push(shipping::definition());
+        }
+        tools
     }
 
     async fn call(&self, store_id: &str, call: &ToolCall) -> ToolOutcome {

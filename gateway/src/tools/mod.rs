@@ -5,6 +5,7 @@
 
 pub mod catalog;
 pub mod orders;
+pub mod shipping;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};

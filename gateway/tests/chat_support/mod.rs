@@ -67,6 +67,7 @@ pub fn other_store(dir: &std::path::Path) -> StoreConfig {
         retrieval: RetrievalConfig::default(),
         limits: Default::default(),
         handoff: Default::default(),
+        shipping: None,
     }
 }
 
