@@ -145,13 +145,22 @@ mod tests {
 
     #[test]
     fn a_refused_key_names_the_credential_settings() {
-        let e = error_for("https://x/wp-json/wc/v3/products", &response(401, r#"{"code":"woocommerce_rest_cannot_view","message":"Sorry, you cannot list resources.","data":{"status":401}}"#));
-        assert!(matches!(&e, ConnectorError::Auth(m) if m.contains("username_env") && m.contains("consumer key") && m.contains("woocommerce_rest_cannot_view")), "{e:?}");
+        let e = error_for(
+            "https://x/wp-json/wc/v3/products",
+            &response(401, r#"{"code":"woocommerce_rest_cannot_view","message":"Sorry, you cannot list resources.","data":{"status":401}}"#),
+        );
+        assert!(
+            matches!(&e, ConnectorError::Auth(m) if m.contains("username_env") && m.contains("consumer key") && m.contains("woocommerce_rest_cannot_view")),
+            "{e:?}"
+        );
     }
 
     #[test]
     fn wordpress_errors_keep_their_code() {
-        let missing = error_for("https://x/wp-json/wc/v3/orders/9", &response(404, r#"{"code":"woocommerce_rest_shop_order_invalid_id","message":"Invalid ID.","data":{"status":404}}"#));
+        let missing = error_for(
+            "https://x/wp-json/wc/v3/orders/9",
+            &response(404, r#"{"code":"woocommerce_rest_shop_order_invalid_id","message":"Invalid ID.","data":{"status":404}}"#),
+        );
         assert!(matches!(missing, ConnectorError::NotFound(_)));
         let no_route = error_for("https://x/wp-json/wc/v3/products", &response(404, r#"{"code":"rest_no_route","message":"No route","data":{"status":404}}"#));
         assert!(matches!(no_route, ConnectorError::InvalidSettings(m) if m.contains("base_url")));

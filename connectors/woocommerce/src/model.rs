@@ -363,15 +363,14 @@ mod tests {
 
     #[test]
     fn a_variable_product_has_its_variations_as_variants() {
-        let variations = vec![
+        let variations = [
             variation(41, "LS-S", "S", json!({"manage_stock": true, "stock_quantity": 4, "stock_status": "instock"})),
             // No SKU of its own: WooCommerce shows the parent's.
             variation(42, "LS", "M", json!({"manage_stock": "parent", "stock_quantity": -2, "stock_status": "onbackorder"})),
+            // Disabled.
             variation(43, "LS-L", "L", json!({"manage_stock": false, "stock_quantity": null, "stock_status": "outofstock", "status": "private"})),
         ];
-        let mut disabled = variations[2].clone();
-        disabled.status = "private".into();
-        let p = product(variable(), vec![variations[0].clone(), variations[1].clone(), disabled], &settings(), "EUR").unwrap();
+        let p = product(variable(), variations.to_vec(), &settings(), "EUR").unwrap();
         assert_eq!(p.status, "active");
         assert_eq!(p.updated_at.as_deref(), Some("2025-03-01T09:00:00Z"));
         assert_eq!(p.description, "Airy linen & cool.");

@@ -187,9 +187,11 @@ fn tracking(meta: &[Meta], extra_keys: &[String]) -> Vec<Fulfilment> {
         match &m.value {
             Value::Array(items) => out.extend(items.iter().filter_map(shipment)),
             Value::Object(_) => out.extend(shipment(&m.value)),
-            other => out.extend(
-                number_text(other).map(|number| Fulfilment { status: "shipped".into(), tracking: vec![Tracking { carrier: None, number: Some(number), url: None }], shipped_at: None }),
-            ),
+            other => out.extend(number_text(other).map(|number| Fulfilment {
+                status: "shipped".into(),
+                tracking: vec![Tracking { carrier: None, number: Some(number), url: None }],
+                shipped_at: None,
+            })),
         }
     }
     let aftership = |key: &str| meta.iter().find(|m| m.key == key).and_then(|m| number_text(&m.value));

@@ -118,7 +118,10 @@ mod tests {
     #[test]
     fn urls_follow_the_sites_permalinks() {
         let s = Settings::parse(r#"{"base_url": "https://shop.example/wp-json/wc/v3/"}"#).unwrap();
-        assert_eq!(s.url("products", &[("per_page", "100".into()), ("sku", "A,B".into())]), "https://shop.example/wp-json/wc/v3/products?per_page=100&sku=A%2CB");
+        assert_eq!(
+            s.url("products", &[("per_page", "100".into()), ("sku", "A,B".into())]),
+            "https://shop.example/wp-json/wc/v3/products?per_page=100&sku=A%2CB"
+        );
         let plain = Settings::parse(r#"{"base_url": "https://example.com/shop", "plain_permalinks": true}"#).unwrap();
         assert_eq!(plain.url("orders/7", &[]), "https://example.com/shop/?rest_route=/wc/v3/orders/7");
         assert_eq!(plain.url("orders", &[("search", "1001".into())]), "https://example.com/shop/?rest_route=/wc/v3/orders&search=1001");
