@@ -78,7 +78,7 @@ fn sync_page(api: &Api, cursor: Option<String>, since: Option<String>) -> Result
 // ---- stock -------------------------------------------------------------------------
 
 fn level(key: &str, item: &WcProduct, s: &Settings) -> StockLevel {
-    StockLevel { sku: key.to_owned(), location: None, available: item.stock.available(s.uncounted_available()).unwrap_or(0) }
+    StockLevel { sku: key.to_owned(), location: None, available: item.offer.stock.available(s.uncounted_available()).unwrap_or(0) }
 }
 
 /// Stock per SKU. `/products?sku=a,b` matches a product's or variation's
@@ -98,7 +98,7 @@ fn get_stock(api: &Api, keys: &[String]) -> Result<Vec<StockLevel>, ConnectorErr
         let query = [("sku", batch.join(",")), ("per_page", "100".to_owned()), ("status", "any".to_owned())];
         let items: Vec<WcProduct> = api.get("products", &query)?.value;
         for item in items.iter().filter(|i| !i.is_variable()) {
-            if let Some(key) = batch.iter().find(|k| **k == item.sku.trim())
+            if let Some(key) = batch.iter().find(|k| **k == item.offer.sku.trim())
                 && !found.contains(key)
             {
                 found.push(key);

@@ -78,6 +78,20 @@ impl Stock {
     }
 }
 
+/// What a product or a variation sells: its SKU, prices (decimal strings,
+/// empty when unset) and stock.
+#[derive(Deserialize, Clone, Default)]
+pub struct Offer {
+    #[serde(default, deserialize_with = "or_default")]
+    pub sku: String,
+    #[serde(default, deserialize_with = "or_default")]
+    pub price: String,
+    #[serde(default, deserialize_with = "or_default")]
+    pub regular_price: String,
+    #[serde(flatten)]
+    pub stock: Stock,
+}
+
 /// A product, or a variation (`type` "variation") as `/products/{id}` and
 /// the `/products?sku=` search give it.
 #[derive(Deserialize, Clone)]
@@ -103,14 +117,8 @@ pub struct WcProduct {
     pub description: String,
     #[serde(default, deserialize_with = "or_default")]
     pub short_description: String,
-    #[serde(default, deserialize_with = "or_default")]
-    pub sku: String,
-    #[serde(default, deserialize_with = "or_default")]
-    pub price: String,
-    #[serde(default, deserialize_with = "or_default")]
-    pub regular_price: String,
     #[serde(flatten)]
-    pub stock: Stock,
+    pub offer: Offer,
     #[serde(default, deserialize_with = "or_default")]
     pub categories: Vec<Term>,
     #[serde(default, deserialize_with = "or_default")]
@@ -143,14 +151,8 @@ pub struct WcVariation {
     pub id: u64,
     #[serde(default, deserialize_with = "or_default")]
     pub status: String,
-    #[serde(default, deserialize_with = "or_default")]
-    pub sku: String,
-    #[serde(default, deserialize_with = "or_default")]
-    pub price: String,
-    #[serde(default, deserialize_with = "or_default")]
-    pub regular_price: String,
     #[serde(flatten)]
-    pub stock: Stock,
+    pub offer: Offer,
     #[serde(default, deserialize_with = "or_default")]
     pub attributes: Vec<Attribute>,
     #[serde(default)]
@@ -254,39 +256,40 @@ fn sku(own: &str) -> Option<String> {
     Some(own.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
-fn variant_of_variation(v: WcVariation, parent: &WcProduct, s: &Settings, currency: &str) -> Result<ProductVariant, ConnectorError> {
-    let (price, compare_at_price) = prices(&v.price, &v.regular_price, currency)?;
+/// One variant selling `offer`; `sku` is the offer's SKU when it is the
+/// variant's own.
+fn variant(
+    external_id: u64,
+    offer: &Offer,
+    sku: Option<String>,
+    title: String,
+    options: Vec<VariantOption>,
+    s: &Settings,
+    currency: &str,
+) -> Result<ProductVariant, ConnectorError> {
+    let (price, compare_at_price) = prices(&offer.price, &offer.regular_price, currency)?;
+    Ok(ProductVariant {
+        external_id: external_id.to_string(),
+        sku,
+        title,
+        price,
+        compare_at_price,
+        options,
+        available: offer.stock.available(s.uncounted_available()),
+    })
+}
+
+fn variant_of_variation(v: &WcVariation, parent: &WcProduct, s: &Settings, currency: &str) -> Result<ProductVariant, ConnectorError> {
     let options: Vec<VariantOption> = v
         .attributes
         .iter()
         .filter_map(|a| Some(VariantOption { name: option_name(&a.name), value: a.option.clone().filter(|o| !o.trim().is_empty())? }))
         .collect();
     let title = if options.is_empty() { parent.name.clone() } else { options.iter().map(|o| o.value.as_str()).collect::<Vec<_>>().join(" / ") };
-    Ok(ProductVariant {
-        external_id: v.id.to_string(),
-        // A variation without a SKU of its own shows its parent's: that
-        // names the product, not this variation.
-        sku: sku(&v.sku).filter(|own| Some(own) != sku(&parent.sku).as_ref()),
-        title,
-        price,
-        compare_at_price,
-        options,
-        available: v.stock.available(s.uncounted_available()),
-    })
-}
-
-/// A simple, external or grouped product is its own single variant.
-fn variant_of_product(p: &WcProduct, s: &Settings, currency: &str) -> Result<ProductVariant, ConnectorError> {
-    let (price, compare_at_price) = prices(&p.price, &p.regular_price, currency)?;
-    Ok(ProductVariant {
-        external_id: p.id.to_string(),
-        sku: sku(&p.sku),
-        title: p.name.clone(),
-        price,
-        compare_at_price,
-        options: Vec::new(),
-        available: p.stock.available(s.uncounted_available()),
-    })
+    // A variation without a SKU of its own shows its parent's: that names
+    // the product, not this variation.
+    let own_sku = sku(&v.offer.sku).filter(|own| Some(own) != sku(&parent.offer.sku).as_ref());
+    variant(v.id, &v.offer, own_sku, title, options, s, currency)
 }
 
 /// Into the contract's product; a variable product's `variations` are the
@@ -295,7 +298,7 @@ pub fn product(p: WcProduct, variations: Vec<WcVariation>, s: &Settings, currenc
     let mut images: Vec<String> = p.images.iter().map(|i| i.src.clone()).filter(|src| !src.is_empty()).collect();
     let variants = if p.is_variable() {
         let mut variants = Vec::with_capacity(variations.len());
-        for v in variations.into_iter().filter(|v| v.status.is_empty() || v.status == "publish") {
+        for v in variations.iter().filter(|v| v.status.is_empty() || v.status == "publish") {
             if let Some(src) = v.image.as_ref().map(|i| i.src.clone()).filter(|src| !src.is_empty() && !images.contains(src)) {
                 images.push(src);
             }
@@ -303,7 +306,8 @@ pub fn product(p: WcProduct, variations: Vec<WcVariation>, s: &Settings, currenc
         }
         variants
     } else {
-        vec![variant_of_product(&p, s, currency)?]
+        // A simple, external or grouped product is its own single variant.
+        vec![variant(p.id, &p.offer, sku(&p.offer.sku), p.name.clone(), Vec::new(), s, currency)?]
     };
     let mut attributes = Map::new();
     attributes.insert("slug".into(), json!(p.slug));

@@ -69,10 +69,12 @@ fn parse_seconds(text: &str) -> Option<i64> {
 }
 
 /// The gateway's `since` (RFC 3339) as the UTC date-time `modified_after`
-/// takes with `dates_are_gmt=true`. Fractions are dropped: the filter then
-/// starts at most a second early, and a product seen twice is harmless.
+/// takes with `dates_are_gmt=true`, one second early: WordPress keeps
+/// whole seconds and `modified_after` is strict, so a product saved in the
+/// second `since` falls in (after the previous run started, it may not have
+/// been seen). A product seen twice is harmless.
 pub fn modified_after(since: &str) -> Option<String> {
-    parse_seconds(since).map(format_utc)
+    parse_seconds(since).map(|seconds| format_utc(seconds - 1))
 }
 
 /// A `*_gmt` field (`2025-03-01T09:00:00`) as RFC 3339.
@@ -91,9 +93,9 @@ mod tests {
 
     #[test]
     fn instants_become_utc_date_times() {
-        assert_eq!(modified_after("2026-11-26T01:13:39.123456+00:00").as_deref(), Some("2026-11-26T01:13:39"));
-        assert_eq!(modified_after("2026-01-01T00:30:00+01:00").as_deref(), Some("2025-12-31T23:30:00"));
-        assert_eq!(modified_after("2024-02-29T22:00:00-03:00").as_deref(), Some("2024-03-01T01:00:00"));
+        assert_eq!(modified_after("2026-11-26T01:13:39.123456+00:00").as_deref(), Some("2026-11-26T01:13:38"));
+        assert_eq!(modified_after("2026-01-01T00:30:00+01:00").as_deref(), Some("2025-12-31T23:29:59"));
+        assert_eq!(modified_after("2024-02-29T22:00:00-03:00").as_deref(), Some("2024-03-01T00:59:59"));
         assert_eq!(modified_after("yesterday"), None);
         assert_eq!(modified_after("2026-13-01T00:00:00Z"), None);
         assert_eq!(gmt_to_rfc3339("2025-03-01T09:00:00").as_deref(), Some("2025-03-01T09:00:00Z"));
