@@ -390,7 +390,7 @@ pub fn generate(spec: &CatalogSpec) -> Store {
 }
 
 fn status_of(spec: &CatalogSpec, n: usize) -> &'static str {
-    let every = |k: usize| k > 0 && n % k == 0;
+    let every = |k: usize| k > 0 && n.is_multiple_of(k);
     if every(spec.draft_every) {
         "draft"
     } else if every(spec.private_every) {
@@ -410,8 +410,8 @@ fn generated_product(spec: &CatalogSpec, i: usize, next_variation: &mut u64) -> 
     let id = 1_000 + n as u64 * 3;
     let base = 1_990 + (i as i64 * 370) % 18_000;
     let created = first_product_time() + Duration::minutes(i as i64);
-    let variable = spec.variable_every > 0 && n % spec.variable_every == 0;
-    let wide = variable && spec.wide_every > 0 && n % spec.wide_every == 0;
+    let variable = spec.variable_every > 0 && n.is_multiple_of(spec.variable_every);
+    let wide = variable && spec.wide_every > 0 && n.is_multiple_of(spec.wide_every);
     let sku = format!("CL-{n:05}");
     let mut attributes = vec![Attribute { name: "Material".into(), options: vec![material.into()], variation: false, visible: true }];
     let mut variations = Vec::new();
@@ -433,10 +433,10 @@ fn generated_product(spec: &CatalogSpec, i: usize, next_variation: &mut u64) -> 
                 variations.push(Variation {
                     id: *next_variation,
                     // Some variations have no SKU of their own.
-                    sku: if (n + k) % 13 == 0 { String::new() } else { format!("{sku}-{}-{size}", colour[..3].to_ascii_uppercase()) },
+                    sku: if (n + k).is_multiple_of(13) { String::new() } else { format!("{sku}-{}-{size}", colour[..3].to_ascii_uppercase()) },
                     regular_price: cents(base + si as i64 * 100),
-                    sale_price: if n % 6 == 0 { cents(base + si as i64 * 100 - 500) } else { String::new() },
-                    status: if (n + k) % 23 == 0 { "private".into() } else { "publish".into() },
+                    sale_price: if n.is_multiple_of(6) { cents(base + si as i64 * 100 - 500) } else { String::new() },
+                    status: if (n + k).is_multiple_of(23) { "private".into() } else { "publish".into() },
                     stock,
                     attributes: vec![("Size".into(), (*size).into()), ("Color".into(), (*colour).into())],
                     image: Some(format!("https://costa-linen.example/wp-content/uploads/2025/03/{id}-{}.jpg", colour.to_lowercase())),
@@ -451,7 +451,7 @@ fn generated_product(spec: &CatalogSpec, i: usize, next_variation: &mut u64) -> 
         ProductType::Simple
     };
     let stock = match n % 8 {
-        0 if !variable => Stock::uncounted(if n % 16 == 0 { "outofstock" } else { "instock" }),
+        0 if !variable => Stock::uncounted(if n.is_multiple_of(16) { "outofstock" } else { "instock" }),
         _ if variable => Stock::uncounted("instock"),
         _ => Stock::counted(((n * 5) % 15) as i64),
     };
@@ -460,21 +460,21 @@ fn generated_product(spec: &CatalogSpec, i: usize, next_variation: &mut u64) -> 
         slug: name.to_lowercase().replace(' ', "-"),
         kind,
         status: status_of(spec, n).into(),
-        catalog_visibility: if n % 97 == 0 { "hidden".into() } else { "visible".into() },
+        catalog_visibility: if n.is_multiple_of(97) { "hidden".into() } else { "visible".into() },
         description: format!(
             "<p>A {} {} {} made to last &amp; easy to care for.</p>\n<ul>\n<li>Fit: {}</li>\n<li>Care: machine wash cold</li>\n</ul>",
             STYLES[i % STYLES.len()].to_lowercase(),
             material.to_lowercase(),
             kind_name.to_lowercase(),
-            if i % 2 == 0 { "regular" } else { "relaxed" }
+            if i.is_multiple_of(2) { "regular" } else { "relaxed" }
         ),
         short_description: format!("<p>{material} {} for every day.</p>", kind_name.to_lowercase()),
         sku,
         regular_price: if variable { String::new() } else { cents(base) },
-        sale_price: if !variable && n % 6 == 0 { cents(base - 500) } else { String::new() },
+        sale_price: if !variable && n.is_multiple_of(6) { cents(base - 500) } else { String::new() },
         stock,
         categories: vec![category.into()],
-        tags: vec![material.to_lowercase(), if i % 2 == 0 { "ss25".into() } else { "aw25".into() }],
+        tags: vec![material.to_lowercase(), if i.is_multiple_of(2) { "ss25".into() } else { "aw25".into() }],
         images: vec![format!("https://costa-linen.example/wp-content/uploads/2025/03/{id}.jpg")],
         attributes,
         variations,

@@ -125,12 +125,25 @@ impl WooCommerceEmulator {
     }
 }
 
-/// WordPress's error body.
-pub fn wp_error(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, axum::Json(json!({"code": code, "message": message, "data": {"status": status.as_u16()}}))).into_response()
+/// A WordPress error answer: its status and `{"code", "message", "data"}` body.
+#[derive(Debug)]
+pub struct WpError {
+    pub status: StatusCode,
+    pub body: serde_json::Value,
 }
 
-async fn no_route() -> Response {
+impl IntoResponse for WpError {
+    fn into_response(self) -> Response {
+        (self.status, axum::Json(self.body)).into_response()
+    }
+}
+
+/// WordPress's error body.
+pub fn wp_error(status: StatusCode, code: &str, message: &str) -> WpError {
+    WpError { status, body: json!({"code": code, "message": message, "data": {"status": status.as_u16()}}) }
+}
+
+async fn no_route() -> WpError {
     wp_error(StatusCode::NOT_FOUND, "rest_no_route", "No route was found matching the URL and request method.")
 }
 
@@ -163,15 +176,15 @@ fn answer(state: &mut Controls, route: &str, query: &HashMap<String, String>, he
     match credentials(headers, query) {
         None => {
             call.outcome = Outcome::Unauthorised;
-            return wp_error(StatusCode::UNAUTHORIZED, "woocommerce_rest_cannot_view", "Sorry, you cannot list resources.");
+            return wp_error(StatusCode::UNAUTHORIZED, "woocommerce_rest_cannot_view", "Sorry, you cannot list resources.").into_response();
         }
         Some((key, _)) if key != CONSUMER_KEY => {
             call.outcome = Outcome::Unauthorised;
-            return wp_error(StatusCode::UNAUTHORIZED, "woocommerce_rest_authentication_error", "Consumer key is invalid.");
+            return wp_error(StatusCode::UNAUTHORIZED, "woocommerce_rest_authentication_error", "Consumer key is invalid.").into_response();
         }
         Some((_, secret)) if secret != CONSUMER_SECRET => {
             call.outcome = Outcome::Unauthorised;
-            return wp_error(StatusCode::UNAUTHORIZED, "woocommerce_rest_authentication_error", "Consumer secret is invalid.");
+            return wp_error(StatusCode::UNAUTHORIZED, "woocommerce_rest_authentication_error", "Consumer secret is invalid.").into_response();
         }
         Some(_) => {}
     }
@@ -179,7 +192,7 @@ fn answer(state: &mut Controls, route: &str, query: &HashMap<String, String>, he
         state.rate_limit_next -= 1;
         call.outcome = Outcome::RateLimited;
         let status = StatusCode::from_u16(state.rate_limit_status).unwrap_or(StatusCode::TOO_MANY_REQUESTS);
-        let mut response = wp_error(status, "woocommerce_rest_too_many_requests", "Too many requests. Please wait and try again.");
+        let mut response = wp_error(status, "woocommerce_rest_too_many_requests", "Too many requests. Please wait and try again.").into_response();
         if let Some(after) = state.retry_after_s {
             response.headers_mut().insert("retry-after", HeaderValue::from(after));
         }
@@ -187,7 +200,7 @@ fn answer(state: &mut Controls, route: &str, query: &HashMap<String, String>, he
     }
     if state.die_after_requests.is_some_and(|n| state.answered >= n) {
         call.outcome = Outcome::Failed;
-        return wp_error(StatusCode::INTERNAL_SERVER_ERROR, "internal_server_error", "<p>There has been a critical error on this website.</p>");
+        return wp_error(StatusCode::INTERNAL_SERVER_ERROR, "internal_server_error", "<p>There has been a critical error on this website.</p>").into_response();
     }
     let segments: Vec<&str> = route.split('/').collect();
     let id = |text: &str| text.parse::<u64>().ok();
@@ -208,17 +221,17 @@ fn answer(state: &mut Controls, route: &str, query: &HashMap<String, String>, he
     };
     match result {
         Ok(response) => response,
-        Err(response) => {
-            call.outcome = match response.status() {
+        Err(error) => {
+            call.outcome = match error.status {
                 StatusCode::NOT_FOUND => Outcome::NotFound,
                 status => Outcome::Rejected(status.to_string()),
             };
-            response
+            error.into_response()
         }
     }
 }
 
-fn invalid_product() -> Response {
+fn invalid_product() -> WpError {
     wp_error(StatusCode::NOT_FOUND, "woocommerce_rest_product_invalid_id", "Invalid ID.")
 }
 
@@ -229,7 +242,7 @@ fn single_product(store: &Store, id: u64) -> Option<Response> {
     store.variation(id).map(|(parent, v)| axum::Json(store.variation_as_product_json(parent, v)).into_response())
 }
 
-fn list_products(store: &Store, params: &HashMap<String, String>) -> Result<Response, Response> {
+fn list_products(store: &Store, params: &HashMap<String, String>) -> Result<Response, WpError> {
     let q = ListQuery::parse(params, query::PRODUCT_ORDERBY)?;
     let since = q.modified_after(params, store.utc_offset)?;
     let skus: Option<Vec<&str>> = params.get("sku").filter(|s| !s.is_empty()).map(|s| {
@@ -269,7 +282,7 @@ fn list_products(store: &Store, params: &HashMap<String, String>) -> Result<Resp
     Ok(q.page(rows, "products"))
 }
 
-fn list_variations(store: &Store, parent: &Product, params: &HashMap<String, String>) -> Result<Response, Response> {
+fn list_variations(store: &Store, parent: &Product, params: &HashMap<String, String>) -> Result<Response, WpError> {
     let q = ListQuery::parse(params, query::VARIATION_ORDERBY)?;
     let sku = params.get("sku");
     let rows = parent
@@ -283,7 +296,7 @@ fn list_variations(store: &Store, parent: &Product, params: &HashMap<String, Str
 
 /// The order search matches billing fields, items and the order number
 /// (as sequential-numbering plugins register it as a search field).
-fn list_orders(store: &Store, params: &HashMap<String, String>) -> Result<Response, Response> {
+fn list_orders(store: &Store, params: &HashMap<String, String>) -> Result<Response, WpError> {
     let q = ListQuery::parse(params, query::ORDER_ORDERBY)?;
     let search = params.get("search").map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty());
     let rows = store

@@ -11,6 +11,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use serde_json::{Value, json};
 
+use super::WpError;
+
 /// WordPress's cap on `per_page`.
 pub const MAX_PER_PAGE: u64 = 100;
 /// WordPress's default `per_page`.
@@ -76,7 +78,7 @@ pub struct ListQuery {
 }
 
 /// A 400 as WordPress's REST server sends it for invalid parameters.
-pub fn invalid_params(problems: &[(String, String)]) -> Response {
+pub fn invalid_params(problems: &[(String, String)]) -> WpError {
     let names: Vec<&str> = problems.iter().map(|(n, _)| n.as_str()).collect();
     let params: serde_json::Map<String, Value> = problems.iter().map(|(n, m)| (n.clone(), json!(m))).collect();
     let body = json!({
@@ -84,7 +86,7 @@ pub fn invalid_params(problems: &[(String, String)]) -> Response {
         "message": format!("Invalid parameter(s): {}", names.join(", ")),
         "data": {"status": 400, "params": params},
     });
-    (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
+    WpError { status: StatusCode::BAD_REQUEST, body }
 }
 
 fn integer(params: &HashMap<String, String>, name: &str, default: u64, min: u64, max: Option<u64>, problems: &mut Vec<(String, String)>) -> u64 {
@@ -107,7 +109,7 @@ fn integer(params: &HashMap<String, String>, name: &str, default: u64, min: u64,
 }
 
 impl ListQuery {
-    pub fn parse(params: &HashMap<String, String>, orderby_allowed: &[&str]) -> Result<Self, Response> {
+    pub fn parse(params: &HashMap<String, String>, orderby_allowed: &[&str]) -> Result<Self, WpError> {
         let mut problems = Vec::new();
         let page = integer(params, "page", 1, 1, None, &mut problems);
         let per_page = integer(params, "per_page", DEFAULT_PER_PAGE, 1, Some(MAX_PER_PAGE), &mut problems);
@@ -135,7 +137,7 @@ impl ListQuery {
     /// `modified_after` as an instant. Without a zone it is read in the
     /// column it is compared with: UTC with `dates_are_gmt`, else the
     /// site's timezone.
-    pub fn modified_after(&self, params: &HashMap<String, String>, site: FixedOffset) -> Result<Option<DateTime<Utc>>, Response> {
+    pub fn modified_after(&self, params: &HashMap<String, String>, site: FixedOffset) -> Result<Option<DateTime<Utc>>, WpError> {
         let Some(text) = params.get("modified_after") else { return Ok(None) };
         let gmt = params.get("dates_are_gmt").is_some_and(|v| matches!(v.as_str(), "true" | "1"));
         let invalid = || invalid_params(&[("modified_after".into(), "Invalid date.".into())]);
@@ -202,7 +204,8 @@ mod tests {
     fn per_page_over_100_is_refused_as_wordpress_does() {
         let params = parse_pairs("per_page=101&orderby=nope");
         let refused = ListQuery::parse(&params, PRODUCT_ORDERBY).err().expect("refused");
-        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+        assert_eq!(refused.body["message"], "Invalid parameter(s): per_page, orderby");
         assert!(ListQuery::parse(&parse_pairs("per_page=100"), PRODUCT_ORDERBY).is_ok());
         assert!(ListQuery::parse(&parse_pairs("page=0"), PRODUCT_ORDERBY).is_err());
     }
