@@ -126,25 +126,29 @@ async fn variations_without_a_sku_of_their_own_and_uncounted_stock_land_as_wooco
     let api = WooCommerceEmulator::start(small_store()).await;
     let (app, storage) = gateway(&api, json!({"uncounted_stock_available": 2})).await;
     app.sync_store(STORE, SyncMode::Full).await.expect("full sync");
-    let c = api.controls();
-    let (parent, inherited) = c
-        .store
-        .products
-        .iter()
-        .filter(|p| p.status == "publish" && p.catalog_visibility != "hidden")
-        .find_map(|p| p.variations.iter().find(|v| v.sku.is_empty() && v.status == "publish").map(|v| (p, v)))
-        .expect("a listed variation without a SKU of its own");
-    let (product, variant) = storage.find_variant(STORE, &inherited.id.to_string()).await.unwrap().expect("keyed by its id");
-    assert_eq!(product, parent.id.to_string());
-    assert_ne!(variant.sku, parent.sku, "the parent's SKU, which WooCommerce shows, is not the variation's");
-    let uncounted = c
-        .store
-        .products
-        .iter()
-        .filter(|p| p.status == "publish" && p.catalog_visibility != "hidden")
-        .find(|p| p.kind == ProductType::Simple && p.stock.manage == woocommerce::ManageStock::No && p.stock.status == "instock");
-    if let Some(p) = uncounted {
-        let (_, v) = storage.find_variant(STORE, &p.sku).await.unwrap().expect("a simple product is one variant");
+    let (parent_id, parent_sku, inherited_id, uncounted_sku) = {
+        let c = api.controls();
+        let listed = |p: &&woocommerce::Product| p.status == "publish" && p.catalog_visibility != "hidden";
+        let (parent, inherited) = c
+            .store
+            .products
+            .iter()
+            .filter(listed)
+            .find_map(|p| p.variations.iter().find(|v| v.sku.is_empty() && v.status == "publish").map(|v| (p, v)))
+            .expect("a listed variation without a SKU of its own");
+        let uncounted = c
+            .store
+            .products
+            .iter()
+            .filter(listed)
+            .find(|p| p.kind == ProductType::Simple && p.stock.manage == woocommerce::ManageStock::No && p.stock.status == "instock");
+        (parent.id, parent.sku.clone(), inherited.id, uncounted.map(|p| p.sku.clone()))
+    };
+    let (product, variant) = storage.find_variant(STORE, &inherited_id.to_string()).await.unwrap().expect("keyed by its id");
+    assert_eq!(product, parent_id.to_string());
+    assert_ne!(variant.sku, parent_sku, "the parent's SKU, which WooCommerce shows, is not the variation's");
+    if let Some(sku) = uncounted_sku {
+        let (_, v) = storage.find_variant(STORE, &sku).await.unwrap().expect("a simple product is one variant");
         assert_eq!(v.inventory_quantity, Some(2), "in stock without a count: the store's `uncounted_stock_available`");
     }
 }
