@@ -462,14 +462,20 @@ impl App {
             .map_err(|source| Error::ConnectorSync { store: store_id.to_owned(), source })
     }
 
-    /// Verifies a store's webhook, checks its events against the topic and
+    /// Answers a platform's creation ping (see
+    /// [`webhook::is_creation_ping`]) without doing anything; verifies any
+    /// other webhook, checks its events against the topic and
     /// the store's cap, skips a delivery already applied (by the platform's
     /// delivery id), then applies the events to the catalog. It never waits
     /// for a running sync: storage orders every write by `updated_at`.
     pub async fn apply_webhook(&self, store_id: &str, topic: &str, headers: Vec<chatgw_plugins::Header>, body: Vec<u8>) -> Result<WebhookReport> {
         let (store, connector) = self.connector_store(store_id)?;
         let CatalogSource::Connector(source) = &store.config.catalog else { return Err(no_connector(store_id)) };
-        let delivery = webhook::delivery_key(topic, &headers, source.webhook.as_ref().and_then(|w| w.delivery_id_header.as_deref()));
+        if webhook::is_creation_ping(&body) {
+            tracing::info!(store = store_id, topic, "webhook creation ping answered; nothing applied");
+            return Ok(WebhookReport { ping: true, ..WebhookReport::default() });
+        }
+        let delivery = webhook::delivery_key(topic, &headers, source.webhook.as_ref().and_then(|w| w.delivery_id_header.as_deref()), &body);
         let events = connector.webhook(topic, headers, body).await?;
         webhook::check_events(topic, &events, source.max_webhook_events).map_err(|source| Error::WebhookRefused { store: store_id.to_owned(), source })?;
         let storage = self.storage().as_ref();

@@ -243,6 +243,9 @@ pub struct WebhookReport {
     pub orders_updated: usize,
     /// The delivery was applied before (same delivery id): nothing was done.
     pub duplicate: bool,
+    /// A platform's creation ping (WooCommerce's `webhook_id=N`): nothing
+    /// was done.
+    pub ping: bool,
 }
 
 /// Applies a verified, checked webhook's events to the catalog in batches:

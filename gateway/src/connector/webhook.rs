@@ -25,6 +25,8 @@ pub const DELIVERY_RETENTION: chrono::TimeDelta = chrono::TimeDelta::hours(72);
 pub const KNOWN_DELIVERY_HEADERS: &[&str] = &["X-Shopify-Event-Id", "X-Shopify-Webhook-Id", "X-WC-Webhook-Delivery-ID"];
 /// Longer delivery ids are stored as their SHA-256.
 const MAX_DELIVERY_ID_CHARS: usize = 128;
+/// Bytes of the body's SHA-256 in a delivery key.
+const BODY_DIGEST_BYTES: usize = 16;
 
 /// Why a verified delivery is refused. Nothing of it is applied.
 #[derive(Debug, thiserror::Error)]
@@ -126,17 +128,33 @@ pub fn check_events(topic: &str, events: &[c::WebhookEvent], max: usize) -> Resu
     }
 }
 
-/// The key a delivery is remembered by: the topic and the platform's id, so
-/// one merchant action that several topics report (an event id shared by
-/// `products/update` and `inventory_levels/update`) is applied once per
-/// topic, not once in all. Keys too long to keep as they are become their
-/// SHA-256.
-pub fn delivery_key(topic: &str, headers: &[c::Header], configured: Option<&str>) -> Option<String> {
-    let key = format!("{topic}\n{}", delivery_id(headers, configured)?);
+/// The key a delivery is remembered by: the topic, the platform's id and
+/// the body's digest. The topic, so one merchant action that several topics
+/// report (an event id shared by `products/update` and
+/// `inventory_levels/update`) is applied once per topic, not once in all.
+/// The body, because an id does not always name one delivery: WooCommerce's
+/// `X-WC-Webhook-Delivery-ID` is a hash of the webhook's id and the current
+/// second, so two products changed within a second arrive under one id (a
+/// retry or replay of one delivery carries the same body, and still counts
+/// once). Keys too long to keep as they are become their SHA-256.
+pub fn delivery_key(topic: &str, headers: &[c::Header], configured: Option<&str>, body: &[u8]) -> Option<String> {
+    let digest = hex::encode(&Sha256::digest(body)[..BODY_DIGEST_BYTES]);
+    let key = format!("{topic}\n{}\n{digest}", delivery_id(headers, configured)?);
     if key.chars().count() > MAX_DELIVERY_ID_CHARS {
         return Some(format!("sha256:{}", hex::encode(Sha256::digest(key.as_bytes()))));
     }
     Some(key)
+}
+
+/// Whether a request is the ping WooCommerce sends when a webhook is
+/// created or its URL changes (`WC_Webhook::deliver_ping`): an unsigned
+/// form body `webhook_id=<n>` and nothing else. WooCommerce keeps the
+/// webhook only if the ping is answered 200, and the ping asks nothing of
+/// the store, so it is answered without a signature check, a plugin call
+/// or any change. Any other body still needs its signature.
+pub fn is_creation_ping(body: &[u8]) -> bool {
+    let text = body.trim_ascii();
+    text.strip_prefix(b"webhook_id=").is_some_and(|id| (1..=20).contains(&id.len()) && id.iter().all(u8::is_ascii_digit))
 }
 
 /// The platform's id of this delivery: from the header the store names, or
@@ -221,7 +239,21 @@ mod tests {
         // Shopify's event id (same for every retry) wins over its per-delivery id.
         assert_eq!(delivery_id(&[h("X-Shopify-Webhook-Id", "w-2"), h("X-Shopify-Event-Id", "e-1")], None), Some("e-1"));
         let long = "x".repeat(500);
-        assert!(delivery_key("order.updated", &[h("X-WC-Webhook-Delivery-ID", &long)], None).unwrap().starts_with("sha256:"));
-        assert_eq!(delivery_key("products/update", &headers, None).as_deref(), Some("products/update\nabc"));
+        assert!(delivery_key("order.updated", &[h("X-WC-Webhook-Delivery-ID", &long)], None, b"{}").unwrap().starts_with("sha256:"));
+        let key = delivery_key("products/update", &headers, None, b"{\"id\":1}").unwrap();
+        assert!(key.starts_with("products/update\nabc\n"), "{key}");
+        assert_eq!(delivery_key("products/update", &headers, None, b"{\"id\":1}").unwrap(), key, "a replay has the same key");
+        // WooCommerce: one delivery id for two products changed in the same second.
+        assert_ne!(delivery_key("products/update", &headers, None, b"{\"id\":2}").unwrap(), key);
+        assert_eq!(delivery_key("products/update", &[], None, b"{}"), None);
+    }
+
+    #[test]
+    fn only_woocommerces_ping_body_is_a_ping() {
+        assert!(is_creation_ping(b"webhook_id=42"));
+        assert!(is_creation_ping(b" webhook_id=7\n"));
+        for body in [&b"webhook_id="[..], b"webhook_id=4a", b"{\"webhook_id\":1}", b"webhook_id=1&x=2", b"", b"{\"id\":1}"] {
+            assert!(!is_creation_ping(body), "{}", String::from_utf8_lossy(body));
+        }
     }
 }

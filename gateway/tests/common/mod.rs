@@ -5,11 +5,13 @@
 //! - [`sqlite`]: a migrated in-memory SQLite storage.
 //! - [`redis_url`] and [`unique_prefix`] for tests that use Redis.
 //! - [`instances`]: private PostgreSQL and Redis servers for fault tests.
+//! - [`connector`]: a store served by a connector plugin against a test peer.
 //!
 //! A service that cannot be reached fails the test with directions to
 //! start it: tests never skip silently.
 #![allow(dead_code)]
 
+pub mod connector;
 pub mod instances;
 
 use std::str::FromStr;

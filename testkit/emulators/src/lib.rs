@@ -6,12 +6,23 @@
 
 pub mod drf;
 pub mod shopify;
+pub mod woocommerce;
 
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, OnceLock};
+
+/// Serves `app` on a free port of 127.0.0.1 in the background; `what`
+/// names the emulator in panics.
+pub async fn serve_on_loopback(app: axum::Router, what: &str) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("bind the {what} emulator on loopback: {e}"));
+    let addr = listener.local_addr().expect("a bound listener has an address");
+    let what = what.to_owned();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap_or_else(|e| panic!("the {what} emulator stopped serving: {e}")) });
+    addr
+}
 
 /// The repository root (this crate lives in `testkit/emulators`).
 pub fn repository_root() -> PathBuf {
