@@ -84,9 +84,9 @@ pub fn encode_cursor(id: &SqlValue) -> Result<String, ConnectorError> {
         SqlValue::Integer(i) => Ok(format!("i:{i}")),
         SqlValue::Double(d) if d.fract() == 0.0 => Ok(format!("i:{}", *d as i64)),
         SqlValue::Text(t) => Ok(format!("t:{t}")),
-        other => Err(ConnectorError::InvalidSettings(format!(
-            "`{SETTING}`: `product_id` must be an integer or text column to page by it, not {other:?}; cast it"
-        ))),
+        other => {
+            Err(ConnectorError::InvalidSettings(format!("`{SETTING}`: `product_id` must be an integer or text column to page by it, not {other:?}; cast it")))
+        }
     }
 }
 
@@ -208,7 +208,9 @@ pub fn timestamp(value: &SqlValue, column: &str, owner: &str) -> Result<Option<S
         other => {
             let Some(t) = text(other) else { return Ok(None) };
             time::rfc3339(&t).map(Some).ok_or_else(|| {
-                ConnectorError::Upstream(format!("{owner}: `{column}` is `{t}`, not a timestamp; return a timestamp column or `YYYY-MM-DD HH:MM:SS` text in UTC"))
+                ConnectorError::Upstream(format!(
+                    "{owner}: `{column}` is `{t}`, not a timestamp; return a timestamp column or `YYYY-MM-DD HH:MM:SS` text in UTC"
+                ))
             })
         }
     }
@@ -235,11 +237,11 @@ fn collect_attributes(l: &Layout, row: &[SqlValue], id: &str, into: &mut serde_j
 
 fn variant(s: &Settings, l: &Layout, row: &[SqlValue], product_id: &str, title: &str, n: usize, count: usize) -> Result<ProductVariant, ConnectorError> {
     let sku = cell(row, l.sku);
-    let external_id = cell(row, l.variant_id).or_else(|| sku.clone()).unwrap_or_else(|| if count == 1 { product_id.to_owned() } else { format!("{product_id}-{}", n + 1) });
+    let external_id =
+        cell(row, l.variant_id).or_else(|| sku.clone()).unwrap_or_else(|| if count == 1 { product_id.to_owned() } else { format!("{product_id}-{}", n + 1) });
     let options = options(l, row, product_id)?;
-    let variant_title = cell(row, l.variant_title).unwrap_or_else(|| {
-        if options.is_empty() { title.to_owned() } else { options.iter().map(|o| o.value.as_str()).collect::<Vec<_>>().join(" / ") }
-    });
+    let variant_title = cell(row, l.variant_title)
+        .unwrap_or_else(|| if options.is_empty() { title.to_owned() } else { options.iter().map(|o| o.value.as_str()).collect::<Vec<_>>().join(" / ") });
     let currency = cell(row, l.currency).or_else(|| s.currency.clone());
     let price_of = |index: Option<usize>, column: &str| -> Result<Option<chatgw_sdk::Money>, ConnectorError> {
         let Some(amount) = cell(row, index) else { return Ok(None) };
@@ -393,8 +395,12 @@ mod tests {
 
     #[test]
     fn a_product_without_variant_rows_gets_one_variant() {
-        let page = page(&settings(), &rows(&["product_id", "title", "price", "stock_status"], vec![vec![t("cap"), t("Cap"), SqlValue::Integer(15), t("outofstock")]]), 10)
-            .unwrap();
+        let page = page(
+            &settings(),
+            &rows(&["product_id", "title", "price", "stock_status"], vec![vec![t("cap"), t("Cap"), SqlValue::Integer(15), t("outofstock")]]),
+            10,
+        )
+        .unwrap();
         let v = &page.products[0].variants[0];
         assert_eq!((v.external_id.as_str(), v.available, v.title.as_str()), ("cap", Some(0), "Cap"));
         assert_eq!(v.price.as_ref().map(|m| m.amount_minor), Some(1500));

@@ -96,7 +96,7 @@ pub fn list(value: &SqlValue) -> Vec<String> {
     if t.starts_with('[')
         && let Ok(items) = serde_json::from_str::<Vec<serde_json::Value>>(&t)
     {
-        return items.iter().filter_map(|v| json_text(v)).collect();
+        return items.iter().filter_map(json_text).collect();
     }
     let separator = if t.contains('|') && !t.contains(',') { '|' } else { ',' };
     t.split(separator).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()

@@ -80,7 +80,9 @@ pub fn order(s: &Settings, rows: &Rows, reference: &str) -> Result<Order, Connec
     let amount = |value: Option<String>, column: &str| -> Result<Option<Money>, ConnectorError> {
         let Some(value) = value else { return Ok(None) };
         let Some(currency) = currency.as_deref() else {
-            return Err(ConnectorError::InvalidSettings(format!("`{SETTING}` returns `{column}` but no `currency` column, and the `currency` setting is not set")));
+            return Err(ConnectorError::InvalidSettings(format!(
+                "`{SETTING}` returns `{column}` but no `currency` column, and the `currency` setting is not set"
+            )));
         };
         money(&value, currency).map(Some)
     };
@@ -117,7 +119,11 @@ pub fn order(s: &Settings, rows: &Rows, reference: &str) -> Result<Order, Connec
             for entry in json_array(&t, "tracking", &order_ref)? {
                 push_tracking(
                     &mut tracking,
-                    Tracking { carrier: entry.get("carrier").and_then(json_text), number: entry.get("number").and_then(json_text), url: entry.get("url").and_then(json_text) },
+                    Tracking {
+                        carrier: entry.get("carrier").and_then(json_text),
+                        number: entry.get("number").and_then(json_text),
+                        url: entry.get("url").and_then(json_text),
+                    },
                 );
             }
         }
@@ -179,12 +185,48 @@ mod tests {
 
     fn rows() -> Rows {
         Rows {
-            columns: ["number", "status", "email", "created_at", "total", "item_sku", "item_title", "item_quantity", "item_price", "tracking_number", "tracking_carrier"]
-                .map(String::from)
-                .to_vec(),
+            columns: [
+                "number",
+                "status",
+                "email",
+                "created_at",
+                "total",
+                "item_sku",
+                "item_title",
+                "item_quantity",
+                "item_price",
+                "tracking_number",
+                "tracking_carrier",
+            ]
+            .map(String::from)
+            .to_vec(),
             rows: vec![
-                vec![SqlValue::Integer(1001), t("completed"), t("ana@example.com"), t("2024-05-01 10:00:00"), t("99.80"), t("A-1"), t("Shirt"), SqlValue::Integer(2), t("49.90"), t("JJD1"), t("DHL")],
-                vec![SqlValue::Integer(1001), t("completed"), t("ana@example.com"), t("2024-05-01 10:00:00"), t("99.80"), t("B-1"), t("Cap"), SqlValue::Integer(1), t("0"), t("JJD1"), t("DHL")],
+                vec![
+                    SqlValue::Integer(1001),
+                    t("completed"),
+                    t("ana@example.com"),
+                    t("2024-05-01 10:00:00"),
+                    t("99.80"),
+                    t("A-1"),
+                    t("Shirt"),
+                    SqlValue::Integer(2),
+                    t("49.90"),
+                    t("JJD1"),
+                    t("DHL"),
+                ],
+                vec![
+                    SqlValue::Integer(1001),
+                    t("completed"),
+                    t("ana@example.com"),
+                    t("2024-05-01 10:00:00"),
+                    t("99.80"),
+                    t("B-1"),
+                    t("Cap"),
+                    SqlValue::Integer(1),
+                    t("0"),
+                    t("JJD1"),
+                    t("DHL"),
+                ],
             ],
             truncated: false,
         }

@@ -52,8 +52,12 @@ pub fn bind(sql: &str, dialect: Dialect, setting: &str, value: impl Fn(&str) -> 
             '`' if dialect == Dialect::MySql => Some(quoted_end(&chars, i, '`', false)),
             '-' if next == Some('-') => Some(line_end(&chars, i)),
             '#' if dialect == Dialect::MySql => Some(line_end(&chars, i)),
-            '/' if next == Some('*') => Some(block_comment_end(&chars, i, dialect == Dialect::Postgres).ok_or_else(|| format!("{setting}: a `/*` comment is never closed"))?),
-            '$' if dialect == Dialect::Postgres => dollar_quote_end(&chars, i).map(|end| end.ok_or_else(|| format!("{setting}: a dollar-quoted string is never closed"))).transpose()?,
+            '/' if next == Some('*') => {
+                Some(block_comment_end(&chars, i, dialect == Dialect::Postgres).ok_or_else(|| format!("{setting}: a `/*` comment is never closed"))?)
+            }
+            '$' if dialect == Dialect::Postgres => {
+                dollar_quote_end(&chars, i).map(|end| end.ok_or_else(|| format!("{setting}: a dollar-quoted string is never closed"))).transpose()?
+            }
             _ => None,
         };
         if let Some(end) = skipped {
@@ -151,9 +155,7 @@ fn is_name_char(c: char) -> bool {
 fn backslash_escapes(dialect: Dialect, chars: &[char], quote: usize) -> bool {
     match dialect {
         Dialect::MySql => true,
-        Dialect::Postgres => {
-            quote > 0 && matches!(chars[quote - 1], 'e' | 'E') && !(quote > 1 && is_name_char(chars[quote - 2]))
-        }
+        Dialect::Postgres => quote > 0 && matches!(chars[quote - 1], 'e' | 'E') && !(quote > 1 && is_name_char(chars[quote - 2])),
     }
 }
 
@@ -261,7 +263,8 @@ mod tests {
 
     #[test]
     fn literals_identifiers_comments_and_casts_are_left_alone() {
-        let sql = "SELECT ':after', \"x:after\", 'it''s :after', E'\\' :after', $$ :after $$, $t$ :after $t$, x::text -- :after\n/* :after /* :after */ */ FROM t";
+        let sql =
+            "SELECT ':after', \"x:after\", 'it''s :after', E'\\' :after', $$ :after $$, $t$ :after $t$, x::text -- :after\n/* :after /* :after */ */ FROM t";
         let b = pg(sql);
         assert_eq!(b.sql, sql);
         assert!(b.params.is_empty());

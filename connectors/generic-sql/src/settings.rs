@@ -80,9 +80,9 @@ fn with_prefix(name: &str, query: &str, prefix: Option<&str>) -> Result<String, 
     }
     match prefix {
         Some(prefix) => Ok(query.replace(PREFIX_TOKEN, prefix)),
-        None if query.contains(PREFIX_TOKEN) => Err(invalid(format!(
-            "`{name}` uses `{PREFIX_TOKEN}` but `table_prefix` is not set; set it to the tables' prefix, e.g. \"wp_\""
-        ))),
+        None if query.contains(PREFIX_TOKEN) => {
+            Err(invalid(format!("`{name}` uses `{PREFIX_TOKEN}` but `table_prefix` is not set; set it to the tables' prefix, e.g. \"wp_\"")))
+        }
         None => Ok(query.to_owned()),
     }
 }
