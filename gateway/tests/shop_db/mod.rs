@@ -20,7 +20,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use chrono::NaiveDateTime;
 use sqlx::mysql::{MySqlConnectOptions, MySqlConnection};
 use sqlx::postgres::{PgConnectOptions, PgConnection};
-use sqlx::{ConnectOptions, Connection, Executor, MySql, Postgres, QueryBuilder};
+use sqlx::{ConnectOptions, Executor, MySql, Postgres, QueryBuilder};
 
 const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 const DEFAULT_MARIADB_URL: &str = "mysql://root@127.0.0.1:3306/test";
@@ -103,7 +103,6 @@ macro_rules! push_rows {
         })
     };
 }
-use push_rows;
 
 enum Admin {
     Postgres(PgConnection),

@@ -237,7 +237,7 @@ pub async fn seed(shop: &mut ShopDb, prefix: &str, products: usize) -> Seeded {
             rows.sellable(vid, &sku, price, regular, Some(stock));
             rows.postmeta.push(meta(vid, "attribute_pa_size", *size_slug));
             if let Some((colour_slug, _)) = colour {
-                rows.postmeta.push(meta(vid, "attribute_pa_color", *colour_slug));
+                rows.postmeta.push(meta(vid, "attribute_pa_color", colour_slug));
             }
             product.variations.push(Variation {
                 id: vid,
@@ -264,6 +264,13 @@ pub async fn seed(shop: &mut ShopDb, prefix: &str, products: usize) -> Seeded {
     shop.insert(&t("wc_product_meta_lookup"), LOOKUP_COLUMNS, &rows.lookup).await;
     shop.insert(&t("term_relationships"), &["object_id", "term_taxonomy_id"], &rows.relationships).await;
     seeded.orders = seed_orders(shop, prefix, &seeded.variable).await;
+    // A live shop's tables have planner statistics; fresh ones get them now.
+    let tables = ["posts", "postmeta", "wc_product_meta_lookup", "term_relationships", "term_taxonomy", "terms"];
+    let analyze: Vec<String> = match shop.db {
+        Db::Postgres => vec![format!("ANALYZE {}", tables.map(|name| t(name)).join(", "))],
+        Db::MariaDb => vec![format!("ANALYZE TABLE {}", tables.map(|name| t(name)).join(", "))],
+    };
+    shop.admin(&analyze).await;
     seeded
 }
 
