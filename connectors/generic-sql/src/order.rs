@@ -93,7 +93,7 @@ pub fn order(s: &Settings, rows: &Rows, reference: &str) -> Result<Order, Connec
         if let Some(t) = cell(row, l.items) {
             for item in json_array(&t, "items", &order_ref)? {
                 let quantity = item.get("quantity").and_then(Value::as_u64).unwrap_or(1);
-                push_item(
+                push_new(
                     &mut items,
                     OrderItem {
                         sku: item.get("sku").and_then(json_text),
@@ -105,7 +105,7 @@ pub fn order(s: &Settings, rows: &Rows, reference: &str) -> Result<Order, Connec
             }
         }
         if l.item_title.or(l.item_sku).is_some_and(|i| !matches!(row[i], SqlValue::Null)) {
-            push_item(
+            push_new(
                 &mut items,
                 OrderItem {
                     sku: cell(row, l.item_sku),
@@ -117,7 +117,7 @@ pub fn order(s: &Settings, rows: &Rows, reference: &str) -> Result<Order, Connec
         }
         if let Some(t) = cell(row, l.tracking) {
             for entry in json_array(&t, "tracking", &order_ref)? {
-                push_tracking(
+                push_new(
                     &mut tracking,
                     Tracking {
                         carrier: entry.get("carrier").and_then(json_text),
@@ -128,7 +128,7 @@ pub fn order(s: &Settings, rows: &Rows, reference: &str) -> Result<Order, Connec
             }
         }
         if let Some(number) = cell(row, l.tracking_number) {
-            push_tracking(&mut tracking, Tracking { carrier: cell(row, l.tracking_carrier), number: Some(number), url: cell(row, l.tracking_url) });
+            push_new(&mut tracking, Tracking { carrier: cell(row, l.tracking_carrier), number: Some(number), url: cell(row, l.tracking_url) });
         }
     }
     let status = cell(first, Some(l.status)).unwrap_or_else(|| "unknown".into());
@@ -158,16 +158,11 @@ fn json_array(text: &str, column: &str, order_ref: &str) -> Result<Vec<Value>, C
     }
 }
 
-/// Joins repeat rows (an item per tracking number, say): each item once.
-fn push_item(items: &mut Vec<OrderItem>, item: OrderItem) {
-    if !items.contains(&item) {
-        items.push(item);
-    }
-}
-
-fn push_tracking(all: &mut Vec<Tracking>, tracking: Tracking) {
-    if !all.contains(&tracking) {
-        all.push(tracking);
+/// Joins repeat rows (an item per tracking number, say): each item or
+/// tracking entry once.
+fn push_new<T: PartialEq>(all: &mut Vec<T>, item: T) {
+    if !all.contains(&item) {
+        all.push(item);
     }
 }
 
