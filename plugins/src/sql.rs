@@ -20,9 +20,10 @@
 //!   still running when the deadline passes, or when the caller gives up, is
 //!   ended on the server from a second connection before its slot is freed.
 //! - Rows and bytes are capped by the server: a `LIMIT` of one row more than
-//!   the cap, and on PostgreSQL a per-row size guard, so an oversized value
-//!   is never sent. MySQL/MariaDB bound a value by the server's
-//!   `max_allowed_packet` only; a row there is capped after it arrives.
+//!   the cap, and a per-row size guard, so an oversized value is never
+//!   sent. PostgreSQL stops at a row whose text form is over the byte cap;
+//!   MySQL/MariaDB send such a row with every value NULL and a flag, and
+//!   the gate stops there.
 
 mod session;
 mod statement;
@@ -38,7 +39,7 @@ use futures::TryStreamExt;
 use sqlx::mysql::{MySqlArguments, MySqlConnectOptions, MySqlConnection};
 use sqlx::postgres::types::Oid;
 use sqlx::postgres::{PgArgumentBuffer, PgArguments, PgConnectOptions, PgConnection, PgTypeInfo};
-use sqlx::{Arguments, Column, ConnectOptions, Connection, Executor, Postgres, Row, Statement};
+use sqlx::{Arguments, Column, ConnectOptions, Connection, Executor, Postgres, Row, Statement, TypeInfo};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
@@ -58,6 +59,11 @@ const CLEANUP_TIMEOUT: Duration = Duration::from_secs(5);
 /// "truncated" rather than as a failure.
 const ROW_TOO_BIG: &str = "chatgw-row-over-byte-cap";
 
+/// The MySQL/MariaDB row-size guard's columns: the row's size in bytes, and
+/// the flag the gate reads (and hides from the plugin).
+const MYSQL_ROW_BYTES: &str = "chatgw_row_bytes";
+const MYSQL_ROW_OVER: &str = "chatgw_row_over_cap";
+
 /// How a store's database is granted to its connector.
 #[derive(Debug, Clone)]
 pub struct SqlGrantConfig {
@@ -71,8 +77,9 @@ pub struct SqlGrantConfig {
     /// Rows one query may return; more set `truncated`.
     pub max_rows: usize,
     /// Bytes of values (text and blob lengths, 8 per number) one query may
-    /// return; more set `truncated`. On PostgreSQL the server also refuses
-    /// to send a row whose text form is larger.
+    /// return; more set `truncated`. The server also refuses to send a row
+    /// larger than this (PostgreSQL: its text form; MySQL/MariaDB: the sum
+    /// of its values' lengths).
     pub max_bytes: u64,
     /// Server-side limit for the statement; the whole query (connection,
     /// transaction, rows) gets this plus one second.
@@ -320,6 +327,7 @@ impl SqlGate {
             RunError::NotAQuery => SqlFailure::Denied(
                 "the store's database connection is read-only: the server reports that the statement returns no rows, so it is not a query".into(),
             ),
+            RunError::Guard(why) => SqlFailure::InvalidQuery(why),
             RunError::Column(ColumnError::Unsupported(why)) => SqlFailure::InvalidQuery(why),
             RunError::Column(ColumnError::Malformed(why)) => SqlFailure::Database(format!("cannot read a value: {why}")),
             RunError::Sql(sqlx::Error::Database(db)) => classify(&*db, backend),
@@ -544,6 +552,8 @@ enum RunError {
     Timeout,
     /// The server described the prepared statement as returning no rows.
     NotAQuery,
+    /// The statement cannot be run inside the row-size guard (why).
+    Guard(String),
 }
 
 impl From<sqlx::Error> for RunError {
@@ -758,11 +768,75 @@ async fn mysql_run(
     if columns.is_empty() {
         return Err(RunError::NotAQuery);
     }
-    collect_rows(described.query_with(arguments).fetch(&mut *conn), RowSink::new(columns, caps), mysql_row).await
+    // Now that the server has named the columns, run the statement inside
+    // the row-size guard.
+    let variable: Vec<bool> = described.columns().iter().map(|c| unbounded_mysql_type(c.type_info().name())).collect();
+    let guarded = mysql_guard(sql, &columns, &variable, caps)?;
+    let prepared = (&mut *conn).prepare_with(&guarded, &[]).await?;
+    collect_rows(prepared.query_with(arguments).fetch(&mut *conn), RowSink::new(columns, caps), mysql_row).await
 }
 
+/// `sql` (already wrapped by [`mysql_wrap`]) as a derived table whose rows
+/// the server sends with every value NULL when their values add up to more
+/// than the byte cap, flagged in a last column, so an oversized value never
+/// crosses the wire. The statement's `LIMIT` makes the server materialise
+/// it in its own order, which the guard keeps. Its columns must have
+/// distinct names to be referred to.
+fn mysql_guard(sql: &str, columns: &[String], variable: &[bool], caps: Caps) -> Result<String, RunError> {
+    let mut seen = std::collections::HashSet::new();
+    for name in columns {
+        let lower = name.to_lowercase();
+        if lower == MYSQL_ROW_BYTES || lower == MYSQL_ROW_OVER || !seen.insert(lower) {
+            return Err(RunError::Guard(format!(
+                "the statement returns more than one column named `{name}` (or uses a name the host reserves); give each column a distinct \
+                 name with `AS`: the host bounds the size of each row on the server, by column name"
+            )));
+        }
+        if name.chars().count() > 64 {
+            return Err(RunError::Guard(format!(
+                "the statement's column `{}…` has a name over 64 characters; name it with `AS`: the host bounds the size of each row on the \
+                 server, by column name",
+                name.chars().take(32).collect::<String>()
+            )));
+        }
+    }
+    let quote = |name: &str| format!("`{}`", name.replace('`', "``"));
+    let size = columns.iter().map(|c| format!("COALESCE(LENGTH(chatgw_q.{}), 0)", quote(c))).collect::<Vec<_>>().join(" + ");
+    let max = caps.max_bytes;
+    // Fixed-size values (numbers, dates, BIT) are small and pass as they
+    // are: a CASE would change their type (BIT becomes text).
+    let values = columns
+        .iter()
+        .zip(variable)
+        .map(|(c, variable)| match variable {
+            true => format!("CASE WHEN chatgw_g.{MYSQL_ROW_BYTES} <= {max} THEN chatgw_g.{q} END AS {q}", q = quote(c)),
+            false => format!("chatgw_g.{q} AS {q}", q = quote(c)),
+        })
+        .collect::<Vec<_>>();
+    // The newlines end any line comment the statement finishes with.
+    Ok(format!(
+        "SELECT {values}, chatgw_g.{MYSQL_ROW_BYTES} > {max} AS {MYSQL_ROW_OVER}\nFROM (SELECT chatgw_q.*, {size} AS {MYSQL_ROW_BYTES}\nFROM (\n{sql}\n) AS chatgw_q) AS chatgw_g",
+        values = values.join(", "),
+    ))
+}
+
+/// Whether a MySQL/MariaDB column type holds values of any length (text,
+/// binary, JSON, DECIMAL...), which the row-size guard holds back.
+fn unbounded_mysql_type(type_name: &str) -> bool {
+    let fixed =
+        ["BOOLEAN", "TINYINT", "SMALLINT", "MEDIUMINT", "INT", "BIGINT", "YEAR", "BIT", "FLOAT", "DOUBLE", "DATE", "TIME", "DATETIME", "TIMESTAMP", "NULL"];
+    let base = type_name.trim_end_matches(" UNSIGNED");
+    !fixed.contains(&base)
+}
+
+/// A guarded row's values, or `None` when the server flagged it as over the
+/// byte cap (and sent its values as NULL).
 fn mysql_row(row: &sqlx::mysql::MySqlRow) -> Result<Option<Vec<SqlValue>>, ColumnError> {
-    (0..row.len()).map(|i| value::mysql_value(row, i)).collect::<Result<Vec<_>, _>>().map(Some)
+    let Some(flag) = row.len().checked_sub(1) else { return Ok(Some(Vec::new())) };
+    if !matches!(value::mysql_value(row, flag)?, SqlValue::Integer(0)) {
+        return Ok(None);
+    }
+    (0..flag).map(|i| value::mysql_value(row, i)).collect::<Result<Vec<_>, _>>().map(Some)
 }
 
 fn postgres_row(row: &sqlx::postgres::PgRow) -> Result<Option<Vec<SqlValue>>, ColumnError> {
