@@ -136,6 +136,7 @@ fn store(peer: &DrfPeer, shop: Shop, settings: Value) -> StoreConfig {
         retrieval: RetrievalConfig::default(),
         limits: Default::default(),
         handoff: Default::default(),
+        shipping: None,
     }
 }
 

@@ -45,7 +45,9 @@ impl Turn {
         let config = &self.store.config;
         let detection =
             analysis.decide(DetectionContext { store_languages: &config.languages, previous: previous_language.as_deref(), locale: self.locale.as_deref() });
-        let classification = classify::classify(&self.message);
+        // Earlier shopper messages let it see a question asked again.
+        let earlier: Vec<&str> = history.iter().filter(|e| e.role == MessageRole::User).map(|e| e.text.as_str()).collect();
+        let classification = classify::classify_in_context(&self.message, &earlier);
         Ok(TurnContext { history, detection, classification })
     }
 

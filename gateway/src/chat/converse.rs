@@ -5,10 +5,11 @@
 use futures::StreamExt;
 
 use super::context::TurnContext;
-use super::enforce::Gate;
+use super::enforce::{AnswerEnd, Gate, REGENERATIONS};
 use super::retrieve::Retrieval;
 use super::turn::Turn;
 use super::{ChatEvent, ToolStatus, TurnError, prompt};
+use crate::claims::{Evidence, KnownProduct};
 use crate::llm::{ChatMessage, ChatRequest, ModelEvent, Role, ToolCall, ToolChoice, Usage};
 use crate::session::trim_to_budget;
 use crate::tools::{ToolContext, ToolOutcome};
@@ -32,17 +33,21 @@ impl Turn {
 
         let routing = &config.models;
         let tools = store.tools.definitions();
-        let mut gate = Gate::new(self.tx.clone());
+        let known: Vec<KnownProduct> = retrieval.cards.iter().map(|c| KnownProduct::from_product(&c.product)).collect();
+        let evidence = Evidence::new(&[], &known, &config.currency);
+        let mut gate = Gate::new(self.tx.clone(), context.reply_language(), evidence);
         let mut outcomes: Vec<ToolOutcome> = Vec::new();
         let mut usage = Usage::default();
-        let rounds = routing.max_tool_rounds.max(1);
+        let mut tool_choice = ToolChoice::Auto;
+        // Tool rounds, plus the one regeneration the gate may ask for.
+        let rounds = routing.max_tool_rounds.max(1) + REGENERATIONS;
         for round in 0..=rounds {
             let last_round = round == rounds;
             let request = ChatRequest {
                 model: routing.chat.clone(),
                 messages: messages.clone(),
                 tools: if last_round { Vec::new() } else { tools.clone() },
-                tool_choice: if last_round { ToolChoice::None } else { ToolChoice::Auto },
+                tool_choice: if last_round { ToolChoice::None } else { std::mem::replace(&mut tool_choice, ToolChoice::Auto) },
                 temperature: Some(routing.temperature),
                 max_tokens: Some(routing.max_tokens),
                 grounding: Some(retrieval.grounding.clone()),
@@ -64,17 +69,29 @@ impl Turn {
                     ModelEvent::Finished { .. } => break,
                 }
             }
-            if calls.is_empty() {
-                break;
+            if !calls.is_empty() && !last_round {
+                messages.push(ChatMessage { role: Role::Assistant, content: round_text, tool_calls: calls.clone(), tool_call_id: None });
+                for call in &calls {
+                    let outcome = self.call_tool(call).await;
+                    gate.tool_result(&outcome);
+                    messages.push(ChatMessage::tool_result(call.id.clone(), outcome.result.to_string()));
+                    outcomes.push(outcome);
+                }
+                continue;
             }
-            messages.push(ChatMessage { role: Role::Assistant, content: round_text, tool_calls: calls.clone(), tool_call_id: None });
-            for call in &calls {
-                let outcome = self.call_tool(call).await;
-                messages.push(ChatMessage::tool_result(call.id.clone(), outcome.result.to_string()));
-                outcomes.push(outcome);
+            match gate.end_answer().await {
+                AnswerEnd::Final => break,
+                AnswerEnd::Regenerate { tools: needed, instruction } => {
+                    // The held draft is not kept; the model answers again
+                    // with the backing tool forced, if the store has it.
+                    messages.push(ChatMessage::system(instruction));
+                    if let Some(tool) = needed.into_iter().find(|t| tools.iter().any(|d| d.name == *t)) {
+                        tool_choice = ToolChoice::Function(tool.to_owned());
+                    }
+                }
             }
         }
-        let text = gate.finish().await;
+        let text = gate.finish();
         let model = if store.model.is_offline() { "offline".to_owned() } else { routing.chat.clone() };
         Ok(Draft { text, outcomes, usage, model })
     }

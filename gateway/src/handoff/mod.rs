@@ -255,7 +255,7 @@ mod tests {
     use super::*;
 
     fn c(label: Label, reason: Reason) -> Classification {
-        Classification { label, reason }
+        Classification { label, reason, confidence: 1.0 }
     }
 
     #[test]

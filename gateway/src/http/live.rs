@@ -81,7 +81,7 @@ pub(super) async fn request_person(
     products.extend(discussed(&transcript));
     let mut seen = std::collections::HashSet::new();
     products.retain(|p| seen.insert(p.clone()));
-    let asked = Classification { label: Label::Escalate, reason: Reason::AskedForHuman };
+    let asked = Classification { label: Label::Escalate, reason: Reason::AskedForHuman, confidence: 1.0 };
     let (ticket, created) = app.handoffs().open(config, &id, asked, &language, products).await?;
     let message = texts::handed_off(&language);
     if created {

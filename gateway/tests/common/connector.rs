@@ -56,5 +56,7 @@ pub fn connector_store(
         models: ModelRouting::default(),
         retrieval: RetrievalConfig::default(),
         limits: Default::default(),
+        handoff: Default::default(),
+        shipping: None,
     }
 }
