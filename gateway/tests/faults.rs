@@ -172,7 +172,10 @@ async fn postgres_restart_fails_no_request() {
     for round in 0..3 {
         let transcript = get_transcript(&base, &session).await;
         assert_eq!(transcript.status(), 200, "transcript after the restart (round {round}): {:?}", transcript.text().await);
-        chat(&base, "pk_demo", Some(&session), "do you have it in size M?").await.done();
+        // A different question each round: asking the same one again is
+        // frustration, which hands the conversation to a person.
+        let question = ["do you have it in size M?", "and is there a blue one?", "what is it made of?"][round];
+        chat(&base, "pk_demo", Some(&session), question).await.done();
         chat(&base, "pk_demo", None, "warm coat for winter").await.done();
     }
     let messages: Value = get_transcript(&base, &session).await.json().await.expect("json");

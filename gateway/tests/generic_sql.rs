@@ -2,7 +2,7 @@
 //! connector (`connectors/generic-sql`, packaged as an operator installs
 //! it), on the real PostgreSQL and MariaDB, each test in a schema or
 //! database of its own read by a least-privilege user: the WooCommerce
-//! database schema with the ready configs of `examples/stores/`
+//! database schema with the ready configs of `examples/stores/connectors/`
 //! (`woocommerce-sql.toml` on MariaDB, `woocommerce-sql-postgres.toml` on
 //! PostgreSQL) and a small custom schema with `generic-sql.toml`. Full sync
 //! of 3,000 products with variations, incremental sync by `:since`, live
@@ -48,7 +48,7 @@ fn woocommerce_store(db: Db, adjust: impl FnOnce(&mut ConnectorSource)) -> Store
 }
 
 fn example_store(file: &str, adjust: impl FnOnce(&mut ConnectorSource)) -> StoreConfig {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/stores").join(file);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/stores/connectors").join(file);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     let mut store = chatgw::config::parse_store(&text, file).unwrap_or_else(|e| panic!("{file} parses: {e}"));
     let CatalogSource::Connector(source) = &mut store.catalog else { panic!("{file} is a connector store") };
@@ -321,7 +321,7 @@ async fn resume_after_cut(db: Db) {
 }
 
 /// A small custom schema (`testkit/sql/generic/postgres.sql`) with
-/// `examples/stores/generic-sql.toml`: `option_<name>` columns, a tags
+/// `examples/stores/connectors/generic-sql.toml`: `option_<name>` columns, a tags
 /// array, a timestamptz `updated_at`, orders with items and tracking.
 #[tokio::test]
 async fn a_custom_schema_store_syncs_and_answers_from_its_own_queries() {
