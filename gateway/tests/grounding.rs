@@ -102,3 +102,37 @@ async fn an_assistant_mode_slip_is_regenerated_away() {
     assert!(text.contains("ideal for summer"), "{text}");
     assert_eq!(mock.requests_to("/v1/chat/completions").len(), 2);
 }
+
+#[tokio::test]
+async fn a_classifier_model_can_raise_a_label_the_offline_classifier_missed() {
+    let mock = MockOpenAi::start().await;
+    // The store's cheap model labels the message first.
+    mock.push(Reply::text([r#"{"label": "urgent", "reason": "chargeback"}"#]));
+    unsafe { std::env::set_var("CHATGW_TEST_GROUNDING_KEY_4", "sk-test") };
+    let mut gateway = gateway_config();
+    gateway.providers.insert(
+        "mock".into(),
+        ProviderConfig {
+            kind: ProviderKind::Openai,
+            base_url: Some(mock.base_url()),
+            api_key_env: Some("CHATGW_TEST_GROUNDING_KEY_4".into()),
+            timeout_s: 10,
+            max_retries: 1,
+        },
+    );
+    let mut store = demo_store();
+    store.models.provider = "mock".into();
+    store.models.chat = "gpt-test".into();
+    store.models.classifier = "gpt-cheap".into();
+    let model = model_for_store(&gateway, &store).expect("provider builds");
+    let services = Services { storage: common::sqlite().await, sessions: memory_sessions(), embedder: Arc::new(LocalEmbedder::default()) };
+    let base = serve(App::new(gateway, services, vec![(store, model)]).await.expect("app")).await;
+
+    let sse = chat(&base, "pk_demo", None, "my card company will be hearing about this purchase").await;
+    let handoff = sse.first("handoff").expect("handed off on the model's label");
+    assert_eq!(handoff["label"], "urgent");
+    assert_eq!(handoff["reason"], "chargeback");
+    let requests = mock.requests_to("/v1/chat/completions");
+    assert_eq!(requests.len(), 1, "only the classifier call: a handed-off turn asks the chat model nothing");
+    assert_eq!(requests[0].body["model"], "gpt-cheap");
+}

@@ -9,6 +9,10 @@ use crate::lang::{self, Detection, DetectionContext};
 use crate::session::HistoryEntry;
 use crate::storage::MessageRole;
 
+/// Longest wait for the store's classifier model; past it the offline
+/// label stands.
+const CLASSIFIER_DEADLINE: std::time::Duration = std::time::Duration::from_millis(1500);
+
 pub(super) struct TurnContext {
     /// Earlier entries of the conversation, oldest first.
     pub history: Vec<HistoryEntry>,
@@ -47,7 +51,12 @@ impl Turn {
             analysis.decide(DetectionContext { store_languages: &config.languages, previous: previous_language.as_deref(), locale: self.locale.as_deref() });
         // Earlier shopper messages let it see a question asked again.
         let earlier: Vec<&str> = history.iter().filter(|e| e.role == MessageRole::User).map(|e| e.text.as_str()).collect();
-        let classification = classify::classify_in_context(&self.message, &earlier);
+        let mut classification = classify::classify_in_context(&self.message, &earlier);
+        let routing = &config.models;
+        if !routing.classifier.is_empty() && !self.store.model.is_offline() {
+            let model = classify::llm::classify_with_model(self.store.model.as_ref(), &routing.classifier, &self.message, &earlier, CLASSIFIER_DEADLINE).await;
+            classification = classify::llm::combine(classification, model);
+        }
         Ok(TurnContext { history, detection, classification })
     }
 

@@ -484,7 +484,9 @@ pub struct ModelRouting {
     /// Name of a provider in the gateway's `[providers]`, or `offline`.
     pub provider: String,
     pub chat: String,
-    /// Cheap model for classification.
+    /// A cheap model of the store's provider that labels every message as
+    /// well (its label can only raise the offline classifier's). Empty: the
+    /// offline classifier alone.
     pub classifier: String,
     /// Tried when the chat model fails after retries.
     pub fallback: Option<String>,
@@ -502,7 +504,7 @@ impl Default for ModelRouting {
         Self {
             provider: "offline".into(),
             chat: "gpt-4o-mini".into(),
-            classifier: "gpt-4o-mini".into(),
+            classifier: String::new(),
             fallback: None,
             temperature: 0.3,
             max_tokens: 600,
