@@ -103,8 +103,11 @@ impl Gate {
                 Some(safe) if !replaced.contains(&safe) => {
                     tracing::warn!(language = self.language, "unbacked sentence replaced by a safe one");
                     replaced.push(safe);
-                    let spacer = if self.released.is_empty() || self.released.ends_with(char::is_whitespace) { "" } else { " " };
-                    self.release(format!("{spacer}{safe}")).await;
+                    let before = if self.released.is_empty() || self.released.ends_with(char::is_whitespace) { "" } else { " " };
+                    // Keep the spacing the replaced sentence had after it.
+                    let after: String = sentence.chars().rev().take_while(|c| c.is_whitespace()).collect::<Vec<_>>().into_iter().rev().collect();
+                    let after = if after.is_empty() { " ".to_owned() } else { after };
+                    self.release(format!("{before}{safe}{after}")).await;
                 }
                 Some(_) => {}
             }

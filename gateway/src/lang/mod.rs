@@ -173,6 +173,12 @@ pub struct Analysis {
 }
 
 pub fn analyze(message: &str) -> Analysis {
+    // Email addresses, links, order numbers and SKUs say nothing about the
+    // language a shopper writes in ("jordi.puig@example.com" reads as
+    // English), so the statistics run without them.
+    let words: Vec<&str> = message.split_whitespace().filter(|w| !w.contains('@') && !w.contains("://") && !w.chars().any(|c| c.is_ascii_digit())).collect();
+    let cleaned = words.join(" ");
+    let message = if cleaned.chars().any(char::is_alphabetic) { cleaned.as_str() } else { message };
     let letters = message.chars().filter(|c| c.is_alphabetic()).count();
     let (cyrillic_words, latin_words) = words_by_script(message);
 
@@ -220,7 +226,7 @@ impl Analysis {
         // Spanish shop).
         if short
             && ctx.previous.is_none()
-            && detected.is_some_and(|(l, _)| !ctx.store_languages.iter().any(|s| s == l.code()))
+            && detected.is_some_and(|(l, c)| c < 0.5 && !ctx.store_languages.iter().any(|s| s == l.code()))
             && let Some(store_language) = ctx.store_languages.iter().filter_map(|c| Language::from_code(c)).find(|l| plausible(l.code()))
         {
             return self.detection(store_language.code());
@@ -326,6 +332,14 @@ mod tests {
         }
         // A clear switch still switches.
         assert_eq!(detect("Do you have it in a larger size, please?", spanish).reply, "en");
+    }
+
+    #[test]
+    fn emails_and_order_numbers_do_not_decide_the_language() {
+        let store = ["en".to_owned(), "es".to_owned()];
+        let c = DetectionContext { store_languages: &store, ..ctx() };
+        assert_eq!(detect("Quando arriva il mio ordine #1042? email jordi.puig@example.com", c).reply, "it");
+        assert_eq!(detect("Quand arrive ma commande #1042 ? mon email jordi.puig@example.com", c).reply, "fr");
     }
 
     #[test]

@@ -109,7 +109,7 @@ const ENGLISH: Phrases = Phrases {
     status_partly_shipped: "has partly shipped",
     status_delivered: "was delivered",
     status_cancelled: "was cancelled",
-    shipped_on: |d| format!("It left our warehouse on {d}."),
+    shipped_on: |d| format!("It was dispatched on {d}."),
     tracking: |c, n, u| if u.is_empty() { format!("Tracking ({c}): {n}.") } else { format!("Tracking ({c}): {n}, {u}") },
     shipping_no_tool: "I can't confirm shipping costs or delivery times here. A person from our team can tell you exactly: tap \"Talk to a person\".",
     shipping_unavailable: "I couldn't check shipping for that right now. A person from our team can tell you exactly.",
