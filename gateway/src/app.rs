@@ -15,7 +15,7 @@ use crate::connector::webhook;
 use crate::connector::{ConnectorToolBox, Connectors, StoreConnector};
 use crate::embed::{Embedder, LocalEmbedder, OpenAiEmbedder};
 use crate::error::{Error, Result};
-use crate::handoff::{EventBus, Handoffs};
+use crate::handoff::{AgentTokens, EventBus, Handoffs};
 use crate::llm::ChatModel;
 use crate::llm::offline::OfflineModel;
 use crate::llm::openai::{OpenAiChatModel, OpenAiSettings};
@@ -25,48 +25,6 @@ use crate::session::{MemorySessions, RedisSessions, SessionStore};
 use crate::storage::{PgStorage, Reconnecting, SqliteStorage, Storage, StoreRecord};
 use crate::tools::orders::{DemoOrderSource, WithOrderLookup};
 use crate::tools::{CatalogToolBox, ToolBox};
-
-/// Agent tokens, kept as SHA-256 digests and compared in constant time.
-struct AgentTokens {
-    digests: Vec<([u8; 32], String)>,
-}
-
-impl AgentTokens {
-    /// Each store's token from the variable its `handoff.agent_token_env`
-    /// names; a store without one has no agent API.
-    fn from_env(stores: &[&StoreConfig]) -> Self {
-        let digests = stores
-            .iter()
-            .filter(|s| !s.handoff.agent_token_env.is_empty())
-            .filter_map(|s| {
-                let token = secret_from_env(&s.handoff.agent_token_env);
-                if token.is_none() {
-                    tracing::warn!(store = %s.id, variable = %s.handoff.agent_token_env, "no agent token: the variable is not set, so agents cannot sign in for this store");
-                }
-                Some((digest(&token?), s.id.clone()))
-            })
-            .collect();
-        Self { digests }
-    }
-
-    fn store_for(&self, token: &str) -> Option<&str> {
-        let given = digest(token);
-        let mut found = None;
-        // Every digest is compared in full, whichever matches.
-        for (known, store) in &self.digests {
-            let same = known.iter().zip(given.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
-            if same {
-                found = Some(store.as_str());
-            }
-        }
-        found
-    }
-}
-
-fn digest(token: &str) -> [u8; 32] {
-    use sha2::Digest;
-    sha2::Sha256::digest(token.as_bytes()).into()
-}
 
 #[derive(Clone)]
 pub struct App {

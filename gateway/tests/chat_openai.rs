@@ -6,13 +6,7 @@
 mod chat_support;
 mod common;
 
-use std::sync::Arc;
-
 use chat_support::*;
-use chatgw::App;
-use chatgw::app::{Services, model_for_store};
-use chatgw::config::{ProviderConfig, ProviderKind};
-use chatgw::embed::LocalEmbedder;
 use mock_openai::{MockOpenAi, Reply, ToolCallScript};
 
 #[tokio::test]
@@ -22,25 +16,7 @@ async fn a_turn_with_a_tool_call_through_an_openai_compatible_model() {
     mock.push(Reply::tool_calls(vec![ToolCallScript::new("call_1", "get_stock", ["{\"product_id\":", "\"p0001\",\"size\":\"M\"}"])]));
     mock.push(Reply::text(["Sí, la camisa Sitges ", "está disponible en talla M ", "por 59.00 €."]).with_usage(900, 20));
 
-    // SAFETY of the test: the variable name is unique to this test.
-    unsafe { std::env::set_var("CHATGW_TEST_OPENAI_KEY", "sk-test-secret") };
-    let mut gateway = gateway_config();
-    gateway.providers.insert(
-        "mock".into(),
-        ProviderConfig {
-            kind: ProviderKind::Openai,
-            base_url: Some(mock.base_url()),
-            api_key_env: Some("CHATGW_TEST_OPENAI_KEY".into()),
-            timeout_s: 10,
-            max_retries: 1,
-        },
-    );
-    let mut store = demo_store();
-    store.models.provider = "mock".into();
-    store.models.chat = "gpt-test".into();
-    let model = model_for_store(&gateway, &store).expect("provider builds");
-    let services = Services { storage: common::sqlite().await, sessions: memory_sessions(), embedder: Arc::new(LocalEmbedder::default()) };
-    let base = serve(App::new(gateway, services, vec![(store, model)]).await.expect("app")).await;
+    let base = demo_on_mock_model(mock.base_url(), "CHATGW_TEST_OPENAI_KEY", |_| {}).await;
 
     let sse = chat(&base, "pk_demo", None, "¿Tenéis la camisa de lino Sitges en talla M?").await;
     assert_eq!(sse.text(), "Sí, la camisa Sitges está disponible en talla M por 59.00 €.");

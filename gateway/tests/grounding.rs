@@ -7,29 +7,11 @@
 mod chat_support;
 mod common;
 
-use std::sync::Arc;
-
 use chat_support::*;
-use chatgw::App;
-use chatgw::app::{Services, model_for_store};
-use chatgw::config::{ProviderConfig, ProviderKind};
-use chatgw::embed::LocalEmbedder;
 use mock_openai::{MockOpenAi, Reply, ToolCallScript};
 
 async fn gateway(mock: &MockOpenAi, key_env: &str) -> String {
-    // The variable name is unique to each test (nextest runs each in its own process).
-    unsafe { std::env::set_var(key_env, "sk-test") };
-    let mut gateway = gateway_config();
-    gateway.providers.insert(
-        "mock".into(),
-        ProviderConfig { kind: ProviderKind::Openai, base_url: Some(mock.base_url()), api_key_env: Some(key_env.into()), timeout_s: 10, max_retries: 1 },
-    );
-    let mut store = demo_store();
-    store.models.provider = "mock".into();
-    store.models.chat = "gpt-test".into();
-    let model = model_for_store(&gateway, &store).expect("provider builds");
-    let services = Services { storage: common::sqlite().await, sessions: memory_sessions(), embedder: Arc::new(LocalEmbedder::default()) };
-    serve(App::new(gateway, services, vec![(store, model)]).await.expect("app")).await
+    demo_on_mock_model(mock.base_url(), key_env, |_| {}).await
 }
 
 fn stock_call() -> Reply {
@@ -108,25 +90,7 @@ async fn a_classifier_model_can_raise_a_label_the_offline_classifier_missed() {
     let mock = MockOpenAi::start().await;
     // The store's cheap model labels the message first.
     mock.push(Reply::text([r#"{"label": "urgent", "reason": "chargeback"}"#]));
-    unsafe { std::env::set_var("CHATGW_TEST_GROUNDING_KEY_4", "sk-test") };
-    let mut gateway = gateway_config();
-    gateway.providers.insert(
-        "mock".into(),
-        ProviderConfig {
-            kind: ProviderKind::Openai,
-            base_url: Some(mock.base_url()),
-            api_key_env: Some("CHATGW_TEST_GROUNDING_KEY_4".into()),
-            timeout_s: 10,
-            max_retries: 1,
-        },
-    );
-    let mut store = demo_store();
-    store.models.provider = "mock".into();
-    store.models.chat = "gpt-test".into();
-    store.models.classifier = "gpt-cheap".into();
-    let model = model_for_store(&gateway, &store).expect("provider builds");
-    let services = Services { storage: common::sqlite().await, sessions: memory_sessions(), embedder: Arc::new(LocalEmbedder::default()) };
-    let base = serve(App::new(gateway, services, vec![(store, model)]).await.expect("app")).await;
+    let base = demo_on_mock_model(mock.base_url(), "CHATGW_TEST_GROUNDING_KEY_4", |store| store.models.classifier = "gpt-cheap".into()).await;
 
     let sse = chat(&base, "pk_demo", None, "my card company will be hearing about this purchase").await;
     let handoff = sse.first("handoff").expect("handed off on the model's label");

@@ -273,6 +273,10 @@ async fn agent_tokens_open_their_own_store_only() {
     assert_eq!(body["error"]["code"], "agent_unauthorized");
     let (status, _) = agent_get(&base, "/v1/agent/tickets", "guessed-token").await;
     assert_eq!(status, 401);
+    // The auth scheme is case-insensitive.
+    let response =
+        reqwest::Client::new().get(format!("{base}/v1/agent/tickets")).header("authorization", format!("bearer {AGENT_TOKEN}")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
     let (status, peak_queue) = agent_get(&base, "/v1/agent/tickets", "peak-agents-only").await;
     assert_eq!(status, 200);
     assert!(peak_queue["tickets"].as_array().unwrap().is_empty(), "another store's agents see nothing of the demo's");

@@ -104,11 +104,11 @@ pub struct Evidence {
     titles: TitleIndex,
 }
 
-/// Words that say nothing about which product a title names.
-const TITLE_STOPWORDS: &[&str] = &[
-    "de", "del", "la", "el", "los", "las", "the", "and", "with", "for", "di", "da", "du", "des", "le", "les", "und", "mit", "fur", "em", "do", "com", "en",
-    "per", "amb", "et", "con", "и", "с", "для", "a", "of", "in",
-];
+/// Words that say nothing about which product a title names: the
+/// search's function words and these.
+fn is_title_stop_word(word: &str) -> bool {
+    crate::search::hybrid::is_stop_word(word) || ["em", "amb"].contains(&word)
+}
 
 /// Capitalised words that are not product names.
 const COMMON_CAPS: &[&str] = &[
@@ -431,11 +431,11 @@ impl TitleIndex {
 }
 
 fn title_words(title: &str) -> Vec<String> {
-    text::words(title).into_iter().map(|w| w.folded).filter(|w| w.chars().count() >= 2 && !TITLE_STOPWORDS.contains(&w.as_str())).collect()
+    text::words(title).into_iter().map(|w| w.folded).filter(|w| w.chars().count() >= 2 && !is_title_stop_word(&w)).collect()
 }
 
 fn name_words(name: &str) -> Vec<String> {
-    text::words(name).into_iter().map(|w| w.folded).filter(|w| !TITLE_STOPWORDS.contains(&w.as_str())).collect()
+    text::words(name).into_iter().map(|w| w.folded).filter(|w| !is_title_stop_word(&w)).collect()
 }
 
 fn fold(text: &str) -> String {

@@ -133,8 +133,6 @@ pub fn first_party_manifest_candidates(name: &str) -> Vec<std::path::PathBuf> {
         candidates.push(dir.join("connectors").join(name).join("connector.toml"));
     }
     candidates.push(PathBuf::from("connectors").join(name).join("dist").join("connector.toml"));
-    // From a crate folder (tests run in `gateway/`).
-    candidates.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("connectors").join(name).join("dist").join("connector.toml"));
     candidates
 }
 
@@ -160,5 +158,30 @@ impl GatewayConfig {
                 looked.join(", ")
             )
         })
+    }
+}
+
+#[cfg(test)]
+mod plugin_manifest_tests {
+    use super::*;
+
+    #[test]
+    fn a_shipped_connector_needs_no_plugins_entry_and_an_entry_wins() {
+        let dir = std::env::temp_dir().join(format!("chatgw-connectors-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("shopify")).unwrap();
+        std::fs::write(dir.join("shopify").join("connector.toml"), "id = \"shopify\"\n").unwrap();
+        // Each test runs in its own process (nextest).
+        unsafe { std::env::set_var("CHATGW_CONNECTORS_DIR", &dir) };
+        let mut gateway = GatewayConfig::default();
+        assert_eq!(gateway.plugin_manifest("shopify").unwrap(), dir.join("shopify").join("connector.toml"));
+
+        let missing = gateway.plugin_manifest("woocommerce").unwrap_err();
+        assert!(missing.contains("bash scripts/build-connectors.sh woocommerce"), "{missing}");
+        let unknown = gateway.plugin_manifest("acme-erp").unwrap_err();
+        assert!(unknown.contains("[plugins]") && unknown.contains("shopify, woocommerce"), "{unknown}");
+
+        gateway.plugins.insert("shopify".into(), "my/own/shopify.toml".into());
+        assert_eq!(gateway.plugin_manifest("shopify").unwrap(), std::path::PathBuf::from("my/own/shopify.toml"));
+        std::fs::remove_dir_all(dir).ok();
     }
 }

@@ -242,6 +242,41 @@ impl Handoffs {
     }
 }
 
+/// Which store an agent token opens: each store's token from the variable
+/// its `handoff.agent_token_env` names, compared in constant time.
+pub struct AgentTokens {
+    tokens: Vec<(String, String)>,
+}
+
+impl AgentTokens {
+    /// A store without a token (its variable unset) has no agent API.
+    pub fn from_env(stores: &[&StoreConfig]) -> Self {
+        let tokens = stores
+            .iter()
+            .filter(|s| !s.handoff.agent_token_env.is_empty())
+            .filter_map(|s| {
+                let token = crate::config::secret_from_env(&s.handoff.agent_token_env);
+                if token.is_none() {
+                    tracing::warn!(store = %s.id, variable = %s.handoff.agent_token_env, "no agent token: the variable is not set, so agents cannot sign in for this store");
+                }
+                Some((token?, s.id.clone()))
+            })
+            .collect();
+        Self { tokens }
+    }
+
+    /// The store `token` opens. Every token is compared, whichever matches.
+    pub fn store_for(&self, token: &str) -> Option<&str> {
+        let mut found = None;
+        for (known, store) in &self.tokens {
+            if crate::tools::orders::constant_time_eq(known, token) {
+                found = Some(store.as_str());
+            }
+        }
+        found
+    }
+}
+
 fn agent_name(agent: &str) -> Result<&str, HandoffError> {
     let agent = agent.trim();
     if agent.is_empty() || agent.chars().count() > MAX_AGENT_NAME_CHARS || agent.chars().any(char::is_control) {

@@ -40,7 +40,8 @@ impl FromRequestParts<App> for AgentStore {
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+            // The scheme is case-insensitive (RFC 9110 §11.1).
+            .and_then(|v| v.split_once(' ').filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer")).map(|(_, token)| token))
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(ApiError::AgentUnauthorized)?;

@@ -98,6 +98,12 @@ pub fn query_terms(query: &str) -> Vec<String> {
     terms
 }
 
+/// A function word of the supported languages, carrying no product meaning
+/// (`word` folded: lower case, no accents).
+pub(crate) fn is_stop_word(word: &str) -> bool {
+    STOP_WORDS.contains(&word)
+}
+
 /// Function words of the supported languages that carry no product meaning.
 const STOP_WORDS: &[&str] = &[
     "a",

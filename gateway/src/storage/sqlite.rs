@@ -31,7 +31,7 @@ use super::tickets::{self, TicketRow, bind_ticket};
 use super::vector_index::{VectorIndex, decode_f32_le, encode_f32_le};
 use super::{
     CardEmbedding, CatalogStore, Conversation, ConversationStore, MessageRole, StaleCard, Storage, StorageError, StorageResult, StoreRecord, StoredMessage,
-    StoredVersion, SyncState, TextQuery, Ticket, TicketStatus, TicketStore, UpsertOutcome, upsert_outcome,
+    StoredVersion, SyncState, TextQuery, Ticket, TicketStatus, UpsertOutcome, upsert_outcome,
 };
 use crate::catalog::{Product, ProductCard, Review, Translation, Variant};
 use crate::classify::Label;
@@ -905,68 +905,7 @@ fn variant_from_row(row: &SqliteRow) -> StorageResult<Variant> {
     })
 }
 
-#[async_trait]
-impl TicketStore for SqliteStorage {
-    async fn open_ticket(&self, ticket: &Ticket) -> StorageResult<(Ticket, bool)> {
-        let inserted = bind_ticket!(sqlx::query(&tickets::for_sqlite(tickets::INSERT)), ticket).execute(&self.pool).await?.rows_affected() == 1;
-        let active = self.active_ticket(&ticket.store_id, &ticket.conversation_id).await?;
-        // Resolved between the insert and the read: report the one asked for.
-        Ok((active.unwrap_or_else(|| ticket.clone()), inserted))
-    }
-
-    async fn active_ticket(&self, store_id: &str, conversation_id: &str) -> StorageResult<Option<Ticket>> {
-        let row: Option<TicketRow> =
-            sqlx::query_as(&tickets::for_sqlite(tickets::ACTIVE)).bind(store_id).bind(conversation_id).fetch_optional(&self.pool).await?;
-        row.map(TicketRow::into_ticket).transpose()
-    }
-
-    async fn get_ticket(&self, store_id: &str, ticket_id: &str) -> StorageResult<Option<Ticket>> {
-        let row: Option<TicketRow> = sqlx::query_as(&tickets::for_sqlite(tickets::GET)).bind(store_id).bind(ticket_id).fetch_optional(&self.pool).await?;
-        row.map(TicketRow::into_ticket).transpose()
-    }
-
-    async fn list_tickets(&self, store_id: &str, statuses: &[TicketStatus], limit: usize) -> StorageResult<Vec<Ticket>> {
-        let [open, claimed, resolved] = tickets::wanted(statuses);
-        let rows: Vec<TicketRow> = sqlx::query_as(&tickets::for_sqlite(tickets::LIST))
-            .bind(store_id)
-            .bind(open)
-            .bind(claimed)
-            .bind(resolved)
-            .bind(limit.min(10_000) as i64)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.into_iter().map(TicketRow::into_ticket).collect()
-    }
-
-    async fn claim_ticket(&self, store_id: &str, ticket_id: &str, agent: &str, at: DateTime<Utc>) -> StorageResult<Option<Ticket>> {
-        let updated = sqlx::query(&tickets::for_sqlite(tickets::CLAIM))
-            .bind(store_id)
-            .bind(ticket_id)
-            .bind(agent)
-            .bind(micros(at))
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
-        if updated == 0 {
-            return Ok(None);
-        }
-        self.get_ticket(store_id, ticket_id).await
-    }
-
-    async fn resolve_ticket(&self, store_id: &str, ticket_id: &str, at: DateTime<Utc>) -> StorageResult<Option<Ticket>> {
-        let updated =
-            sqlx::query(&tickets::for_sqlite(tickets::RESOLVE)).bind(store_id).bind(ticket_id).bind(micros(at)).execute(&self.pool).await?.rows_affected();
-        if updated == 0 {
-            return Ok(None);
-        }
-        self.get_ticket(store_id, ticket_id).await
-    }
-
-    async fn set_ticket_contact(&self, store_id: &str, ticket_id: &str, email: &str, at: DateTime<Utc>) -> StorageResult<()> {
-        sqlx::query(&tickets::for_sqlite(tickets::SET_CONTACT)).bind(store_id).bind(ticket_id).bind(email).bind(micros(at)).execute(&self.pool).await?;
-        Ok(())
-    }
-}
+super::tickets::ticket_store!(SqliteStorage, tickets::for_sqlite);
 
 #[cfg(test)]
 mod tests {

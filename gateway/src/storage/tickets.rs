@@ -46,6 +46,80 @@ pub(super) fn for_sqlite(template: &'static str) -> Cow<'static, str> {
     Cow::Owned(template.replace('$', "?"))
 }
 
+/// `template` as PostgreSQL reads it.
+pub(super) fn for_postgres(template: &'static str) -> Cow<'static, str> {
+    Cow::Borrowed(template)
+}
+
+/// The one [`TicketStore`](super::TicketStore) implementation, for a
+/// backend with a `pool` field, its dialect's statements from `$dialect`.
+macro_rules! ticket_store {
+    ($backend:ty, $dialect:path) => {
+        #[async_trait::async_trait]
+        impl $crate::storage::TicketStore for $backend {
+            async fn open_ticket(&self, ticket: &Ticket) -> StorageResult<(Ticket, bool)> {
+                let inserted = bind_ticket!(sqlx::query(&$dialect(tickets::INSERT)), ticket).execute(&self.pool).await?.rows_affected() == 1;
+                let active = self.active_ticket(&ticket.store_id, &ticket.conversation_id).await?;
+                // Resolved between the insert and the read: report the one asked for.
+                Ok((active.unwrap_or_else(|| ticket.clone()), inserted))
+            }
+
+            async fn active_ticket(&self, store_id: &str, conversation_id: &str) -> StorageResult<Option<Ticket>> {
+                let row: Option<TicketRow> = sqlx::query_as(&$dialect(tickets::ACTIVE)).bind(store_id).bind(conversation_id).fetch_optional(&self.pool).await?;
+                row.map(TicketRow::into_ticket).transpose()
+            }
+
+            async fn get_ticket(&self, store_id: &str, ticket_id: &str) -> StorageResult<Option<Ticket>> {
+                let row: Option<TicketRow> = sqlx::query_as(&$dialect(tickets::GET)).bind(store_id).bind(ticket_id).fetch_optional(&self.pool).await?;
+                row.map(TicketRow::into_ticket).transpose()
+            }
+
+            async fn list_tickets(&self, store_id: &str, statuses: &[TicketStatus], limit: usize) -> StorageResult<Vec<Ticket>> {
+                let [open, claimed, resolved] = tickets::wanted(statuses);
+                let rows: Vec<TicketRow> = sqlx::query_as(&$dialect(tickets::LIST))
+                    .bind(store_id)
+                    .bind(open)
+                    .bind(claimed)
+                    .bind(resolved)
+                    .bind(limit.min(10_000) as i64)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter().map(TicketRow::into_ticket).collect()
+            }
+
+            async fn claim_ticket(&self, store_id: &str, ticket_id: &str, agent: &str, at: DateTime<Utc>) -> StorageResult<Option<Ticket>> {
+                let updated = sqlx::query(&$dialect(tickets::CLAIM))
+                    .bind(store_id)
+                    .bind(ticket_id)
+                    .bind(agent)
+                    .bind(micros(at))
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected();
+                if updated == 0 {
+                    return Ok(None);
+                }
+                self.get_ticket(store_id, ticket_id).await
+            }
+
+            async fn resolve_ticket(&self, store_id: &str, ticket_id: &str, at: DateTime<Utc>) -> StorageResult<Option<Ticket>> {
+                let updated =
+                    sqlx::query(&$dialect(tickets::RESOLVE)).bind(store_id).bind(ticket_id).bind(micros(at)).execute(&self.pool).await?.rows_affected();
+                if updated == 0 {
+                    return Ok(None);
+                }
+                self.get_ticket(store_id, ticket_id).await
+            }
+
+            async fn set_ticket_contact(&self, store_id: &str, ticket_id: &str, email: &str, at: DateTime<Utc>) -> StorageResult<()> {
+                sqlx::query(&$dialect(tickets::SET_CONTACT)).bind(store_id).bind(ticket_id).bind(email).bind(micros(at)).execute(&self.pool).await?;
+                Ok(())
+            }
+        }
+    };
+}
+pub(super) use ticket_store;
+
 /// Which states a list asks for, as the three flags `LIST` binds.
 pub(super) fn wanted(statuses: &[TicketStatus]) -> [bool; 3] {
     [TicketStatus::Open, TicketStatus::Claimed, TicketStatus::Resolved].map(|s| statuses.contains(&s))

@@ -163,3 +163,30 @@ pub fn parse_sse(body: &str) -> Sse {
     }
     Sse { events }
 }
+
+/// A gateway serving the demo store through the `openai` provider pointed
+/// at `mock` (a scripted OpenAI-compatible server), on SQLite; `key_env`
+/// names a variable unique to the test, set to the key the mock expects.
+pub async fn demo_on_mock_model(mock_base_url: String, key_env: &str, adjust: impl FnOnce(&mut StoreConfig)) -> String {
+    // Each test runs in its own process (nextest) and names its own variable.
+    unsafe { std::env::set_var(key_env, "sk-test-secret") };
+    let mut gateway = gateway_config();
+    gateway.providers.insert(
+        "mock".into(),
+        chatgw::config::ProviderConfig {
+            kind: chatgw::config::ProviderKind::Openai,
+            base_url: Some(mock_base_url),
+            api_key_env: Some(key_env.into()),
+            timeout_s: 10,
+            max_retries: 1,
+        },
+    );
+    let mut store = demo_store();
+    store.models.provider = "mock".into();
+    store.models.chat = "gpt-test".into();
+    adjust(&mut store);
+    let model = chatgw::app::model_for_store(&gateway, &store).expect("provider builds");
+    let storage: Arc<dyn Storage> = crate::common::sqlite().await;
+    let services = Services { storage, sessions: memory_sessions(), embedder: Arc::new(LocalEmbedder::default()) };
+    serve(App::new(gateway, services, vec![(store, model)]).await.expect("app")).await
+}

@@ -3,7 +3,7 @@
 //! never talks about a product it did not show or was not asked about; and
 //! it never picks one when the message does not say which.
 
-use super::understand::{Message, STOP_WORDS, is_type_word, kinds_compatible, product_types_in};
+use super::understand::{Message, is_stop_word, is_type_word, kinds_compatible, product_types_in};
 use crate::catalog::Product;
 use crate::classify::fold;
 use crate::search::RetrievedCard;
@@ -51,7 +51,7 @@ fn name_words(product: &Product) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
     for title in titles(product) {
         for word in Message::new(title).words() {
-            if word.chars().count() >= 3 && !STOP_WORDS.contains(&word.as_str()) && !is_type_word(word) && !words.contains(word) {
+            if word.chars().count() >= 3 && !is_stop_word(word) && !is_type_word(word) && !words.contains(word) {
                 words.push(word.clone());
             }
         }
@@ -70,7 +70,7 @@ fn same_word(a: &str, b: &str) -> bool {
 
 /// Message words that could name a product.
 fn naming_words(message: &Message) -> Vec<&String> {
-    message.words().iter().filter(|w| w.chars().count() >= 3 && !STOP_WORDS.contains(&w.as_str()) && !is_type_word(w)).collect()
+    message.words().iter().filter(|w| w.chars().count() >= 3 && !is_stop_word(w) && !is_type_word(w)).collect()
 }
 
 /// The product the message names by its title words, among those of the
