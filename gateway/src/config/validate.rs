@@ -121,9 +121,7 @@ fn check_handoff(src: &str, handoff: &HandoffConfig, problems: &mut Vec<ConfigEr
     if let Some(helpdesk) = &handoff.helpdesk {
         match reqwest::Url::parse(&helpdesk.url) {
             Ok(url) if url.scheme() == "https" => {}
-            Ok(url)
-                if url.scheme() == "http"
-                    && url.host_str().is_some_and(|h| h == "localhost" || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())) => {}
+            Ok(url) if url.scheme() == "http" && url.host_str().is_some_and(is_loopback_host) => {}
             _ => problems.push(ConfigError::invalid(
                 src,
                 "handoff.helpdesk.url",
@@ -132,6 +130,28 @@ fn check_handoff(src: &str, handoff: &HandoffConfig, problems: &mut Vec<ConfigEr
         }
         if !env_name(&helpdesk.secret_env) {
             problems.push(ConfigError::invalid(src, "handoff.helpdesk.secret_env", "must name the environment variable that holds the signing secret"));
+        }
+    }
+}
+
+/// `localhost`, `127.0.0.0/8` or `::1`. The URL parser gives an IPv6 host
+/// bracketed (`[::1]`), so the brackets go before the address is read.
+fn is_loopback_host(host: &str) -> bool {
+    let address = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+    host.eq_ignore_ascii_case("localhost") || address.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod loopback_tests {
+    #[test]
+    fn loopback_hosts_as_the_url_parser_gives_them() {
+        for url in ["http://localhost:9000/h", "http://127.0.0.1/h", "http://[::1]:8080/h", "http://LOCALHOST/h"] {
+            let host = reqwest::Url::parse(url).unwrap();
+            assert!(super::is_loopback_host(host.host_str().unwrap()), "{url}");
+        }
+        for url in ["http://helpdesk.example/h", "http://10.0.0.5/h", "http://[fe80::1]/h", "http://127.0.0.1.nip.io/h"] {
+            let host = reqwest::Url::parse(url).unwrap();
+            assert!(!super::is_loopback_host(host.host_str().unwrap()), "{url}");
         }
     }
 }
