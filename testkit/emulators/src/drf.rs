@@ -130,6 +130,19 @@ impl DrfPeer {
         matches!(self.child.try_wait(), Ok(None))
     }
 
+    /// Whether the process ends within `within`: a peer told to die may
+    /// still be exiting when the client has already seen the connection go.
+    pub fn exits_within(&mut self, within: std::time::Duration) -> bool {
+        let deadline = std::time::Instant::now() + within;
+        while self.is_running() {
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        true
+    }
+
     /// `http://127.0.0.1:PORT`.
     pub fn origin(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
