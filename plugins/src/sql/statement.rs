@@ -99,7 +99,7 @@ fn row_lock(words: &[&str]) -> Option<String> {
     words.windows(2).find_map(|pair| {
         let (first, second) = (pair[0], pair[1]);
         let is = |w: &str, k: &str| w.eq_ignore_ascii_case(k);
-        let locks = (is(first, "FOR") && ["UPDATE", "SHARE", "NO", "KEY"].iter().any(|k| is(second, *k))) || (is(first, "LOCK") && is(second, "IN"));
+        let locks = (is(first, "FOR") && ["UPDATE", "SHARE", "NO", "KEY"].iter().any(|k| is(second, k))) || (is(first, "LOCK") && is(second, "IN"));
         locks.then(|| format!("{} {} ...", first.to_ascii_uppercase(), second.to_ascii_uppercase()))
     })
 }

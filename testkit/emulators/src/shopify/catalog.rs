@@ -228,7 +228,7 @@ fn generated_product(spec: &CatalogSpec, i: usize) -> Product {
     let (kind, product_type) = TYPES[(i / 7) % TYPES.len()];
     let title = format!("{adjective} {material} {kind} {n}");
     let id = 8_000_000_000 + n as u64;
-    let wide = spec.wide_every > 0 && n % spec.wide_every == 0;
+    let wide = spec.wide_every > 0 && n.is_multiple_of(spec.wide_every);
     let (sizes, colours): (Vec<&str>, Vec<&str>) = if wide {
         (SIZES.to_vec(), COLOURS.to_vec())
     } else {
@@ -243,16 +243,16 @@ fn generated_product(spec: &CatalogSpec, i: usize) -> Product {
             let v = variants.len() as u64;
             let vid = 45_000_000_000 + n as u64 * 100 + v;
             // Some merchants leave SKUs empty.
-            let sku = if (n + v as usize) % 97 == 0 { None } else { Some(format!("NW-{n:05}-{}-{}", &colour[..3].to_ascii_uppercase(), size)) };
+            let sku = if (n + v as usize).is_multiple_of(97) { None } else { Some(format!("NW-{n:05}-{}-{}", &colour[..3].to_ascii_uppercase(), size)) };
             let levels = (0..3)
                 .map(|l| InventoryLevel {
                     location: l,
                     // Deterministic, with some sold-out and one oversold level.
-                    available: if (n + si + ci + l) % 11 == 0 { if l == 2 { -1 } else { 0 } } else { ((n * 7 + si * 3 + ci * 5 + l) % 9) as i64 },
+                    available: if (n + si + ci + l).is_multiple_of(11) { if l == 2 { -1 } else { 0 } } else { ((n * 7 + si * 3 + ci * 5 + l) % 9) as i64 },
                     committed: (l as i64 + si as i64) % 2,
                 })
                 .collect();
-            let on_sale = n % 6 == 0;
+            let on_sale = n.is_multiple_of(6);
             variants.push(Variant {
                 id: vid,
                 sku,
@@ -265,9 +265,9 @@ fn generated_product(spec: &CatalogSpec, i: usize) -> Product {
             });
         }
     }
-    let status = if spec.draft_every > 0 && n % spec.draft_every == 0 {
+    let status = if spec.draft_every > 0 && n.is_multiple_of(spec.draft_every) {
         ProductStatus::Draft
-    } else if spec.archived_every > 0 && n % spec.archived_every == 0 {
+    } else if spec.archived_every > 0 && n.is_multiple_of(spec.archived_every) {
         ProductStatus::Archived
     } else {
         ProductStatus::Active
@@ -280,12 +280,12 @@ fn generated_product(spec: &CatalogSpec, i: usize) -> Product {
             "<p>A {} {kind} in {} &amp; made to last.</p><ul><li>Fit: {}</li><li>Care: machine wash cold</li></ul>",
             adjective.to_lowercase(),
             material.to_lowercase(),
-            if i % 2 == 0 { "regular" } else { "relaxed" }
+            if i.is_multiple_of(2) { "regular" } else { "relaxed" }
         ),
         title,
         vendor: VENDORS[i % VENDORS.len()].into(),
         product_type: product_type.into(),
-        tags: vec![material.to_lowercase(), format!("season-{}", if i % 2 == 0 { "ss25" } else { "aw25" })],
+        tags: vec![material.to_lowercase(), format!("season-{}", if i.is_multiple_of(2) { "ss25" } else { "aw25" })],
         status,
         created_at: created,
         updated_at: created + Duration::hours(1),

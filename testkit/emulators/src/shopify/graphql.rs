@@ -792,7 +792,7 @@ fn paginate<'s>(items: Vec<(u64, Value, Obj<'s>)>, args: &Map<String, Value>) ->
     let offset = total - window.len();
     let had_before = window.len();
     if let Some(b) = &before {
-        window.retain(|item| !beyond(b, item) && !(item.0 == b.0));
+        window.retain(|item| !beyond(b, item) && (item.0 != b.0));
     }
     let has_previous = after.is_some();
     let (taken, has_next) = if args.get("first").and_then(Value::as_i64).is_some() {
