@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 #[serde(tag = "type", rename_all = "snake_case")]
 enum RecordedEvent {
     Text { text: String },
+    Model { model: String },
     ToolCall { call: ToolCall },
     Usage { usage: Usage },
     Finished { reason: FinishReason },
@@ -25,6 +26,7 @@ enum RecordedEvent {
 impl From<&ModelEvent> for RecordedEvent {
     fn from(event: &ModelEvent) -> Self {
         match event {
+            ModelEvent::Model(model) => RecordedEvent::Model { model: model.clone() },
             ModelEvent::TextDelta(text) => RecordedEvent::Text { text: text.clone() },
             ModelEvent::ToolCall(call) => RecordedEvent::ToolCall { call: call.clone() },
             ModelEvent::Usage(usage) => RecordedEvent::Usage { usage: *usage },
@@ -36,6 +38,7 @@ impl From<&ModelEvent> for RecordedEvent {
 impl From<RecordedEvent> for ModelEvent {
     fn from(event: RecordedEvent) -> Self {
         match event {
+            RecordedEvent::Model { model } => ModelEvent::Model(model),
             RecordedEvent::Text { text } => ModelEvent::TextDelta(text),
             RecordedEvent::ToolCall { call } => ModelEvent::ToolCall(call),
             RecordedEvent::Usage { usage } => ModelEvent::Usage(usage),

@@ -1,15 +1,19 @@
 //! The running gateway: shared services (storage, sessions, embedder) and
-//! one runtime per store, found by its public key. Built once at start; the
-//! HTTP layer and the CLI only read it.
+//! one runtime per store, found by its public key. The services are built
+//! once at start; the set of stores is swapped whole when the store files
+//! change (see [`App::reload_stores`]), so a request sees either the old
+//! set or the new one, never half of each.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
+use arc_swap::ArcSwap;
+
 use crate::catalog::sync::{self, CatalogFile, SyncReport};
 use crate::chat::{ChatContext, StoreRuntime, TurnLimits};
 use crate::config::{CatalogSource, EmbeddingProviderKind, GatewayConfig, LoadedConfig, ProviderKind, StoreConfig, secret_from_env};
-use crate::connector::sync::{SyncLimits, SyncMode, WebhookReport};
+use crate::connector::sync::{SyncLimits, SyncMode, SyncRun, WebhookReport};
 use crate::connector::tools::ConnectorOrders;
 use crate::connector::webhook;
 use crate::connector::{ConnectorToolBox, Connectors, StoreConnector};
@@ -35,22 +39,82 @@ struct AppInner {
     gateway: GatewayConfig,
     chat: ChatContext,
     embedder: Arc<dyn Embedder>,
+    search: HybridSearch,
+    /// The stores served now.
+    stores: ArcSwap<StoreSet>,
+    /// Which store each store file held at its last good load, so a file
+    /// that breaks keeps its store's previous version serving.
+    store_files: std::sync::Mutex<HashMap<String, String>>,
+    /// One reload at a time.
+    reloading: tokio::sync::Mutex<()>,
+    /// One sync per store at a time (start-up, timer, admin); webhooks do
+    /// not take it.
+    sync_locks: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Stores whose periodic sync loop runs.
+    sync_loops: std::sync::Mutex<HashSet<String>>,
+    /// The plugin host, made when the first connector store is built.
+    plugins: tokio::sync::Mutex<Option<Connectors>>,
+    /// Abuse limits of the public API.
+    rate_limits: RateLimits,
+    /// Readiness failures are logged, but not on every probe.
+    ready_warnings: LogThrottle,
+}
+
+/// The stores served at one time, and what is looked up through them.
+#[derive(Default)]
+struct StoreSet {
     stores: HashMap<String, Arc<StoreRuntime>>,
     by_key: HashMap<String, String>,
     origins: HashSet<String>,
     /// Stores whose catalog and live facts come from a connector plugin.
     connectors: HashMap<String, Arc<StoreConnector>>,
-    /// One sync per store at a time (start-up, timer, admin); webhooks do
-    /// not take it.
-    sync_locks: HashMap<String, Arc<tokio::sync::Mutex<()>>>,
-    /// The plugin host, when any store has a connector.
-    plugins: Option<Connectors>,
-    /// Abuse limits of the public API.
-    rate_limits: RateLimits,
     /// Which store an agent token opens.
     agent_tokens: AgentTokens,
-    /// Readiness failures are logged, but not on every probe.
-    ready_warnings: LogThrottle,
+}
+
+impl StoreSet {
+    fn new(built: Vec<BuiltStore>) -> Self {
+        let mut set = StoreSet::default();
+        for BuiltStore { runtime, connector } in built {
+            let config = &runtime.config;
+            set.by_key.insert(config.public_key.clone(), config.id.clone());
+            set.origins.extend(config.allowed_origins.iter().cloned());
+            if let Some(connector) = connector {
+                set.connectors.insert(config.id.clone(), connector);
+            }
+            set.stores.insert(config.id.clone(), runtime);
+        }
+        let configs: Vec<&StoreConfig> = set.stores.values().map(|r| &r.config).collect();
+        set.agent_tokens = AgentTokens::from_env(&configs);
+        set
+    }
+
+    fn built(&self, id: &str) -> Option<BuiltStore> {
+        Some(BuiltStore { runtime: self.stores.get(id)?.clone(), connector: self.connectors.get(id).cloned() })
+    }
+}
+
+/// One store ready to serve.
+struct BuiltStore {
+    runtime: Arc<StoreRuntime>,
+    connector: Option<Arc<StoreConnector>>,
+}
+
+/// What a reload of the store files did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct StoreReload {
+    pub added: Vec<String>,
+    pub changed: Vec<String>,
+    pub removed: Vec<String>,
+    /// Stores (or files) that could not be loaded, and why; a store that
+    /// was serving keeps its previous version.
+    pub failed: Vec<(String, String)>,
+}
+
+impl StoreReload {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.changed.is_empty() && self.removed.is_empty() && self.failed.is_empty()
+    }
 }
 
 /// Longest wait for each readiness check (they run concurrently).
@@ -222,11 +286,13 @@ impl App {
     pub async fn from_config(config: LoadedConfig) -> Result<Self> {
         let services = Services::connect(&config.gateway).await?;
         let mut stores = Vec::new();
-        for store in config.stores {
-            let model = model_for_store(&config.gateway, &store)?;
-            stores.push((store, model));
+        for store in &config.stores {
+            let model = model_for_store(&config.gateway, store)?;
+            stores.push((store.clone(), model));
         }
-        Self::new(config.gateway, services, stores).await
+        let app = Self::new(config.gateway, services, stores).await?;
+        app.remember_store_files(&config.store_sources, &config.stores);
+        Ok(app)
     }
 
     /// Registers the stores on the given services and syncs their catalogs.
@@ -262,47 +328,6 @@ impl App {
     ) -> Result<Self> {
         let Services { storage, sessions, embedder } = services;
         let search = HybridSearch::new(storage.clone(), embedder.clone());
-        let mut runtimes = HashMap::new();
-        let mut by_key = HashMap::new();
-        let mut origins = HashSet::new();
-        let mut plugin_host: Option<Connectors> = None;
-        let mut connectors = HashMap::new();
-        let mut sync_locks = HashMap::new();
-        for (config, model) in stores {
-            storage.upsert_store(&StoreRecord { id: config.id.clone(), name: config.name.clone(), languages: config.languages.clone() }).await?;
-            let catalog_tools =
-                CatalogToolBox::new(storage.clone(), search.clone(), config.languages.clone(), config.currency.clone()).with_shipping(config.shipping.clone());
-            let tools: Arc<dyn ToolBox> = match &config.catalog {
-                CatalogSource::Connector(source) => {
-                    let host = match &mut plugin_host {
-                        Some(host) => host,
-                        None => plugin_host.insert(Connectors::new(&gateway)?),
-                    };
-                    // The catalog arrives by `sync_store` (in the background
-                    // when serving), so a slow store API never holds up start.
-                    let share = config.limits.plugin_calls_in_flight as usize;
-                    let connector = Arc::new(host.connect(&gateway, &config.id, source).await?.with_call_share(share));
-                    connectors.insert(config.id.clone(), connector.clone());
-                    let orders = Arc::new(ConnectorOrders(connector.clone()));
-                    Arc::new(WithOrderLookup::new(ConnectorToolBox::new(catalog_tools, connector).await, orders))
-                }
-                CatalogSource::Demo => {
-                    let report = sync_catalog(storage.as_ref(), embedder.as_ref(), &config).await?;
-                    tracing::info!(store = %config.id, ?report, "catalog synced");
-                    // The demo shop has orders too, so lookups can be tried offline.
-                    Arc::new(WithOrderLookup::new(catalog_tools, Arc::new(DemoOrderSource::default())))
-                }
-                CatalogSource::File { .. } => {
-                    let report = sync_catalog(storage.as_ref(), embedder.as_ref(), &config).await?;
-                    tracing::info!(store = %config.id, ?report, "catalog synced");
-                    Arc::new(catalog_tools)
-                }
-            };
-            sync_locks.insert(config.id.clone(), Arc::new(tokio::sync::Mutex::new(())));
-            by_key.insert(config.public_key.clone(), config.id.clone());
-            origins.extend(config.allowed_origins.iter().cloned());
-            runtimes.insert(config.id.clone(), Arc::new(StoreRuntime { config, model, tools, search: search.clone() }));
-        }
         let limits = TurnLimits {
             max_message_chars: gateway.server.max_message_chars,
             history_token_budget: gateway.sessions.history_token_budget,
@@ -311,28 +336,207 @@ impl App {
         };
         crate::lang::warm_up();
         let bus = Self::event_bus(&gateway).await?;
-        let configs: Vec<&StoreConfig> = runtimes.values().map(|r| &r.config).collect();
-        let handoffs = Arc::new(Handoffs::new(storage.clone(), sessions.clone(), bus, &configs));
-        let agent_tokens = AgentTokens::from_env(&configs);
+        let handoffs = Arc::new(Handoffs::new(storage.clone(), sessions.clone(), bus, &[]));
         let chat = ChatContext { storage, sessions, handoffs, limits };
         let proxies = TrustedProxies::parse(&gateway.server.trusted_proxies)
             .map_err(|why| Error::Config(crate::config::ConfigError::invalid("chatgw.toml", "server.trusted_proxies", why)))?;
-        let rate_limits = RateLimits::new(runtimes.values().map(|r| &r.config), proxies, shared_limits);
+        let rate_limits = RateLimits::new(stores.iter().map(|(config, _)| config), proxies, shared_limits);
         let inner = AppInner {
             gateway,
             chat,
             embedder,
-            stores: runtimes,
-            by_key,
-            origins,
-            connectors,
-            sync_locks,
-            plugins: plugin_host,
+            search,
+            stores: ArcSwap::from_pointee(StoreSet::default()),
+            store_files: Default::default(),
+            reloading: Default::default(),
+            sync_locks: Default::default(),
+            sync_loops: Default::default(),
+            plugins: Default::default(),
             rate_limits,
-            agent_tokens,
             ready_warnings: LogThrottle::new(Duration::from_secs(30)),
         };
-        Ok(Self { inner: Arc::new(inner) })
+        let app = Self { inner: Arc::new(inner) };
+        let mut built = Vec::new();
+        for (config, model) in stores {
+            app.inner.chat.handoffs.configure_store(&config);
+            built.push(app.build_store(config, model).await?);
+        }
+        app.inner.stores.store(Arc::new(StoreSet::new(built)));
+        Ok(app)
+    }
+
+    /// Builds one store's runtime: registers it in storage, imports a file
+    /// catalog (a connector's arrives by [`App::sync_store`], so a slow
+    /// store API never holds up start), and binds its tools.
+    async fn build_store(&self, config: StoreConfig, model: Arc<dyn ChatModel>) -> Result<BuiltStore> {
+        let storage = &self.inner.chat.storage;
+        let embedder = &self.inner.embedder;
+        let search = self.inner.search.clone();
+        storage.upsert_store(&StoreRecord { id: config.id.clone(), name: config.name.clone(), languages: config.languages.clone() }).await?;
+        let catalog_tools =
+            CatalogToolBox::new(storage.clone(), search.clone(), config.languages.clone(), config.currency.clone()).with_shipping(config.shipping.clone());
+        let mut store_connector = None;
+        let tools: Arc<dyn ToolBox> = match &config.catalog {
+            CatalogSource::Connector(source) => {
+                let mut plugins = self.inner.plugins.lock().await;
+                let host = match &mut *plugins {
+                    Some(host) => host,
+                    None => plugins.insert(Connectors::new(&self.inner.gateway)?),
+                };
+                let share = config.limits.plugin_calls_in_flight as usize;
+                let connector = Arc::new(host.connect(&self.inner.gateway, &config.id, source).await?.with_call_share(share));
+                store_connector = Some(connector.clone());
+                let orders = Arc::new(ConnectorOrders(connector.clone()));
+                Arc::new(WithOrderLookup::new(ConnectorToolBox::new(catalog_tools, connector).await, orders))
+            }
+            CatalogSource::Demo => {
+                let report = sync_catalog(storage.as_ref(), embedder.as_ref(), &config).await?;
+                tracing::info!(store = %config.id, ?report, "catalog synced");
+                // The demo shop has orders too, so lookups can be tried offline.
+                Arc::new(WithOrderLookup::new(catalog_tools, Arc::new(DemoOrderSource::default())))
+            }
+            CatalogSource::File { .. } => {
+                let report = sync_catalog(storage.as_ref(), embedder.as_ref(), &config).await?;
+                tracing::info!(store = %config.id, ?report, "catalog synced");
+                Arc::new(catalog_tools)
+            }
+        };
+        Ok(BuiltStore { runtime: Arc::new(StoreRuntime { config, model, tools, search }), connector: store_connector })
+    }
+
+    /// Serves `stores` from now on: a new store is built and a changed one
+    /// rebuilt (it replaces the old one only once built; if it cannot be
+    /// built, the old one keeps serving), an unchanged one is kept as it is,
+    /// and a store not in `stores` stops answering (its data stays). New and
+    /// changed connector stores start syncing. Requests in flight finish on
+    /// the set they started with.
+    pub async fn reload_stores(&self, stores: Vec<StoreConfig>) -> StoreReload {
+        let _one_at_a_time = self.inner.reloading.lock().await;
+        let current = self.inner.stores.load_full();
+        let mut report = StoreReload::default();
+        let mut built = Vec::new();
+        let mut to_sync = Vec::new();
+        for config in stores {
+            let id = config.id.clone();
+            let previous = current.stores.get(&id);
+            if previous.is_some_and(|runtime| same_config(&runtime.config, &config)) {
+                built.extend(current.built(&id));
+                continue;
+            }
+            let attempt = match model_for_store(&self.inner.gateway, &config) {
+                Ok(model) => self.build_store(config.clone(), model).await,
+                Err(e) => Err(e),
+            };
+            match attempt {
+                Ok(store) => {
+                    self.inner.chat.handoffs.configure_store(&config);
+                    if store.connector.is_some() {
+                        to_sync.push(id.clone());
+                    }
+                    built.push(store);
+                    if previous.is_some() { report.changed.push(id) } else { report.added.push(id) }
+                }
+                Err(e) => {
+                    tracing::error!(store = %id, error = %e, "store not (re)loaded; its previous version, if any, keeps serving");
+                    report.failed.push((id.clone(), e.to_string()));
+                    built.extend(current.built(&id));
+                }
+            }
+        }
+        let kept: HashSet<String> = built.iter().map(|b| b.runtime.config.id.clone()).collect();
+        for id in current.stores.keys().filter(|id| !kept.contains(*id)) {
+            self.inner.chat.handoffs.forget_store(id);
+            report.removed.push(id.clone());
+        }
+        self.inner.stores.store(Arc::new(StoreSet::new(built)));
+        for id in to_sync {
+            self.spawn_store_sync(id);
+        }
+        if !report.is_empty() {
+            tracing::info!(added = ?report.added, changed = ?report.changed, removed = ?report.removed, failed = report.failed.len(), "stores reloaded");
+        }
+        report
+    }
+
+    /// Reads the stores folder again and serves what it holds (see
+    /// [`App::reload_stores`]). A file that does not parse or validate is
+    /// logged and its store, if it was serving, keeps its previous version;
+    /// a conflict between files (two stores with one id or key) reloads
+    /// nothing.
+    pub async fn reload_store_folder(&self, dir: &std::path::Path) -> StoreReload {
+        let files = match crate::config::read_store_files(dir) {
+            Ok(files) => files,
+            Err(e) => {
+                tracing::error!(folder = %dir.display(), error = %e, "stores folder not read; nothing reloaded");
+                return StoreReload { failed: vec![(dir.display().to_string(), e.to_string())], ..StoreReload::default() };
+            }
+        };
+        let gateway = &self.inner.gateway;
+        let current = self.inner.stores.load_full();
+        let previous_ids = self.inner.store_files.lock().expect("store files lock").clone();
+        let mut stores = Vec::new();
+        let mut sources = Vec::new();
+        let mut failed = Vec::new();
+        for file in files {
+            let checked = file
+                .parsed
+                .and_then(|store| crate::config::validate(gateway, std::slice::from_ref(&store), std::slice::from_ref(&file.source)).map(|()| store));
+            match checked {
+                Ok(store) => {
+                    stores.push(store);
+                    sources.push(file.source);
+                }
+                Err(e) => {
+                    tracing::error!(file = %file.source, error = %e, "store file not loaded: fix it; the store it held, if any, keeps its previous version");
+                    failed.push((file.source.clone(), e.to_string()));
+                    if let Some(runtime) = previous_ids.get(&file.source).and_then(|id| current.stores.get(id)) {
+                        stores.push(runtime.config.clone());
+                        sources.push(file.source);
+                    }
+                }
+            }
+        }
+        if let Err(e) = crate::config::validate(gateway, &stores, &sources) {
+            tracing::error!(error = %e, "store files conflict; nothing reloaded");
+            failed.push((dir.display().to_string(), e.to_string()));
+            return StoreReload { failed, ..StoreReload::default() };
+        }
+        self.remember_store_files(&sources, &stores);
+        let mut report = self.reload_stores(stores).await;
+        report.failed.splice(0..0, failed);
+        report
+    }
+
+    /// Which store each file holds, for [`App::reload_store_folder`].
+    pub fn remember_store_files(&self, sources: &[String], stores: &[StoreConfig]) {
+        let mut files = self.inner.store_files.lock().expect("store files lock");
+        *files = sources.iter().cloned().zip(stores.iter().map(|s| s.id.clone())).collect();
+    }
+
+    /// Watches the stores folder: checks its `*.toml` files every
+    /// `interval` (and at once on SIGHUP) and reloads the stores when any
+    /// file was added, removed or changed.
+    pub fn spawn_store_reloads(&self, dir: std::path::PathBuf, interval: Duration) -> tokio::task::JoinHandle<()> {
+        let app = self.clone();
+        // Listening before this returns: a SIGHUP sent right after is not
+        // missed (nor fatal, as it is to a process not listening).
+        let mut hangups = hangup_signals();
+        let mut seen = folder_fingerprint(&dir);
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(interval);
+            ticker.tick().await;
+            loop {
+                let forced = tokio::select! {
+                    _ = ticker.tick() => false,
+                    _ = next_hangup(&mut hangups) => true,
+                };
+                let now = folder_fingerprint(&dir);
+                if forced || now != seen {
+                    seen = now;
+                    app.reload_store_folder(&dir).await;
+                }
+            }
+        })
     }
 
     pub fn gateway(&self) -> &GatewayConfig {
@@ -353,7 +557,8 @@ impl App {
 
     /// The store whose agents hold `token`, if any.
     pub fn store_for_agent_token(&self, token: &str) -> Option<Arc<StoreRuntime>> {
-        self.inner.agent_tokens.store_for(token).and_then(|id| self.store(id))
+        let set = self.inner.stores.load();
+        set.agent_tokens.store_for(token).and_then(|id| set.stores.get(id)).cloned()
     }
 
     pub fn rate_limits(&self) -> &RateLimits {
@@ -361,16 +566,23 @@ impl App {
     }
 
     pub fn store_by_key(&self, public_key: &str) -> Option<Arc<StoreRuntime>> {
-        self.inner.by_key.get(public_key).and_then(|id| self.inner.stores.get(id)).cloned()
+        let set = self.inner.stores.load();
+        set.by_key.get(public_key).and_then(|id| set.stores.get(id)).cloned()
     }
 
     pub fn store(&self, id: &str) -> Option<Arc<StoreRuntime>> {
-        self.inner.stores.get(id).cloned()
+        self.inner.stores.load().stores.get(id).cloned()
     }
 
-    /// Every origin any store allows (browsers' preflights carry no store key).
-    pub fn all_origins(&self) -> &HashSet<String> {
-        &self.inner.origins
+    /// The ids of the stores served now.
+    pub fn store_ids(&self) -> Vec<String> {
+        self.inner.stores.load().stores.keys().cloned().collect()
+    }
+
+    /// Whether any store allows `origin` (browsers' preflights carry no
+    /// store key).
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.inner.stores.load().origins.contains(origin)
     }
 
     /// Asks the database and the session store at once, each for at most
@@ -396,7 +608,7 @@ impl App {
 
     /// The store's connector, if its catalog comes from one.
     pub fn connector(&self, store_id: &str) -> Option<Arc<StoreConnector>> {
-        self.inner.connectors.get(store_id).cloned()
+        self.inner.stores.load().connectors.get(store_id).cloned()
     }
 
     /// The store and its connector, if its catalog comes from one.
@@ -410,14 +622,27 @@ impl App {
     /// Runs (or resumes) the connector sync of a store, one at a time per
     /// store. Webhooks do not wait for it (see `connector::sync`).
     pub async fn sync_store(&self, store_id: &str, mode: SyncMode) -> Result<SyncReport> {
+        self.sync_store_with(store_id, mode, &sync::Quiet).await
+    }
+
+    /// [`App::sync_store`], telling `progress` how it goes.
+    pub async fn sync_store_with(&self, store_id: &str, mode: SyncMode, progress: &dyn sync::SyncProgress) -> Result<SyncReport> {
         let (store, connector) = self.connector_store(store_id)?;
         let CatalogSource::Connector(source) = &store.config.catalog else { return Err(no_connector(store_id)) };
         let limits = SyncLimits { max_pages: source.max_pages_per_sync };
-        let _running = self.inner.sync_locks[store_id].lock().await;
+        let lock = self.inner.sync_locks.lock().expect("sync locks").entry(store_id.to_owned()).or_default().clone();
+        let _running = lock.lock().await;
         let primary = store.config.languages.first().map(String::as_str).unwrap_or("en");
-        crate::connector::sync::sync_store(self.storage().as_ref(), self.inner.embedder.as_ref(), store_id, primary, &connector, mode, limits)
-            .await
-            .map_err(|source| Error::ConnectorSync { store: store_id.to_owned(), source })
+        crate::connector::sync::sync_store(
+            self.storage().as_ref(),
+            self.inner.embedder.as_ref(),
+            store_id,
+            primary,
+            &connector,
+            SyncRun { mode, limits, progress },
+        )
+        .await
+        .map_err(|source| Error::ConnectorSync { store: store_id.to_owned(), source })
     }
 
     /// Answers a platform's creation ping (see
@@ -460,7 +685,7 @@ impl App {
     /// Reloads installed plugins whose files changed (see
     /// [`Connectors::reload_changed`]); returns what changed.
     pub async fn reload_plugins(&self) -> Vec<(String, std::result::Result<String, crate::connector::ConnectorFailure>)> {
-        match &self.inner.plugins {
+        match &*self.inner.plugins.lock().await {
             Some(plugins) => plugins.reload_changed(&self.inner.gateway).await,
             None => Vec::new(),
         }
@@ -468,45 +693,60 @@ impl App {
 
     /// Checks the installed plugin files every `interval` and hot-reloads
     /// the ones that changed.
-    pub fn spawn_plugin_reloads(&self, interval: Duration) -> Option<tokio::task::JoinHandle<()>> {
-        self.inner.plugins.as_ref()?;
+    pub fn spawn_plugin_reloads(&self, interval: Duration) -> tokio::task::JoinHandle<()> {
         let app = self.clone();
-        Some(tokio::spawn(async move {
+        tokio::spawn(async move {
             let mut ticker = tokio::time::interval(interval);
             ticker.tick().await;
             loop {
                 ticker.tick().await;
                 app.reload_plugins().await;
             }
-        }))
+        })
     }
 
     /// Syncs every connector store now (resuming cut-off runs), then
     /// incrementally every `sync_interval_minutes` of its config.
-    pub fn spawn_connector_syncs(&self) -> Vec<tokio::task::JoinHandle<()>> {
-        let mut tasks = Vec::new();
-        for (id, store) in &self.inner.stores {
-            let CatalogSource::Connector(source) = &store.config.catalog else { continue };
-            let (app, id, minutes) = (self.clone(), id.clone(), source.sync_interval_minutes);
-            tasks.push(tokio::spawn(async move {
-                if let Some(connector) = app.connector(&id)
-                    && let Err(e) = connector.check_connection().await
-                {
-                    tracing::warn!(store = %id, error = %e, "the store's connector cannot reach the store; check its settings and credentials");
-                }
-                loop {
-                    match app.sync_store(&id, SyncMode::Incremental).await {
-                        Ok(report) => tracing::info!(store = %id, ?report, "connector sync done"),
-                        Err(e) => tracing::warn!(store = %id, error = %e, "connector sync failed; it resumes on the next run"),
-                    }
-                    if minutes == 0 {
-                        return;
-                    }
-                    tokio::time::sleep(Duration::from_secs(minutes * 60)).await;
-                }
-            }));
+    pub fn spawn_connector_syncs(&self) {
+        for id in self.inner.stores.load().connectors.keys() {
+            self.spawn_store_sync(id.clone());
         }
-        tasks
+    }
+
+    /// Syncs the store now, then every `sync_interval_minutes` its current
+    /// config says, until the store is gone or has no connector. A store
+    /// whose loop already runs gets one extra sync now (a reload changed
+    /// it); the sync lock keeps the two from overlapping.
+    fn spawn_store_sync(&self, id: String) {
+        let app = self.clone();
+        if !self.inner.sync_loops.lock().expect("sync loops").insert(id.clone()) {
+            tokio::spawn(async move {
+                if let Err(e) = app.sync_store(&id, SyncMode::Incremental).await {
+                    tracing::warn!(store = %id, error = %e, "connector sync failed; it resumes on the next run");
+                }
+            });
+            return;
+        }
+        tokio::spawn(async move {
+            if let Some(connector) = app.connector(&id)
+                && let Err(e) = connector.check_connection().await
+            {
+                tracing::warn!(store = %id, error = %e, "the store's connector cannot reach the store; check its settings and credentials (`chatgw store check {id}`)");
+            }
+            loop {
+                match app.sync_store(&id, SyncMode::Incremental).await {
+                    Ok(report) => tracing::info!(store = %id, ?report, "connector sync done"),
+                    Err(e) => tracing::warn!(store = %id, error = %e, "connector sync failed; it resumes on the next run"),
+                }
+                let minutes = app.store(&id).and_then(|store| match &store.config.catalog {
+                    CatalogSource::Connector(source) if source.sync_interval_minutes > 0 => Some(source.sync_interval_minutes),
+                    _ => None,
+                });
+                let Some(minutes) = minutes else { break };
+                tokio::time::sleep(Duration::from_secs(minutes * 60)).await;
+            }
+            app.inner.sync_loops.lock().expect("sync loops").remove(&id);
+        });
     }
 
     /// Re-embeds stale cards of every store every `interval`, so embeddings
@@ -518,8 +758,8 @@ impl App {
             ticker.tick().await;
             loop {
                 ticker.tick().await;
-                for id in app.inner.stores.keys() {
-                    match sync::embed_stale(app.inner.chat.storage.as_ref(), app.inner.embedder.as_ref(), id).await {
+                for id in app.store_ids() {
+                    match sync::embed_stale(app.inner.chat.storage.as_ref(), app.inner.embedder.as_ref(), &id).await {
                         Ok(0) => {}
                         Ok(n) => tracing::info!(store = %id, embedded = n, "sweep re-embedded stale cards"),
                         Err(e) => tracing::warn!(store = %id, error = %e, "embedding sweep failed; retrying next tick"),
@@ -528,6 +768,59 @@ impl App {
             }
         })
     }
+}
+
+/// Two versions of a store's file that mean the same store.
+fn same_config(a: &StoreConfig, b: &StoreConfig) -> bool {
+    serde_json::to_value(a).ok() == serde_json::to_value(b).ok()
+}
+
+/// What the stores folder holds now: each `*.toml` file's name, size and
+/// content digest (an editor may keep the size and the modification time).
+fn folder_fingerprint(dir: &std::path::Path) -> Vec<(std::path::PathBuf, String)> {
+    use sha2::Digest;
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut files: Vec<(std::path::PathBuf, String)> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|e| e == "toml"))
+        .map(|path| {
+            let digest = std::fs::read(&path).map(|bytes| hex::encode(sha2::Sha256::digest(bytes))).unwrap_or_default();
+            (path, digest)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[cfg(unix)]
+fn hangup_signals() -> Option<tokio::signal::unix::Signal> {
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+        Ok(signal) => Some(signal),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for SIGHUP; store files are still checked on the timer");
+            None
+        }
+    }
+}
+
+#[cfg(unix)]
+async fn next_hangup(signals: &mut Option<tokio::signal::unix::Signal>) {
+    match signals {
+        Some(signal) => {
+            signal.recv().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+#[cfg(not(unix))]
+fn hangup_signals() -> Option<()> {
+    None
+}
+
+#[cfg(not(unix))]
+async fn next_hangup(_: &mut Option<()>) {
+    std::future::pending().await
 }
 
 fn no_connector(store_id: &str) -> Error {

@@ -1,5 +1,5 @@
 //! The `chatgw` command line: `serve`, `demo`, `migrate`, `config check`,
-//! `plugin run|new`, `classify-eval`.
+//! `store check`, `sync`, `plugin run|new`, `classify-eval`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,6 +49,25 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Store onboarding: check a store's setup step by step.
+    Store {
+        #[command(subcommand)]
+        command: StoreCommand,
+    },
+    /// Sync a store's catalog in the foreground, with a progress bar, into
+    /// the database the configuration names (resumes a run that was cut off).
+    Sync {
+        /// The store's id (`id` in its store file).
+        id: String,
+        /// Sync the whole catalog and remove what the store no longer lists
+        /// (default: what changed since the last run).
+        #[arg(long)]
+        full: bool,
+        #[arg(long, short, env = "CHATGW_CONFIG")]
+        config: Option<PathBuf>,
+        #[arg(long)]
+        stores: Option<PathBuf>,
+    },
     /// Connector plugin tools: run a plugin against recorded fixtures, start a new plugin project.
     Plugin {
         #[command(subcommand)]
@@ -81,6 +100,22 @@ pub enum ConfigCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Check, step by step, that a store is ready: its file and settings,
+    /// its plugin, the platform reachable and the credentials accepted, a
+    /// first page of products and their cards, live stock. Each failure says
+    /// how to fix it. Writes nothing.
+    Check {
+        /// The store's id (`id` in its store file).
+        id: String,
+        #[arg(long, short, env = "CHATGW_CONFIG")]
+        config: Option<PathBuf>,
+        #[arg(long)]
+        stores: Option<PathBuf>,
+    },
+}
+
 pub async fn run(cli: Cli) -> ExitCode {
     match execute(cli).await {
         Ok(code) => code,
@@ -106,6 +141,10 @@ async fn execute(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Store { command: StoreCommand::Check { id, config: file, stores } } => {
+            crate::onboard::store_check_command(file.as_deref(), stores.as_deref(), &id).await
+        }
+        Command::Sync { id, full, config: file, stores } => crate::onboard::sync_command(file.as_deref(), stores.as_deref(), &id, full).await,
         Command::Migrate { config: file } => {
             let loaded = config::load(file.as_deref(), None)?;
             crate::telemetry::init(&loaded.gateway.log.format, &loaded.gateway.log.filter);
@@ -125,10 +164,13 @@ async fn execute(cli: Cli) -> Result<ExitCode> {
             let addr = loaded.gateway.server.addr.clone();
             let sweep = Duration::from_secs(loaded.gateway.embedding.sweep_interval_s);
             let loaded_reload_s = loaded.gateway.plugin_limits.reload_check_s.max(1);
+            let stores_folder = config::stores_folder(&loaded.gateway, file.as_deref(), stores.as_deref())?;
+            let stores_reload = Duration::from_secs(loaded.gateway.stores_reload_s.max(1));
             let app = App::from_config(loaded).await?;
             app.spawn_embedding_sweep(sweep);
             app.spawn_connector_syncs();
             app.spawn_plugin_reloads(Duration::from_secs(loaded_reload_s));
+            app.spawn_store_reloads(stores_folder, stores_reload);
             let listener = tokio::net::TcpListener::bind(&addr).await?;
             tracing::info!(addr = %listener.local_addr()?, "chatgw listening");
             crate::http::serve(app, listener).await?;

@@ -43,3 +43,33 @@ async fn a_turn_with_a_tool_call_through_an_openai_compatible_model() {
     assert_eq!(result["product_id"], "p0001");
     assert!(result["variants"].as_array().is_some_and(|v| !v.is_empty()));
 }
+
+#[tokio::test]
+async fn the_transcript_records_the_model_that_answered_after_a_fallback_and_its_cost() {
+    use chatgw::storage::MessageRole;
+    let mock = MockOpenAi::start().await;
+    // The primary fails twice (one retry), the fallback answers.
+    mock.push(Reply::server_error());
+    mock.push(Reply::server_error());
+    mock.push(Reply::text(["Happy to help you choose a linen shirt."]).with_usage(1_000, 50));
+    let (base, storage) = demo_on_mock_model_with_storage(mock.base_url(), "CHATGW_TEST_OPENAI_KEY_COST", |store| {
+        store.models.fallback = Some("gpt-fallback".into());
+        store.models.prompt_cost_per_1k = 0.5;
+        store.models.completion_cost_per_1k = 1.0;
+        store.models.prices.insert("gpt-fallback".into(), chatgw::config::TokenPrice { prompt_per_1k: 2.0, completion_per_1k: 4.0 });
+    })
+    .await;
+
+    let sse = chat(&base, "pk_demo", None, "do you sell linen shirts?").await;
+    let done = sse.done();
+    assert_eq!(done["model"], "gpt-fallback", "{done}");
+    // 1,000 prompt tokens at 2.0 per 1k, 50 completion tokens at 4.0 per 1k.
+    let expected = 2.0 + 0.2;
+    assert!((done["cost"].as_f64().expect("a cost") - expected).abs() < 1e-9, "{done}");
+
+    let messages = storage.list_messages("demo", &sse.session_id()).await.expect("transcript");
+    let answer = messages.iter().find(|m| m.role == MessageRole::Assistant).expect("the answer is stored");
+    assert_eq!(answer.model.as_deref(), Some("gpt-fallback"));
+    assert_eq!((answer.prompt_tokens, answer.completion_tokens), (Some(1_000), Some(50)));
+    assert!((answer.cost.expect("a stored cost") - expected).abs() < 1e-9);
+}

@@ -409,3 +409,39 @@ async fn the_helpdesk_webhook_receives_signed_tickets_and_messages_after_a_retry
     assert_eq!(follow_up["event"], "message_created");
     assert_eq!(follow_up["content"], "Hello? Anyone there?");
 }
+
+#[tokio::test]
+async fn after_hours_the_shopper_learns_when_people_answer_and_can_leave_an_email() {
+    set_env("CHATGW_TEST_AGENT_TOKEN_HOURS", AGENT_TOKEN);
+    let mut store = demo_with_agents("CHATGW_TEST_AGENT_TOKEN_HOURS");
+    // Open one day only, and that day is always closed: it is never "now".
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Madrid);
+    let tomorrow = today.date_naive() + chrono::Duration::days(1);
+    let day = |d: chrono::NaiveDate| d.format("%a").to_string().to_lowercase();
+    store.handoff.hours = Some(chatgw::config::HoursConfig {
+        timezone: "Europe/Madrid".into(),
+        open: vec![format!("{} 10:00-12:00", day(tomorrow))],
+        closed_dates: vec![today.date_naive().format("%Y-%m-%d").to_string()],
+    });
+    let base = serve(app_with(common::sqlite().await, vec![store], None).await).await;
+
+    let asked = chat(&base, "pk_demo", None, "Quiero hablar con una persona, por favor").await;
+    let handoff = asked.first("handoff").expect("handoff event");
+    assert_eq!(handoff["status"], "handed_off");
+    let message = handoff["message"].as_str().expect("message");
+    let weekday_es =
+        ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"][chrono::Datelike::weekday(&tomorrow).num_days_from_monday() as usize];
+    assert!(message.contains(&format!("{weekday_es} 10:00")) && message.contains("email"), "when, in Spanish, and an invitation: {message}");
+    let opens_at = chrono::DateTime::parse_from_rfc3339(handoff["opens_at"].as_str().expect("opens_at")).expect("RFC 3339");
+    assert_eq!(opens_at.with_timezone(&chrono_tz::Europe::Madrid).date_naive(), tomorrow);
+    let ticket_id = handoff["ticket_id"].as_str().expect("ticket").to_owned();
+
+    let left = chat(&base, "pk_demo", Some(&asked.session_id()), "vale, mi correo es Lucia.Marin@Example.com").await;
+    let waiting = left.first("handoff").expect("handoff state");
+    assert_eq!(waiting["status"], "waiting");
+    assert!(waiting["message"].as_str().is_some_and(|m| m.contains("Lucia.Marin@example.com")), "{waiting}");
+    assert!(left.text().is_empty(), "still no bot answer: {}", left.text());
+    let (status, shown) = agent_get(&base, &format!("/v1/agent/tickets/{ticket_id}"), AGENT_TOKEN).await;
+    assert_eq!(status, 200, "{shown}");
+    assert_eq!(shown["ticket"]["contact_email"], "Lucia.Marin@example.com", "{shown}");
+}

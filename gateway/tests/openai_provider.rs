@@ -79,6 +79,7 @@ async fn streamed_text_arrives_in_order_with_usage_and_finish() {
     assert_eq!(
         events,
         vec![
+            ModelEvent::Model("gpt-primary".into()),
             ModelEvent::TextDelta("Hel".into()),
             ModelEvent::TextDelta("lo".into()),
             ModelEvent::TextDelta(" wor".into()),
@@ -282,6 +283,7 @@ async fn fallback_model_answers_when_the_primary_keeps_failing() {
     let chat = model(OpenAiSettings { fallback_model: Some("gpt-fallback".into()), max_retries: 1, ..settings(&mock) });
     let events = answer(&chat, ask("hi")).await;
     assert_eq!(text_of(&events), "from the fallback");
+    assert_eq!(events.first(), Some(&ModelEvent::Model("gpt-fallback".into())), "the stream names the model that answered");
     assert_eq!(models_seen(&mock), ["gpt-primary", "gpt-primary", "gpt-fallback"]);
 }
 
@@ -319,8 +321,9 @@ async fn stalled_stream_ends_with_a_timeout_item() {
     let chat = model(OpenAiSettings { timeout: Duration::from_millis(300), ..settings(&mock) });
     let stream = chat.stream(ask("hi")).await.expect("the stream starts");
     let items = collect(stream).await;
-    assert_eq!(items.len(), 1);
-    assert!(matches!(&items[0], Err(LlmError::Timeout { timeout_ms: 300, .. })), "{items:?}");
+    assert_eq!(items.len(), 2, "the answering model, then the timeout: {items:?}");
+    assert!(matches!(&items[0], Ok(ModelEvent::Model(m)) if m == "gpt-primary"), "{items:?}");
+    assert!(matches!(&items[1], Err(LlmError::Timeout { timeout_ms: 300, .. })), "{items:?}");
 }
 
 #[tokio::test]
@@ -331,7 +334,7 @@ async fn broken_stream_gives_an_error_item() {
     let items = collect(stream).await;
     let (last, delivered) = items.split_last().expect("some items");
     let delivered: Vec<ModelEvent> = delivered.iter().map(|i| i.as_ref().expect("events before the break").clone()).collect();
-    assert_eq!(delivered, vec![ModelEvent::TextDelta("par".into()), ModelEvent::TextDelta("tial".into())]);
+    assert_eq!(delivered, vec![ModelEvent::Model("gpt-primary".into()), ModelEvent::TextDelta("par".into()), ModelEvent::TextDelta("tial".into())]);
     assert!(matches!(last, Err(LlmError::Connection(_))), "{last:?}");
     assert_eq!(mock.requests_to(CHAT_PATH).len(), 1, "a started stream is not retried");
 }

@@ -140,6 +140,7 @@ fn message(id: &str, conversation: &str, role: MessageRole, text: &str, at: Date
         latency_ms: None,
         prompt_tokens: None,
         completion_tokens: None,
+        cost: None,
         created_at: at,
     }
 }

@@ -44,15 +44,21 @@ async fn gateway(api: &WooCommerceEmulator, settings: Value) -> (App, Arc<dyn St
     gateway_with_secret(api, settings, woocommerce::CONSUMER_SECRET).await
 }
 
+/// The gateway's config and the store's, for a store at `base_url`
+/// (`host_port` granted as a private host).
+fn configs(base_url: &str, host_port: &str, settings: Value) -> (chatgw::config::GatewayConfig, chatgw::config::StoreConfig) {
+    let mut config = gateway_config();
+    config.plugins.insert("woocommerce".into(), chatgw_emulators::connector_manifest("woocommerce").display().to_string());
+    let mut all = BTreeMap::from([("base_url".to_owned(), json!(base_url))]);
+    all.extend(settings.as_object().expect("settings are an object").clone());
+    let credential = common::connector::basic_credential(host_port, KEY_ENV, SECRET_ENV);
+    (config, common::connector::connector_store(STORE, "woocommerce", all, host_port, credential, WEBHOOK_ENV))
+}
+
 /// The gateway reads the credentials when it starts.
 async fn gateway_with_secret(api: &WooCommerceEmulator, settings: Value, consumer_secret: &str) -> (App, Arc<dyn Storage>) {
     set_secrets(consumer_secret);
-    let mut config = gateway_config();
-    config.plugins.insert("woocommerce".into(), chatgw_emulators::connector_manifest("woocommerce").display().to_string());
-    let mut all = BTreeMap::from([("base_url".to_owned(), json!(api.base_url()))]);
-    all.extend(settings.as_object().expect("settings are an object").clone());
-    let credential = common::connector::basic_credential(&api.host_port(), KEY_ENV, SECRET_ENV);
-    let store = common::connector::connector_store(STORE, "woocommerce", all, &api.host_port(), credential, WEBHOOK_ENV);
+    let (config, store) = configs(&api.base_url(), &api.host_port(), settings);
     let storage = common::sqlite().await;
     let embedder: Arc<dyn chatgw::embed::Embedder> = Arc::new(chatgw::embed::LocalEmbedder::default());
     let model: Arc<dyn chatgw::llm::ChatModel> = Arc::new(chatgw::llm::offline::OfflineModel);
@@ -466,4 +472,50 @@ async fn the_example_store_file_is_a_valid_woocommerce_store() {
     let services = chatgw::app::Services { storage: common::sqlite().await, sessions: memory_sessions(), embedder };
     let model: Arc<dyn chatgw::llm::ChatModel> = Arc::new(chatgw::llm::offline::OfflineModel);
     App::new(config, services, vec![(store, model)]).await.expect("the example store binds its connector");
+}
+
+#[tokio::test]
+async fn store_check_walks_a_working_store_step_by_step() {
+    let api = WooCommerceEmulator::start(small_store()).await;
+    set_secrets(woocommerce::CONSUMER_SECRET);
+    let (gateway, store) = configs(&api.base_url(), &api.host_port(), json!({}));
+    let check = chatgw::onboard::check_store(&gateway, &store, "stores/costa.toml").await;
+    assert!(check.passed(), "{check}");
+    let names: Vec<&str> = check.steps.iter().map(|s| s.name).collect();
+    assert_eq!(names, ["settings", "plugin", "connection", "products", "cards", "stock"], "{check}");
+    let cards = check.step("cards").expect("cards step");
+    assert!(cards.details.iter().any(|line| line.starts_with("card ")), "sample cards are shown: {check}");
+    assert_well_behaved(&api);
+}
+
+#[tokio::test]
+async fn store_check_explains_refused_credentials_without_showing_them() {
+    let api = WooCommerceEmulator::start(small_store()).await;
+    let wrong = "cs_not-the-right-secret-1234";
+    set_secrets(wrong);
+    let (gateway, store) = configs(&api.base_url(), &api.host_port(), json!({}));
+    let check = chatgw::onboard::check_store(&gateway, &store, "stores/costa.toml").await;
+    let text = check.to_string();
+    let Some(chatgw::onboard::Outcome::Failed { problem, fix }) = check.step("connection").map(|s| &s.outcome) else {
+        panic!("the connection step fails: {text}")
+    };
+    assert!(problem.contains("refused the credentials"), "{text}");
+    assert!(fix.contains(SECRET_ENV) && fix.contains(KEY_ENV), "the fix names the variables to correct: {text}");
+    assert!(!text.contains(wrong), "the secret is never shown: {text}");
+    assert!(check.step("products").is_none(), "the check stops at the first failure its next steps depend on: {text}");
+}
+
+#[tokio::test]
+async fn store_check_says_when_the_store_cannot_be_reached() {
+    // A port nothing listens on any more.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr");
+    set_secrets(woocommerce::CONSUMER_SECRET);
+    let (gateway, store) = configs(&format!("http://{closed}"), &closed.to_string(), json!({}));
+    let check = chatgw::onboard::check_store(&gateway, &store, "stores/costa.toml").await;
+    let text = check.to_string();
+    let Some(chatgw::onboard::Outcome::Failed { problem, fix }) = check.step("connection").map(|s| &s.outcome) else {
+        panic!("the connection step fails: {text}")
+    };
+    assert!(problem.contains("could not be reached"), "{text}");
+    assert!(fix.contains("base URL"), "{text}");
 }

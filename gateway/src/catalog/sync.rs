@@ -115,6 +115,27 @@ pub async fn upsert_products(storage: &dyn Storage, store_id: &str, primary_lang
 /// Embeds every card of the store whose embedding is missing, from another
 /// model, or older than its text. Returns how many were embedded.
 pub async fn embed_stale(storage: &dyn Storage, embedder: &dyn Embedder, store_id: &str) -> Result<usize, SyncError> {
+    embed_stale_with(storage, embedder, store_id, &Quiet).await
+}
+
+/// What a long sync tells whoever watches it (the `chatgw sync` progress
+/// bar); a serving gateway watches nothing ([`Quiet`]).
+pub trait SyncProgress: Send + Sync {
+    /// A page of `products` was written; `pages` pages so far in this run.
+    fn page(&self, _pages: u64, _products: usize) {}
+    /// Cards about to be embedded: at least `stale` (more when cards change meanwhile).
+    fn embedding(&self, _stale: usize) {}
+    /// `batch` more cards embedded and saved.
+    fn embedded(&self, _batch: usize) {}
+}
+
+/// Progress nobody watches.
+pub struct Quiet;
+
+impl SyncProgress for Quiet {}
+
+/// [`embed_stale`], telling `progress` about each batch.
+pub async fn embed_stale_with(storage: &dyn Storage, embedder: &dyn Embedder, store_id: &str, progress: &dyn SyncProgress) -> Result<usize, SyncError> {
     let model = embedder.model_id().to_owned();
     let mut total = 0;
     loop {
@@ -134,6 +155,7 @@ pub async fn embed_stale(storage: &dyn Storage, embedder: &dyn Embedder, store_i
             .collect();
         let batch = embeddings.len();
         storage.save_embeddings(store_id, &model, &embeddings).await?;
+        progress.embedded(batch);
         total += batch;
         if batch < EMBED_BATCH {
             // A short batch was the last one; a card edited meanwhile is

@@ -19,8 +19,12 @@ pub(super) struct Draft {
     pub text: String,
     pub outcomes: Vec<ToolOutcome>,
     pub usage: Usage,
-    /// The model that wrote it (`offline` for the offline responder).
+    /// The model that wrote it (`offline` for the offline responder; the
+    /// fallback when it answered the last round).
     pub model: String,
+    /// What the turn's model rounds cost at the store's prices; none when a
+    /// model that answered has no price.
+    pub cost: Option<f64>,
 }
 
 impl Turn {
@@ -38,6 +42,10 @@ impl Turn {
         let mut gate = Gate::new(self.tx.clone(), context.reply_language(), evidence);
         let mut outcomes: Vec<ToolOutcome> = Vec::new();
         let mut usage = Usage::default();
+        let default_model = if store.model.is_offline() { "offline" } else { routing.chat.as_str() };
+        let mut model = default_model.to_owned();
+        // Priced per round: a round may be answered by the fallback model.
+        let mut cost = Some(0.0);
         let mut tool_choice = ToolChoice::Auto;
         // Tool rounds, plus the one regeneration the gate may ask for.
         let rounds = routing.max_tool_rounds.max(1) + REGENERATIONS;
@@ -55,20 +63,28 @@ impl Turn {
             let mut stream = store.model.stream(request).await?;
             let mut calls: Vec<ToolCall> = Vec::new();
             let mut round_text = String::new();
+            let mut round_model = default_model.to_owned();
+            let mut round_usage = Usage::default();
             while let Some(event) = stream.next().await {
                 match event? {
+                    ModelEvent::Model(answering) => round_model = answering,
                     ModelEvent::TextDelta(text) => {
                         round_text.push_str(&text);
                         gate.push(&text).await;
                     }
                     ModelEvent::ToolCall(call) => calls.push(call),
                     ModelEvent::Usage(u) => {
-                        usage.prompt_tokens += u.prompt_tokens;
-                        usage.completion_tokens += u.completion_tokens;
+                        round_usage.prompt_tokens += u.prompt_tokens;
+                        round_usage.completion_tokens += u.completion_tokens;
                     }
                     ModelEvent::Finished { .. } => break,
                 }
             }
+            usage.prompt_tokens += round_usage.prompt_tokens;
+            usage.completion_tokens += round_usage.completion_tokens;
+            let round_cost = routing.cost(&round_model, round_usage.prompt_tokens, round_usage.completion_tokens);
+            cost = cost.zip(round_cost).map(|(sum, round)| sum + round);
+            model = round_model;
             if !calls.is_empty() && !last_round {
                 messages.push(ChatMessage { role: Role::Assistant, content: round_text, tool_calls: calls.clone(), tool_call_id: None });
                 for call in &calls {
@@ -92,8 +108,7 @@ impl Turn {
             }
         }
         let text = gate.finish();
-        let model = if store.model.is_offline() { "offline".to_owned() } else { routing.chat.clone() };
-        Ok(Draft { text, outcomes, usage, model })
+        Ok(Draft { text, outcomes, usage, model, cost })
     }
 
     /// Runs one tool call within the turn's tool deadline, with `tool`

@@ -58,6 +58,9 @@ pub struct Handoff {
     pub status: HandoffStatus,
     /// The ticket, once there is one.
     pub ticket_id: Option<String>,
+    /// Outside the store's hours: when people answer again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opens_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -87,6 +90,9 @@ pub struct Done {
     pub offline: bool,
     pub prompt_tokens: u32,
     pub completion_tokens: u32,
+    /// What the answer cost at the store's prices (`models`), when priced.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<f64>,
     /// The conversation's open ticket, when a person has it.
     pub ticket_id: Option<String>,
 }

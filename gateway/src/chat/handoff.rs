@@ -5,6 +5,8 @@
 //! and gets one acknowledgement in the shopper's language, with no product
 //! recommendations.
 
+use chrono::Utc;
+
 use super::context::TurnContext;
 use super::converse::Draft;
 use super::turn::Turn;
@@ -38,7 +40,14 @@ impl Turn {
             Decision::Answer => Ok(Route::Answer),
             Decision::Offer => {
                 let message = texts::offered(language).to_owned();
-                let offer = Handoff { label: classification.label, reason: classification.reason, message, status: HandoffStatus::Offered, ticket_id: None };
+                let offer = Handoff {
+                    label: classification.label,
+                    reason: classification.reason,
+                    message,
+                    status: HandoffStatus::Offered,
+                    ticket_id: None,
+                    opens_at: None,
+                };
                 self.emit(ChatEvent::Handoff(offer)).await;
                 Ok(Route::Answer)
             }
@@ -58,17 +67,18 @@ impl Turn {
         self.ctx.storage.set_message_analysis(&config.id, &self.user_message.id, Some(language), Some(classification.label)).await?;
         let products = context.recent_product_ids();
         let (ticket, _) = self.ctx.handoffs.open(config, &self.conversation_id, classification, language, products).await?;
-        let message = texts::handed_off(language);
+        let (message, opens_at) = handoff::acknowledgement(config, language, Utc::now());
         let event = Handoff {
             label: classification.label,
             reason: classification.reason,
-            message: message.to_owned(),
+            message: message.clone(),
             status: HandoffStatus::HandedOff,
             ticket_id: Some(ticket.id.clone()),
+            opens_at,
         };
         self.emit(ChatEvent::Handoff(event)).await;
-        self.emit(ChatEvent::Token { text: message.to_owned() }).await;
-        let draft = Draft { text: message.to_owned(), outcomes: Vec::new(), usage: Usage::default(), model: "handoff".into() };
+        self.emit(ChatEvent::Token { text: message.clone() }).await;
+        let draft = Draft { text: message, outcomes: Vec::new(), usage: Usage::default(), model: "handoff".into(), cost: Some(0.0) };
         self.record(context, &[], draft, Some(ticket.id)).await
     }
 
@@ -80,12 +90,21 @@ impl Turn {
         let mut message = self.user_message.clone();
         message.language = Some(language.to_owned());
         self.ctx.handoffs.shopper_wrote(ticket, &message).await;
+        // An email address left for the team's answer goes on the ticket.
+        let told = match handoff::email_in(&self.message) {
+            Some(email) => {
+                self.ctx.storage.set_ticket_contact(&config.id, &ticket.id, &email, Utc::now()).await?;
+                texts::contact_saved(language, &email)
+            }
+            None => texts::waiting(language).to_owned(),
+        };
         let event = Handoff {
             label: ticket.label,
             reason: ticket.reason,
-            message: texts::waiting(language).to_owned(),
+            message: told,
             status: HandoffStatus::Waiting,
             ticket_id: Some(ticket.id.clone()),
+            opens_at: None,
         };
         self.emit(ChatEvent::Handoff(event)).await;
         let entry = HistoryEntry { role: MessageRole::User, text: self.message.clone(), language: Some(language.to_owned()), product_ids: Vec::new() };
@@ -102,6 +121,7 @@ impl Turn {
             offline: self.store.model.is_offline(),
             prompt_tokens: 0,
             completion_tokens: 0,
+            cost: None,
             ticket_id: Some(ticket.id.clone()),
         }))
         .await;

@@ -29,6 +29,7 @@ impl Turn {
             latency_ms: Some(latency_ms as i64),
             prompt_tokens: Some(draft.usage.prompt_tokens.into()),
             completion_tokens: Some(draft.usage.completion_tokens.into()),
+            cost: draft.cost,
             created_at: Utc::now(),
         };
         self.ctx.storage.append_message(&config.id, &assistant).await?;
@@ -54,6 +55,7 @@ impl Turn {
             model: draft.model,
             prompt_tokens: draft.usage.prompt_tokens,
             completion_tokens: draft.usage.completion_tokens,
+            cost: draft.cost,
             ticket_id,
         }))
         .await;

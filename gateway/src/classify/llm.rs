@@ -140,7 +140,7 @@ async fn collect_text(model: &dyn ChatModel, request: ChatRequest) -> Result<Str
         match event? {
             ModelEvent::TextDelta(delta) => text.push_str(&delta),
             ModelEvent::Finished { .. } => break,
-            ModelEvent::ToolCall(_) | ModelEvent::Usage(_) => {}
+            ModelEvent::Model(_) | ModelEvent::ToolCall(_) | ModelEvent::Usage(_) => {}
         }
     }
     Ok(text)

@@ -43,33 +43,70 @@ pub struct LoadedConfig {
 /// `stores_dir` when given), then the environment, and validates the result.
 pub fn load(config_file: Option<&Path>, stores_dir: Option<&Path>) -> Result<LoadedConfig, ConfigError> {
     let gateway = load_gateway(config_file)?;
-    let dir = stores_dir.map(Path::to_path_buf).unwrap_or_else(|| {
-        let base = config_file.and_then(Path::parent).unwrap_or(Path::new("."));
-        base.join(&gateway.stores_dir)
-    });
+    let dir = stores_folder(&gateway, config_file, stores_dir)?;
     let mut stores = Vec::new();
     let mut store_sources = Vec::new();
-    if dir.is_dir() {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .map_err(|e| ConfigError::File { path: dir.clone(), message: format!("cannot read the stores folder: {e}") })?
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-            .collect();
-        files.sort();
-        for file in files {
-            let text = std::fs::read_to_string(&file).map_err(|e| ConfigError::File { path: file.clone(), message: format!("cannot read: {e}") })?;
-            stores.push(parse_store(&text, &file.display().to_string())?);
-            store_sources.push(file.display().to_string());
-        }
-    } else if stores_dir.is_some() {
-        return Err(ConfigError::File { path: dir, message: "the stores folder does not exist".into() });
+    for file in read_store_files(&dir)? {
+        stores.push(file.parsed?);
+        store_sources.push(file.source);
     }
     let loaded = LoadedConfig { gateway, stores, store_sources };
     validate::validate(&loaded)?;
     Ok(loaded)
 }
 
-fn load_gateway(config_file: Option<&Path>) -> Result<GatewayConfig, ConfigError> {
+/// The folder of store files: `stores_dir` when given (it must exist),
+/// else the gateway's `stores_dir`, relative to the config file's folder.
+pub fn stores_folder(gateway: &GatewayConfig, config_file: Option<&Path>, stores_dir: Option<&Path>) -> Result<PathBuf, ConfigError> {
+    if let Some(dir) = stores_dir {
+        if !dir.is_dir() {
+            return Err(ConfigError::File { path: dir.to_owned(), message: "the stores folder does not exist".into() });
+        }
+        return Ok(dir.to_owned());
+    }
+    let base = config_file.and_then(Path::parent).unwrap_or(Path::new("."));
+    Ok(base.join(&gateway.stores_dir))
+}
+
+/// One store file as read, before the gateway-wide checks.
+#[derive(Debug)]
+pub struct StoreFile {
+    pub source: String,
+    pub parsed: Result<StoreConfig, ConfigError>,
+}
+
+/// Every `*.toml` in `dir` (none if the folder is absent), sorted by name,
+/// each parsed on its own: one bad file does not hide the others.
+pub fn read_store_files(dir: &Path) -> Result<Vec<StoreFile>, ConfigError> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| ConfigError::File { path: dir.to_owned(), message: format!("cannot read the stores folder: {e}") })?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    Ok(files
+        .into_iter()
+        .map(|file| {
+            let source = file.display().to_string();
+            let parsed = std::fs::read_to_string(&file)
+                .map_err(|e| ConfigError::File { path: file.clone(), message: format!("cannot read: {e}") })
+                .and_then(|text| parse_store(&text, &source));
+            StoreFile { source, parsed }
+        })
+        .collect())
+}
+
+/// Checks `stores` against each other and the gateway (ids, keys, plugins,
+/// secrets in the environment), as a load does.
+pub fn validate(gateway: &GatewayConfig, stores: &[StoreConfig], store_sources: &[String]) -> Result<(), ConfigError> {
+    validate::validate(&LoadedConfig { gateway: gateway.clone(), stores: stores.to_vec(), store_sources: store_sources.to_vec() })
+}
+
+/// The gateway's own settings: defaults, `config_file`, the environment.
+pub fn load_gateway(config_file: Option<&Path>) -> Result<GatewayConfig, ConfigError> {
     let mut builder = config::Config::builder();
     let source_name = match config_file {
         Some(path) => {

@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 pub struct GatewayConfig {
     /// Folder of per-store files, relative to the config file.
     pub stores_dir: String,
+    /// How often (seconds) a running gateway looks for added, changed or
+    /// removed store files and reloads them (SIGHUP reloads at once).
+    pub stores_reload_s: u64,
     pub server: ServerConfig,
     pub database: DatabaseConfig,
     pub redis: RedisConfig,
@@ -31,6 +34,7 @@ impl Default for GatewayConfig {
     fn default() -> Self {
         Self {
             stores_dir: "stores".into(),
+            stores_reload_s: 5,
             server: ServerConfig::default(),
             database: DatabaseConfig::default(),
             redis: RedisConfig::default(),
@@ -328,6 +332,23 @@ pub struct HandoffConfig {
     pub agent_token_env: String,
     /// A helpdesk that receives tickets and messages (signed webhooks).
     pub helpdesk: Option<HelpdeskConfig>,
+    /// When people answer. Outside these hours a handoff tells the shopper
+    /// when a person will be back and invites an email address. None:
+    /// always staffed.
+    pub hours: Option<HoursConfig>,
+}
+
+/// A store's opening hours for people (see `handoff::hours`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HoursConfig {
+    /// IANA time zone: `Europe/Madrid`.
+    pub timezone: String,
+    /// Days then local times: `"mon-fri 09:00-14:00,16:00-19:00"`, `"sat 10:00-14:00"`.
+    pub open: Vec<String>,
+    /// Whole days closed (holidays), `YYYY-MM-DD`.
+    #[serde(default)]
+    pub closed_dates: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -494,9 +515,42 @@ pub struct ModelRouting {
     pub max_tokens: u32,
     /// Tool rounds per turn before the model must answer.
     pub max_tool_rounds: u32,
-    /// Price per 1,000 prompt and completion tokens, for cost accounting.
+    /// Price per 1,000 prompt and completion tokens of the `chat` model, in
+    /// the store's money, for the cost recorded with every answer. Both 0:
+    /// no price set (the cost is not recorded).
     pub prompt_cost_per_1k: f64,
     pub completion_cost_per_1k: f64,
+    /// Prices of other models the store may use (the fallback, the
+    /// classifier), by model name: `[models.prices."gpt-4o"]`.
+    pub prices: BTreeMap<String, TokenPrice>,
+}
+
+/// A model's price per 1,000 tokens.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenPrice {
+    pub prompt_per_1k: f64,
+    pub completion_per_1k: f64,
+}
+
+impl ModelRouting {
+    /// What `model` costs per 1,000 tokens, if the store priced it. The
+    /// offline responder is free.
+    pub fn price(&self, model: &str) -> Option<TokenPrice> {
+        if model == "offline" {
+            return Some(TokenPrice::default());
+        }
+        if let Some(price) = self.prices.get(model) {
+            return Some(*price);
+        }
+        let chat = TokenPrice { prompt_per_1k: self.prompt_cost_per_1k, completion_per_1k: self.completion_cost_per_1k };
+        (model == self.chat && chat != TokenPrice::default()).then_some(chat)
+    }
+
+    /// The cost of `prompt` and `completion` tokens of `model`, if priced.
+    pub fn cost(&self, model: &str, prompt: u32, completion: u32) -> Option<f64> {
+        self.price(model).map(|p| (f64::from(prompt) * p.prompt_per_1k + f64::from(completion) * p.completion_per_1k) / 1000.0)
+    }
 }
 
 impl Default for ModelRouting {
@@ -511,6 +565,7 @@ impl Default for ModelRouting {
             max_tool_rounds: 4,
             prompt_cost_per_1k: 0.0,
             completion_cost_per_1k: 0.0,
+            prices: BTreeMap::new(),
         }
     }
 }

@@ -132,6 +132,11 @@ fn check_handoff(src: &str, handoff: &HandoffConfig, problems: &mut Vec<ConfigEr
             problems.push(ConfigError::invalid(src, "handoff.helpdesk.secret_env", "must name the environment variable that holds the signing secret"));
         }
     }
+    if let Some(hours) = &handoff.hours
+        && let Err(why) = crate::handoff::hours::BusinessHours::parse(hours)
+    {
+        problems.push(ConfigError::invalid(src, "handoff.hours", why));
+    }
 }
 
 /// `localhost`, `127.0.0.0/8` or `::1`. The URL parser gives an IPv6 host

@@ -20,7 +20,7 @@ use chatgw_plugins::{ConnectorError, PluginError};
 use chrono::{DateTime, Utc};
 
 use super::{ConnectorFailure, StoreConnector, convert};
-use crate::catalog::sync::{SyncError, SyncReport, embed_stale, upsert_products};
+use crate::catalog::sync::{SyncError, SyncProgress, SyncReport, embed_stale, embed_stale_with, upsert_products};
 use crate::embed::Embedder;
 use crate::storage::{Storage, SyncState};
 
@@ -95,6 +95,15 @@ impl PageGuard {
     }
 }
 
+/// How one call of [`sync_store`] runs.
+#[derive(Clone, Copy)]
+pub struct SyncRun<'a> {
+    pub mode: SyncMode,
+    pub limits: SyncLimits,
+    /// Told about each page and embedding batch.
+    pub progress: &'a dyn SyncProgress,
+}
+
 /// What kind of run to start when none is under way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SyncMode {
@@ -112,9 +121,9 @@ pub async fn sync_store(
     store_id: &str,
     primary_language: &str,
     connector: &StoreConnector,
-    mode: SyncMode,
-    limits: SyncLimits,
+    run: SyncRun<'_>,
 ) -> Result<SyncReport, ConnectorSyncError> {
+    let SyncRun { mode, limits, progress } = run;
     let now = Utc::now();
     let mut state = storage.get_sync_state(store_id).await?.unwrap_or_else(|| SyncState { store_id: store_id.to_owned(), ..SyncState::default() });
     let resumable = state.run_started_at.is_some_and(|started| now - started < RESUME_WINDOW);
@@ -144,6 +153,7 @@ pub async fn sync_store(
         };
         apply_products(storage, store_id, primary_language, &page.products, &mut report).await?;
         state.pages += 1;
+        progress.page(state.pages, page.products.len());
         let Some(next) = page.next_cursor.filter(|c| !c.is_empty()) else { break };
         if let Err(e) = guard.next(&next, state.pages) {
             return Err(stop(storage, &mut state, e).await);
@@ -169,7 +179,8 @@ pub async fn sync_store(
     state.since = None;
     state.last_error = None;
     storage.save_sync_state(&state).await?;
-    report.embedded = embed_stale(storage, embedder, store_id).await?;
+    progress.embedding(report.created + report.updated);
+    report.embedded = embed_stale_with(storage, embedder, store_id, progress).await?;
     tracing::info!(store = store_id, pages = state.pages, ?report, "connector sync finished");
     Ok(report)
 }

@@ -10,12 +10,13 @@
 
 pub mod bus;
 pub mod helpdesk;
+pub mod hours;
 pub mod texts;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::Utc;
+use chrono::{DateTime, Datelike, Utc};
 
 use crate::classify::{Classification, Label, Reason};
 use crate::config::{EscalatePolicy, HandoffConfig, StoreConfig};
@@ -38,6 +39,41 @@ pub enum Decision {
     Offer,
     /// A ticket is opened and the assistant steps back.
     HandOff,
+}
+
+/// What the shopper is told when a ticket opens: a person will answer
+/// here; outside the store's hours, from when (and an invitation to leave
+/// an email address). With it, the next opening when people are away.
+pub fn acknowledgement(store: &StoreConfig, language: &str, now: DateTime<Utc>) -> (String, Option<DateTime<Utc>>) {
+    let Some(hours) = store.handoff.hours.as_ref().and_then(|h| hours::BusinessHours::parse(h).ok()) else {
+        return (texts::handed_off(language).to_owned(), None);
+    };
+    if hours.is_open(now) {
+        return (texts::handed_off(language).to_owned(), None);
+    }
+    match hours.next_opening(now) {
+        Some(opens) => {
+            let when = format!("{} ({})", texts::opening(language, opens.weekday(), &opens.format("%H:%M").to_string()), hours.zone().name());
+            (texts::after_hours(language, &when), Some(opens.with_timezone(&Utc)))
+        }
+        None => (texts::away(language).to_owned(), None),
+    }
+}
+
+/// The first email address in a shopper's message, domain lower-cased:
+/// how a shopper leaves a contact for the team's answer.
+pub fn email_in(text: &str) -> Option<String> {
+    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '<' | '>' | '"' | '\'' | '[' | ']'))
+        .map(|token| token.trim_end_matches(['.', '!', '?', ':']))
+        .find_map(|token| {
+            let (local, domain) = token.split_once('@')?;
+            let local_ok = !local.is_empty() && local.len() <= 64 && local.chars().all(|c| c.is_alphanumeric() || "._%+-".contains(c));
+            let labels: Vec<&str> = domain.split('.').collect();
+            let domain_ok = labels.len() >= 2
+                && labels.iter().all(|l| !l.is_empty() && !l.starts_with('-') && l.chars().all(|c| c.is_alphanumeric() || c == '-'))
+                && labels.last().is_some_and(|tld| tld.chars().count() >= 2 && tld.chars().all(char::is_alphabetic));
+            (local_ok && domain_ok && token.len() <= 254).then(|| format!("{local}@{}", domain.to_lowercase()))
+        })
 }
 
 pub fn decide(policy: &HandoffConfig, classification: Classification) -> Decision {
@@ -74,19 +110,37 @@ pub struct Handoffs {
     storage: Arc<dyn Storage>,
     sessions: Arc<dyn SessionStore>,
     bus: Arc<EventBus>,
-    helpdesks: HashMap<String, Helpdesk>,
+    /// Per store with a helpdesk; replaced when a reload changes the store.
+    helpdesks: std::sync::RwLock<HashMap<String, Helpdesk>>,
 }
 
 impl Handoffs {
     pub fn new(storage: Arc<dyn Storage>, sessions: Arc<dyn SessionStore>, bus: Arc<EventBus>, stores: &[&StoreConfig]) -> Self {
-        let helpdesks = stores
-            .iter()
-            .filter_map(|store| {
-                let helpdesk = Helpdesk::start(&store.id, store.handoff.helpdesk.as_ref()?)?;
-                Some((store.id.clone(), helpdesk))
-            })
-            .collect();
-        Self { storage, sessions, bus, helpdesks }
+        let handoffs = Self { storage, sessions, bus, helpdesks: Default::default() };
+        for store in stores {
+            handoffs.configure_store(store);
+        }
+        handoffs
+    }
+
+    /// Starts (or restarts, or stops) the store's helpdesk delivery as its
+    /// config says; deliveries already queued for an old one still go out.
+    pub fn configure_store(&self, store: &StoreConfig) {
+        let helpdesk = store.handoff.helpdesk.as_ref().and_then(|config| Helpdesk::start(&store.id, config));
+        let mut helpdesks = self.helpdesks.write().expect("helpdesks lock");
+        match helpdesk {
+            Some(helpdesk) => helpdesks.insert(store.id.clone(), helpdesk),
+            None => helpdesks.remove(&store.id),
+        };
+    }
+
+    /// A store the gateway no longer serves.
+    pub fn forget_store(&self, store_id: &str) {
+        self.helpdesks.write().expect("helpdesks lock").remove(store_id);
+    }
+
+    fn helpdesk(&self, store_id: &str) -> Option<Helpdesk> {
+        self.helpdesks.read().expect("helpdesks lock").get(store_id).cloned()
     }
 
     pub fn bus(&self) -> &Arc<EventBus> {
@@ -125,7 +179,7 @@ impl Handoffs {
         if created {
             tracing::info!(store = %store.id, ticket = %ticket.id, label = ticket.label.as_str(), "conversation handed to a person");
             self.announce(&ticket).await;
-            if let Some(helpdesk) = self.helpdesks.get(&store.id) {
+            if let Some(helpdesk) = self.helpdesk(&store.id) {
                 let transcript = self.storage.list_messages(&store.id, conversation_id).await?;
                 helpdesk.ticket_opened(&store.name, &ticket, &transcript);
             }
@@ -149,7 +203,7 @@ impl Handoffs {
             created_at: message.created_at,
         };
         self.bus.publish(&ticket.store_id, Audience::Agents, event).await;
-        if let Some(helpdesk) = self.helpdesks.get(&ticket.store_id) {
+        if let Some(helpdesk) = self.helpdesk(&ticket.store_id) {
             helpdesk.message(ticket, message);
         }
     }
@@ -213,7 +267,7 @@ impl Handoffs {
         };
         self.bus.publish(store_id, Audience::Session(ticket.conversation_id.clone()), event.clone()).await;
         self.bus.publish(store_id, Audience::Agents, event).await;
-        if let Some(helpdesk) = self.helpdesks.get(store_id) {
+        if let Some(helpdesk) = self.helpdesk(store_id) {
             helpdesk.message(&ticket, &message);
         }
         Ok((ticket, message))
@@ -227,7 +281,7 @@ impl Handoffs {
     }
 
     fn status_to_helpdesk(&self, ticket: &Ticket) {
-        if let Some(helpdesk) = self.helpdesks.get(&ticket.store_id) {
+        if let Some(helpdesk) = self.helpdesk(&ticket.store_id) {
             helpdesk.status_changed(ticket);
         }
     }
@@ -244,6 +298,7 @@ impl Handoffs {
 
 /// Which store an agent token opens: each store's token from the variable
 /// its `handoff.agent_token_env` names, compared in constant time.
+#[derive(Default)]
 pub struct AgentTokens {
     tokens: Vec<(String, String)>,
 }
@@ -288,6 +343,16 @@ fn agent_name(agent: &str) -> Result<&str, HandoffError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_email_is_found_in_what_shoppers_write() {
+        assert_eq!(email_in("my email is Ana.Perez+shop@Example.COM, thanks!").as_deref(), Some("Ana.Perez+shop@example.com"));
+        assert_eq!(email_in("escríbeme a (jordi@correu.cat).").as_deref(), Some("jordi@correu.cat"));
+        assert_eq!(email_in("пишите: иван@почта.рф").as_deref(), Some("иван@почта.рф"));
+        for none in ["no email here", "@handle on instagram", "a@b", "x@y.1", "me@.com", "order #1042 @ 3pm"] {
+            assert_eq!(email_in(none), None, "{none}");
+        }
+    }
 
     fn c(label: Label, reason: Reason) -> Classification {
         Classification { label, reason, confidence: 1.0 }

@@ -43,6 +43,82 @@ pub fn offered(language: &str) -> &'static str {
     }
 }
 
+/// Outside the store's hours: when a person will answer (`when`, as
+/// [`opening`] words it), and an invitation to leave an email address.
+pub fn after_hours(language: &str, when: &str) -> String {
+    match language {
+        "es" => format!(
+            "Ahora mismo nuestro equipo no está disponible; una persona te responderá aquí a partir del {when}. Si quieres recibir la respuesta también por correo, escribe aquí tu email."
+        ),
+        "ru" => format!(
+            "Сейчас наша команда не работает; сотрудник ответит здесь начиная с {when}. Если хотите получить ответ и по почте, напишите здесь свой email."
+        ),
+        "ca" => format!(
+            "Ara mateix el nostre equip no està disponible; una persona et respondrà aquí a partir del {when}. Si vols rebre la resposta també per correu, escriu aquí el teu email."
+        ),
+        "fr" => format!(
+            "Notre équipe n'est pas disponible pour le moment ; une personne vous répondra ici à partir de {when}. Si vous souhaitez aussi recevoir la réponse par e-mail, écrivez votre adresse ici."
+        ),
+        "de" => format!(
+            "Unser Team ist gerade nicht erreichbar; eine Person antwortet Ihnen hier ab {when}. Wenn Sie die Antwort auch per E-Mail möchten, schreiben Sie hier Ihre E-Mail-Adresse."
+        ),
+        "it" => format!(
+            "In questo momento il nostro team non è disponibile; una persona ti risponderà qui a partire da {when}. Se vuoi ricevere la risposta anche via email, scrivi qui il tuo indirizzo."
+        ),
+        "pt" => format!(
+            "Neste momento a nossa equipa não está disponível; uma pessoa vai responder aqui a partir de {when}. Se quiser receber a resposta também por email, escreva aqui o seu email."
+        ),
+        _ => format!(
+            "Our team is away right now; a person will answer you here from {when}. If you'd like the answer by email as well, write your email address here."
+        ),
+    }
+}
+
+/// Outside the store's hours with no opening in sight (a long closure).
+pub fn away(language: &str) -> &'static str {
+    match language {
+        "es" => "Ahora mismo nuestro equipo no está disponible. Escribe aquí tu email y te responderemos en cuanto volvamos.",
+        "ru" => "Сейчас наша команда недоступна. Напишите здесь свой email, и мы ответим, как только вернёмся.",
+        "ca" => "Ara mateix el nostre equip no està disponible. Escriu aquí el teu email i et respondrem tan aviat com tornem.",
+        "fr" => "Notre équipe n'est pas disponible pour le moment. Écrivez votre adresse e-mail ici et nous vous répondrons dès notre retour.",
+        "de" => "Unser Team ist gerade nicht erreichbar. Schreiben Sie hier Ihre E-Mail-Adresse, und wir antworten, sobald wir zurück sind.",
+        "it" => "In questo momento il nostro team non è disponibile. Scrivi qui la tua email e ti risponderemo appena torniamo.",
+        "pt" => "Neste momento a nossa equipa não está disponível. Escreva aqui o seu email e respondemos assim que voltarmos.",
+        _ => "Our team is away right now. Write your email address here and we'll answer as soon as we're back.",
+    }
+}
+
+/// The shopper left an email address for the team's answer.
+pub fn contact_saved(language: &str, email: &str) -> String {
+    match language {
+        "es" => format!("Gracias: te responderemos también en {email}."),
+        "ru" => format!("Спасибо: мы также ответим на {email}."),
+        "ca" => format!("Gràcies: també et respondrem a {email}."),
+        "fr" => format!("Merci : nous vous répondrons aussi à {email}."),
+        "de" => format!("Danke: Wir antworten Ihnen auch an {email}."),
+        "it" => format!("Grazie: ti risponderemo anche a {email}."),
+        "pt" => format!("Obrigado: vamos responder também para {email}."),
+        _ => format!("Thank you: we'll also answer at {email}."),
+    }
+}
+
+/// A weekday and a local time, as the shopper's language says it:
+/// "Monday 09:00", "lunes 09:00".
+pub fn opening(language: &str, weekday: chrono::Weekday, time: &str) -> String {
+    const NAMES: [(&str, [&str; 7]); 8] = [
+        ("en", ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]),
+        ("es", ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"]),
+        ("ru", ["понедельника", "вторника", "среды", "четверга", "пятницы", "субботы", "воскресенья"]),
+        ("ca", ["dilluns", "dimarts", "dimecres", "dijous", "divendres", "dissabte", "diumenge"]),
+        ("fr", ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]),
+        ("de", ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]),
+        ("it", ["lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica"]),
+        ("pt", ["segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado", "domingo"]),
+    ];
+    let names = NAMES.iter().find(|(code, _)| *code == language).unwrap_or(&NAMES[0]).1;
+    format!("{} {time}", names[weekday.num_days_from_monday() as usize])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,6 +130,10 @@ mod tests {
             for (i, text) in [handed_off(language), waiting(language), offered(language)].into_iter().enumerate() {
                 assert_ne!(text, english[i], "{language}");
             }
+            assert_ne!(after_hours(language, "X"), after_hours("en", "X"), "{language}");
+            assert_ne!(contact_saved(language, "a@b.example"), contact_saved("en", "a@b.example"), "{language}");
+            assert_ne!(away(language), away("en"), "{language}");
+            assert_ne!(opening(language, chrono::Weekday::Mon, "09:00"), opening("en", chrono::Weekday::Mon, "09:00"), "{language}");
         }
     }
 }

@@ -15,7 +15,7 @@ use super::ApiError;
 use super::routes::{ClientIp, StoreKey};
 use crate::App;
 use crate::classify::{Classification, Label, Reason};
-use crate::handoff::{Audience, LiveEvent, texts};
+use crate::handoff::{Audience, LiveEvent};
 use crate::storage::{MessageRole, StoredMessage};
 
 /// `GET /v1/sessions/{id}/events`: an SSE stream the widget holds open for
@@ -83,14 +83,14 @@ pub(super) async fn request_person(
     products.retain(|p| seen.insert(p.clone()));
     let asked = Classification { label: Label::Escalate, reason: Reason::AskedForHuman, confidence: 1.0 };
     let (ticket, created) = app.handoffs().open(config, &id, asked, &language, products).await?;
-    let message = texts::handed_off(&language);
+    let (message, opens_at) = crate::handoff::acknowledgement(config, &language, chrono::Utc::now());
     if created {
-        let mut ack = StoredMessage::new(&id, MessageRole::Assistant, message);
+        let mut ack = StoredMessage::new(&id, MessageRole::Assistant, message.clone());
         ack.language = Some(language.clone());
         ack.model = Some("handoff".into());
         storage.append_message(&config.id, &ack).await?;
     }
-    Ok(Json(json!({ "ticket": ticket, "created": created, "message": message })))
+    Ok(Json(json!({ "ticket": ticket, "created": created, "message": message, "opens_at": opens_at })))
 }
 
 /// Products the conversation showed or discussed, newest first, once each.

@@ -22,9 +22,10 @@ use crate::App;
 
 /// The gateway's router, ready for `axum::serve` or `oneshot` in tests.
 pub fn app(state: App) -> Router {
-    let origins = state.all_origins().clone();
+    // Asked per request: a reload can add or drop a store's origins.
+    let stores = state.clone();
     let cors = CorsLayer::new()
-        .allow_origin(AllowOrigin::predicate(move |origin: &HeaderValue, _| origin.to_str().is_ok_and(|o| origins.contains(o))))
+        .allow_origin(AllowOrigin::predicate(move |origin: &HeaderValue, _| origin.to_str().is_ok_and(|o| stores.allows_origin(o))))
         .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
         .allow_headers([axum::http::header::CONTENT_TYPE, axum::http::header::AUTHORIZATION, HeaderName::from_static("x-store-key")])
         .max_age(Duration::from_secs(600));

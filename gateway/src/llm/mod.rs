@@ -97,6 +97,10 @@ pub struct ChatRequest {
 /// One piece of a streamed model answer.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ModelEvent {
+    /// The model answering this request (the fallback, when the primary
+    /// failed); first, before any text. A responder with one model may
+    /// leave it out.
+    Model(String),
     /// Text for the shopper, in order.
     TextDelta(String),
     /// A tool call, emitted once its arguments are complete.

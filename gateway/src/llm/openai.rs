@@ -252,7 +252,7 @@ impl ChatModel for OpenAiChatModel {
         let model = if request.model.trim().is_empty() { self.model.as_str() } else { request.model.as_str() };
         let mut wire = self.wire_request(&request, model)?;
         let error = match self.open_with_retries(&wire).await {
-            Ok(stream) => return Ok(stream),
+            Ok(stream) => return Ok(answered_by(model, stream)),
             Err(error) => error,
         };
         let fallback = self.fallback_model.as_deref().filter(|fallback| *fallback != model);
@@ -260,11 +260,18 @@ impl ChatModel for OpenAiChatModel {
             Some(fallback) if error.warrants_fallback() => {
                 tracing::warn!(model, fallback, error = %error, "chat model failed; trying the fallback model");
                 wire.model = fallback.to_owned();
-                self.open_with_retries(&wire).await.map_err(|e| self.llm_error(fallback, e))
+                let stream = self.open_with_retries(&wire).await.map_err(|e| self.llm_error(fallback, e))?;
+                Ok(answered_by(fallback, stream))
             }
             _ => Err(self.llm_error(model, error)),
         }
     }
+}
+
+/// `stream`, told first which model answers it (so the transcript and the
+/// cost name the fallback when it answered).
+fn answered_by(model: &str, stream: ModelStream) -> ModelStream {
+    Box::pin(futures::stream::once(std::future::ready(Ok(ModelEvent::Model(model.to_owned())))).chain(stream))
 }
 
 fn wire_message(message: &super::ChatMessage) -> Result<ChatCompletionRequestMessage, LlmError> {

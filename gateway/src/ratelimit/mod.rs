@@ -117,20 +117,22 @@ pub struct RateLimits {
     /// Milliseconds since `epoch` before which `shared` is not tried.
     shared_down_until: AtomicU64,
     epoch: Instant,
-    turns: HashMap<String, Arc<Semaphore>>,
+    /// Per store: its cap on turns in flight and the slots. A store added or
+    /// changed by a reload gets its slots on its first turn.
+    turns: std::sync::RwLock<HashMap<String, (usize, Arc<Semaphore>)>>,
     proxies: TrustedProxies,
     warnings: LogThrottle,
 }
 
 impl RateLimits {
     pub fn new<'a>(stores: impl IntoIterator<Item = &'a StoreConfig>, proxies: TrustedProxies, shared: Option<Arc<dyn RateLimiter>>) -> Self {
-        let turns = stores.into_iter().map(|s| (s.id.clone(), Arc::new(Semaphore::new(s.limits.turns_in_flight.max(1) as usize)))).collect();
+        let turns = stores.into_iter().map(|s| (s.id.clone(), turn_slots(s))).collect();
         RateLimits {
             shared,
             local: Arc::new(MemoryLimiter::default()),
             shared_down_until: AtomicU64::new(0),
             epoch: Instant::now(),
-            turns,
+            turns: std::sync::RwLock::new(turns),
             proxies,
             warnings: LogThrottle::new(Duration::from_secs(30)),
         }
@@ -154,7 +156,7 @@ impl RateLimits {
         let limits = &store.limits;
         // Checked first and without a token: a store at its cap refuses
         // without spending the shopper's budget.
-        let turns = self.turns.get(&store.id).cloned().unwrap_or_else(|| Arc::new(Semaphore::new(limits.turns_in_flight.max(1) as usize)));
+        let turns = self.turn_slots(store);
         let permit = turns.try_acquire_owned().map_err(|_| Refused { scope: Scope::Store, retry_after: Duration::from_secs(1) })?;
         let mut buckets = vec![
             Bucket::new(Scope::Ip, &store.id, "chat-ip", &ip_bucket(client), limits.chat_per_ip),
@@ -167,6 +169,23 @@ impl RateLimits {
         }
         self.take(&buckets).await?;
         Ok(permit)
+    }
+
+    /// The store's turn slots, made (or remade, when its cap changed) on
+    /// first use. Turns holding slots of a replaced cap finish on them.
+    fn turn_slots(&self, store: &StoreConfig) -> Arc<Semaphore> {
+        let cap = store.limits.turns_in_flight.max(1) as usize;
+        if let Some((current, slots)) = self.turns.read().expect("turn slots lock").get(&store.id)
+            && *current == cap
+        {
+            return slots.clone();
+        }
+        let mut turns = self.turns.write().expect("turn slots lock");
+        let entry = turns.entry(store.id.clone()).or_insert_with(|| turn_slots(store));
+        if entry.0 != cap {
+            *entry = turn_slots(store);
+        }
+        entry.1.clone()
     }
 
     /// Admits one transcript read from `client`.
@@ -227,6 +246,11 @@ impl LogThrottle {
         let next = self.next_ms.load(Ordering::Relaxed);
         now >= next && self.next_ms.compare_exchange(next, now + self.every_ms, Ordering::Relaxed, Ordering::Relaxed).is_ok()
     }
+}
+
+fn turn_slots(store: &StoreConfig) -> (usize, Arc<Semaphore>) {
+    let cap = store.limits.turns_in_flight.max(1) as usize;
+    (cap, Arc::new(Semaphore::new(cap)))
 }
 
 /// A turn's events, holding the store's turn slot until the turn is over.

@@ -23,6 +23,7 @@ macro_rules! bind_message {
             .bind($message.latency_ms)
             .bind($message.prompt_tokens)
             .bind($message.completion_tokens)
+            .bind($message.cost)
             .bind(micros($message.created_at))
     };
 }
@@ -288,6 +289,9 @@ pub struct StoredMessage {
     pub latency_ms: Option<i64>,
     pub prompt_tokens: Option<i64>,
     pub completion_tokens: Option<i64>,
+    /// What the assistant message cost, at the store's prices for the model
+    /// (`models.prices`); none when the store set no price for it.
+    pub cost: Option<f64>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -307,6 +311,7 @@ impl StoredMessage {
             latency_ms: None,
             prompt_tokens: None,
             completion_tokens: None,
+            cost: None,
             created_at: Utc::now(),
         }
     }

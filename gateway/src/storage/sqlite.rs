@@ -39,14 +39,14 @@ use crate::search::ScoredProduct;
 
 /// The insert of one message.
 const INSERT_MESSAGE: &str = "INSERT INTO messages (store_id, id, conversation_id, role, text, language, label, tool_calls, model,
-                                   latency_ms, prompt_tokens, completion_tokens, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                                   latency_ms, prompt_tokens, completion_tokens, cost, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
              ON CONFLICT (store_id, id) DO NOTHING";
 /// A new conversation and its first message in one round trip.
-const INSERT_CONVERSATION_AND_MESSAGE: &str = "INSERT INTO conversations (store_id, id, created_at) VALUES (?1, ?3, ?14) ON CONFLICT (store_id, id) DO NOTHING;
+const INSERT_CONVERSATION_AND_MESSAGE: &str = "INSERT INTO conversations (store_id, id, created_at) VALUES (?1, ?3, ?15) ON CONFLICT (store_id, id) DO NOTHING;
              INSERT INTO messages (store_id, id, conversation_id, role, text, language, label, tool_calls, model,
-                                   latency_ms, prompt_tokens, completion_tokens, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                                   latency_ms, prompt_tokens, completion_tokens, cost, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
              ON CONFLICT (store_id, id) DO NOTHING";
 /// SQLite's limit on bound parameters is 32,766; stay well under it.
 const MAX_BINDS: usize = 16_000;
@@ -662,7 +662,7 @@ impl ConversationStore for SqliteStorage {
     async fn list_messages(&self, store_id: &str, conversation_id: &str) -> StorageResult<Vec<StoredMessage>> {
         let rows = sqlx::query(
             "SELECT id, conversation_id, role, text, language, label, tool_calls, model, latency_ms, prompt_tokens,
-                    completion_tokens, created_at
+                    completion_tokens, cost, created_at
              FROM messages WHERE store_id = ?1 AND conversation_id = ?2 ORDER BY seq",
         )
         .bind(store_id)
@@ -685,6 +685,7 @@ impl ConversationStore for SqliteStorage {
                     latency_ms: row.try_get("latency_ms")?,
                     prompt_tokens: row.try_get("prompt_tokens")?,
                     completion_tokens: row.try_get("completion_tokens")?,
+                    cost: row.try_get("cost")?,
                     created_at: row.try_get("created_at")?,
                 })
             })

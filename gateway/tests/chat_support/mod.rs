@@ -168,6 +168,11 @@ pub fn parse_sse(body: &str) -> Sse {
 /// at `mock` (a scripted OpenAI-compatible server), on SQLite; `key_env`
 /// names a variable unique to the test, set to the key the mock expects.
 pub async fn demo_on_mock_model(mock_base_url: String, key_env: &str, adjust: impl FnOnce(&mut StoreConfig)) -> String {
+    demo_on_mock_model_with_storage(mock_base_url, key_env, adjust).await.0
+}
+
+/// [`demo_on_mock_model`], with the gateway's storage to look into.
+pub async fn demo_on_mock_model_with_storage(mock_base_url: String, key_env: &str, adjust: impl FnOnce(&mut StoreConfig)) -> (String, Arc<dyn Storage>) {
     // Each test runs in its own process (nextest) and names its own variable.
     unsafe { std::env::set_var(key_env, "sk-test-secret") };
     let mut gateway = gateway_config();
@@ -187,6 +192,6 @@ pub async fn demo_on_mock_model(mock_base_url: String, key_env: &str, adjust: im
     adjust(&mut store);
     let model = chatgw::app::model_for_store(&gateway, &store).expect("provider builds");
     let storage: Arc<dyn Storage> = crate::common::sqlite().await;
-    let services = Services { storage, sessions: memory_sessions(), embedder: Arc::new(LocalEmbedder::default()) };
-    serve(App::new(gateway, services, vec![(store, model)]).await.expect("app")).await
+    let services = Services { storage: storage.clone(), sessions: memory_sessions(), embedder: Arc::new(LocalEmbedder::default()) };
+    (serve(App::new(gateway, services, vec![(store, model)]).await.expect("app")).await, storage)
 }
