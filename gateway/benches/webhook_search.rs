@@ -66,11 +66,25 @@ fn store(api: &WooCommerceEmulator) -> StoreConfig {
     store
 }
 
-/// A made-up word no catalog has: the shopper's search can only find the
-/// product by its new name.
+/// A made-up word no catalog has, and unlike the other edits' words (so
+/// earlier edits are not near neighbours of this one): the shopper's search
+/// can only find the product by its new name.
 fn new_name(i: usize) -> String {
-    let letters: String = [i / 26 % 26, i % 26].iter().map(|n| (b'a' + *n as u8) as char).collect();
-    format!("Zorvel{letters} Parka")
+    const SYLLABLES: [&str; 24] = [
+        "ka", "vu", "ro", "mi", "te", "spa", "lo", "qui", "zen", "do", "fa", "ri", "bo", "nu", "xe", "ga", "pli", "tor", "we", "yas", "hu", "dre", "jo", "cel",
+    ];
+    // Three syllables from the digits (base 24) of a multiplicative hash.
+    let mut x = (i as u64 + 1).wrapping_mul(2_654_435_761) % (1 << 32);
+    let word: String = (0..3)
+        .map(|_| {
+            let syllable = SYLLABLES[(x % 24) as usize];
+            x /= 24;
+            syllable
+        })
+        .collect();
+    let mut name: Vec<char> = word.chars().collect();
+    name[0] = name[0].to_ascii_uppercase();
+    format!("{} Parka", name.into_iter().collect::<String>())
 }
 
 async fn shows(client: &reqwest::Client, base: &str, name: &str, product_id: &str) -> bool {
@@ -86,6 +100,7 @@ async fn shows(client: &reqwest::Client, base: &str, name: &str, product_id: &st
         .expect("chat body");
     let products = body.split("event: products\ndata: ").nth(1).and_then(|rest| rest.lines().next()).unwrap_or("{}");
     let products: serde_json::Value = serde_json::from_str(products).expect("products event is JSON");
+
     products["items"].as_array().is_some_and(|items| items.iter().any(|item| item["id"] == product_id))
 }
 
@@ -125,8 +140,15 @@ async fn run() {
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(chatgw::http::serve(app, listener));
     let client = reqwest::Client::new();
-    let ids: Vec<u64> =
-        api.controls().store.products.iter().filter(|p| p.status == "publish" && p.kind == ProductType::Simple).map(|p| p.id).take(EDITS).collect();
+    let ids: Vec<u64> = api
+        .controls()
+        .store
+        .products
+        .iter()
+        .filter(|p| p.status == "publish" && p.catalog_visibility != "hidden" && p.kind == ProductType::Simple)
+        .map(|p| p.id)
+        .take(EDITS)
+        .collect();
     assert_eq!(ids.len(), EDITS, "enough simple products to edit");
 
     let mut times = Vec::with_capacity(EDITS);
@@ -140,6 +162,7 @@ async fn run() {
         let sent = Instant::now();
         let response = delivery.deliver(&client, &format!("{base}/v1/webhooks/{STORE}/product.updated"), WEBHOOK_SECRET).await;
         assert!(response.status().is_success(), "webhook accepted: {}", response.status());
+
         loop {
             if shows(&client, &base, &name, &id.to_string()).await {
                 times.push(sent.elapsed());
