@@ -228,6 +228,10 @@
     if (text != null) node.textContent = text;
     return node;
   };
+  /** Only web links from the catalog become links or images (never `javascript:`). */
+  const webUrl = (url) => {
+    try { return ['https:', 'http:'].includes(new URL(url).protocol) ? url : null; } catch { return null; }
+  };
   const baseLanguage = (tag) => String(tag || '').toLowerCase().split(/[-_]/)[0];
 
   const state = {
@@ -523,14 +527,15 @@
       const entry = el('div');
       entry.setAttribute('role', 'listitem');
       entry.style.display = 'contents';
-      const card = el(item.url ? 'a' : 'div', 'card');
-      if (item.url) card.href = item.url;
+      const url = webUrl(item.url);
+      const card = el(url ? 'a' : 'div', 'card');
+      if (url) card.href = url;
       const media = el('div', 'media');
       const tile = el('div', 'placeholder', initials(item.title));
       tile.setAttribute('aria-hidden', 'true');
       media.style.background = tint(item.title);
       media.append(tile);
-      if (item.image) {
+      if (webUrl(item.image)) {
         const img = el('img');
         img.alt = '';
         img.loading = 'lazy';
@@ -543,7 +548,7 @@
       const info = el('div', 'info');
       info.append(el('span', 'name', item.title));
       if (item.price) info.append(el('span', 'price', formatPrice(item.price)));
-      if (item.url) info.append(el('span', 'view', t('view')));
+      if (url) info.append(el('span', 'view', t('view')));
       card.append(media, info);
       entry.append(card);
       row.append(entry);
@@ -857,7 +862,10 @@
       const node = addMessage('agent', data.text, { id: data.message_id, agent: data.agent });
       if (node) {
         announce(data.agent + ': ' + data.text);
-        if (!state.open) ui.badge.hidden = false;
+        if (!state.open) {
+          ui.badge.hidden = false;
+          ui.launcher.setAttribute('aria-label', t('open') + ' · ' + t('unread'));
+        }
       }
     } else if (name === 'resync') restore(false);
   }
