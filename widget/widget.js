@@ -839,6 +839,7 @@
         if (!response.ok) throw await refusal(response);
         const again = state.liveRetry > 0;
         state.liveRetry = 0;
+        showHandoff();
         if (again) await restore(false);
         await readEvents(response, (name, data) => onLiveEvent(name, JSON.parse(data)));
       } catch (error) {
@@ -848,6 +849,8 @@
         if (state.live === controller) state.live = null;
       }
       if (!reconnect) return;
+      // While a person has the conversation, say that their replies may be late.
+      if (state.ticket && state.ticket.status !== 'resolved') ui.handoffState.textContent = t('reconnecting');
       state.liveRetry = Math.min(30, Math.max(1, state.liveRetry * 2));
       setTimeout(connectLive, state.liveRetry * 1000 * (0.8 + Math.random() * 0.4));
     })();

@@ -162,7 +162,12 @@ export async function startSlowRelay(gateway, pauseMs = 150) {
     request.pipe(upstream);
   });
   await new Promise((ok) => server.listen(port, '127.0.0.1', ok));
-  return { base: `http://127.0.0.1:${port}`, close: () => new Promise((ok) => { server.closeAllConnections(); server.close(ok); }) };
+  return {
+    base: `http://127.0.0.1:${port}`,
+    /** Cuts every open connection, as a network drop does; new ones are welcome. */
+    drop: () => server.closeAllConnections(),
+    close: () => new Promise((ok) => { server.closeAllConnections(); server.close(ok); }),
+  };
 }
 
 /** Waits until `check` returns a truthy value (polling), or fails saying what it waited for. */

@@ -330,6 +330,43 @@ tests.test('an unreachable gateway and an offline browser show a clear state and
   await context.close();
 });
 
+tests.test('after a dropped connection the live stream comes back with the agent reply it missed', async (env) => {
+  const context = await newContext(env);
+  const page = await context.newPage();
+  // Through the relay, whose connections the test can cut.
+  await load(page, `${env.host.origin}/store.html?slow`);
+  await openPanel(page);
+  await ask(page, 'My parcel arrived damaged, the zip is broken');
+  await until('a ticket for the damaged parcel', async () => (await snapshot(page)).person.disabled);
+  const agentApi = (path, body) => fetch(env.gateway.base + '/v1/agent' + path, {
+    method: body ? 'POST' : 'GET',
+    headers: { Authorization: 'Bearer ' + env.gateway.agentToken, 'Content-Type': 'application/json' },
+    body: body && JSON.stringify(body),
+  }).then((r) => r.json());
+  const session = await page.evaluate(() => Object.entries(localStorage).find(([k]) => k.endsWith(':session'))[1]);
+  const { tickets } = await agentApi('/tickets');
+  const ticket = tickets.find((t) => t.conversation_id === session);
+  assert.ok(ticket, 'the conversation has a ticket');
+  assert.equal(ticket.reason, 'damaged_item');
+
+  await context.setOffline(true);
+  env.relay.drop();
+  await agentApi(`/tickets/${ticket.id}/reply`, { agent: 'Jordi', text: 'So sorry about the zip. I have sent you a prepaid return label by email.' });
+  const dropped = await until('the widget to notice the drop', async () => {
+    const s = await snapshot(page);
+    return s.person.state === 'Reconnecting…' && s;
+  });
+  assert.equal(lastOf(dropped, 'agent'), undefined, 'offline, nothing arrives');
+  await context.setOffline(false);
+  const caught = await until('the missed reply after reconnecting', async () => lastOf(await snapshot(page), 'agent'));
+  assert.match(caught.text, /prepaid return label/);
+  await agentApi(`/tickets/${ticket.id}/reply`, { agent: 'Jordi', text: 'The label is valid for 30 days.' });
+  await until('a live reply on the new stream', async () => lastOf(await snapshot(page), 'agent')?.text === 'The label is valid for 30 days.');
+  assert.equal((await snapshot(page)).messages.filter((m) => m.role === 'agent').length, 2, 'each reply once');
+  await agentApi(`/tickets/${ticket.id}/resolve`, {});
+  await context.close();
+});
+
 // --- Accessibility, mobile and the README's screenshots ----------------------------------
 
 tests.test('axe finds no serious or critical violations in the widget; the mobile panel fills the screen', async (env) => {
