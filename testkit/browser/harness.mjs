@@ -171,7 +171,7 @@ export async function startSlowRelay(gateway, pauseMs = 150) {
 }
 
 /** Waits until `check` returns a truthy value (polling), or fails saying what it waited for. */
-export async function until(what, check, timeoutMs = 15_000) {
+export async function until(what, check, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   let last;
   for (;;) {

@@ -147,6 +147,7 @@ tests.test('a question gets a streamed answer with product cards, and a reload r
   const texts = await page.evaluate(() => window.__answerTexts);
   assert.ok(texts.length >= 2, `the answer appeared in steps, not at once: ${JSON.stringify(texts)}`);
   assert.ok(texts.every((t) => answer.text.startsWith(t)), 'each step is the start of the final answer');
+  assert.ok(await page.evaluate(() => window.__sawTyping), 'the typing indicator showed before the first words');
   assert.ok(answer.cards.length >= 1, 'at least one product card');
   const [card] = answer.cards;
   assert.match(card.title, /\w/);

@@ -69,12 +69,14 @@ export async function ask(page, text) {
 
 export const lastOf = (state, role) => state.messages.filter((m) => m.role === role).at(-1);
 
-/** Records every text the newest assistant bubble shows, to see an answer grow. */
+/** Records every text the answer being written shows, to see it grow, and whether the typing dots showed first. */
 export function recordAnswerText(page) {
   return page.evaluate(() => {
     const root = document.querySelector('chatgw-widget').shadowRoot;
     window.__answerTexts = [];
+    window.__sawTyping = false;
     new MutationObserver(() => {
+      if (root.querySelector('.msg.assistant[aria-busy="true"] .typing')) window.__sawTyping = true;
       const bubble = root.querySelector('.msg.assistant[aria-busy="true"] .bubble:not(.typing)');
       const text = bubble ? bubble.textContent : '';
       if (text && window.__answerTexts.at(-1) !== text) window.__answerTexts.push(text);
