@@ -120,6 +120,9 @@ async fn the_widget_config_is_the_stores_public_theme() {
     refused(StatusCode::UNAUTHORIZED, "unknown_store_key", get(format!("{base}/v1/widget/config?key=pk_nope"), None).await);
     refused(StatusCode::UNAUTHORIZED, "missing_store_key", get(format!("{base}/v1/widget/config"), None).await);
     refused(StatusCode::FORBIDDEN, "origin_not_allowed", get(format!("{base}/v1/widget/config?key=pk_demo"), Some("https://evil.example")).await);
+    // The widget on that page can read why, and logs it.
+    let foreign = http.get(format!("{base}/v1/widget/config?key=pk_demo")).header("Origin", "https://evil.example").send().await.expect("config");
+    assert_eq!(header(&foreign, "access-control-allow-origin"), "*");
 
     let allowed = http.get(format!("{base}/v1/widget/config?key=pk_demo")).header("Origin", "http://127.0.0.1:8080").send().await.expect("config");
     assert_eq!(allowed.status(), StatusCode::OK);

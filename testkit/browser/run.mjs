@@ -27,7 +27,7 @@ const tests = suite();
 /** A fresh browser profile that reaches nothing but this machine. */
 async function newContext(env, options = DESKTOP) {
   const context = await env.browser.newContext({ ...options, locale: 'en-GB' });
-  await context.route((url) => url.hostname !== '127.0.0.1', (route) => route.abort('blockedbyclient'));
+  await context.route((url) => !['127.0.0.1', 'localhost'].includes(url.hostname), (route) => route.abort('blockedbyclient'));
   return context;
 }
 
@@ -92,6 +92,20 @@ tests.test('the widget loads on a plain page: launcher, panel, theme, words, key
   const shopPanel = await page.evaluate(() => ({ position: getComputedStyle(document.getElementById('page-panel')).position, radius: getComputedStyle(document.getElementById('page-launcher')).borderRadius }));
   assert.deepEqual(shopPanel, { position: 'static', radius: '0px' });
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+tests.test('a wrong store key or an origin the store does not allow draws nothing and says why in the console', async (env) => {
+  const context = await newContext(env);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.goto(`${env.host.origin}/store.html?key=pk_not_a_store`);
+  await until('the wrong key to be reported', () => errors.some((e) => e.includes('chatgw widget: no store has this public key')));
+  // localhost is another origin than 127.0.0.1, and not in the demo's allowed origins.
+  await page.goto(env.host.origin.replace('127.0.0.1', 'localhost') + '/store.html');
+  await until('the origin to be reported', () => errors.some((e) => e.includes('chatgw widget: origin `http://localhost:')));
+  assert.equal(await page.locator('chatgw-widget').count(), 0, 'nothing drawn');
   await context.close();
 });
 

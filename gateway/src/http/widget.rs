@@ -137,9 +137,30 @@ pub(super) struct ConfigQuery {
 /// `GET /v1/widget/config?key=pk_...` (or the `X-Store-Key` header): the
 /// store's name, languages, currency and widget section. The key in the
 /// query keeps it a simple request (no CORS preflight) that caches can keep.
-pub(super) async fn get_config(State(app): State<App>, Query(query): Query<ConfigQuery>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub(super) async fn get_config(State(app): State<App>, Query(query): Query<ConfigQuery>, headers: HeaderMap) -> Response {
     let key = query.key.as_deref().or_else(|| headers.get("x-store-key").and_then(|v| v.to_str().ok()));
-    let StoreKey(store) = StoreKey::admit(&app, key, &headers)?;
+    match StoreKey::admit(&app, key, &headers) {
+        Ok(StoreKey(store)) => store_theme(&store),
+        Err(refused) => readable_refusal(&app, &headers, refused),
+    }
+}
+
+/// A refusal the widget on a page of any origin can read, so it can log
+/// why it draws nothing (a wrong key, an origin missing from
+/// `allowed_origins`) instead of seeming unreachable. The CORS layer
+/// already answers origins some store allows; this is for the others, and
+/// says nothing that is not public.
+fn readable_refusal(app: &App, headers: &HeaderMap, refused: ApiError) -> Response {
+    let mut response = refused.into_response();
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    if origin.is_some_and(|o| !app.all_origins().contains(o)) {
+        response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    }
+    response
+}
+
+/// What the widget draws with: public, so caches may keep it a minute.
+fn store_theme(store: &crate::chat::StoreRuntime) -> Response {
     let config = &store.config;
     let body = json!({
         "store": { "name": config.name, "languages": config.languages, "currency": config.currency },
@@ -151,7 +172,7 @@ pub(super) async fn get_config(State(app): State<App>, Query(query): Query<Confi
     out.insert(header::CACHE_CONTROL, HeaderValue::from_str(&format!("public, max-age={CONFIG_MAX_AGE_S}")).expect("ASCII cache directives"));
     // Answers differ by origin (allowed or refused) and by key header.
     out.insert(header::VARY, HeaderValue::from_static("Origin, X-Store-Key"));
-    Ok(response)
+    response
 }
 
 #[cfg(test)]
