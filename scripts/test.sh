@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace against the real services: PostgreSQL
-# with pgvector and Redis (started, and pgvector built, when missing).
+# with pgvector and Redis (started, and pgvector built, when missing), then
+# the browser tests of the widget and the agent console in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup-services.sh
+# Chromium, Node.js and the browser tests' npm packages (testkit/browser).
+bash scripts/setup-browser.sh
 # The test plugins build for WebAssembly components; on a fresh machine the
 # target is not there yet (rust-toolchain.toml names it, but rustup may be
 # told not to install on its own).
@@ -24,4 +27,10 @@ bash scripts/build-connectors.sh
 cargo test --quiet --manifest-path sdk/rust/Cargo.toml
 # So are the shipped connectors: their mapping code's unit tests.
 cargo test --quiet --manifest-path connectors/Cargo.toml
-exec cargo nextest run --workspace --no-fail-fast "$@"
+status=0
+cargo nextest run --workspace --no-fail-fast "$@" || status=$?
+# The storefront widget and the agent console in Chromium, against the
+# gateway binary (`chatgw demo`).
+cargo build --quiet -p chatgw
+node testkit/browser/run.mjs || status=$?
+exit "$status"

@@ -38,6 +38,11 @@ pub enum Command {
     Demo {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
+        /// Another origin whose pages may embed the demo's widget
+        /// (`http://127.0.0.1:5500`); repeat for several. The gateway's own
+        /// origin is always allowed.
+        #[arg(long = "allow-origin", value_name = "ORIGIN")]
+        allow_origins: Vec<String>,
     },
     /// Apply database migrations and exit.
     Migrate {
@@ -176,12 +181,23 @@ async fn execute(cli: Cli) -> Result<ExitCode> {
             crate::http::serve(app, listener).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { addr } => {
+        Command::Demo { addr, allow_origins } => {
             let mut gateway = GatewayConfig::default();
             gateway.server.addr = addr.clone();
             gateway.database.sqlite_path = "sqlite::memory:".into();
             crate::telemetry::init(&gateway.log.format, "warn,chatgw=info");
-            let store = crate::demo::store_config(&addr);
+            let mut store = crate::demo::store_config(&addr);
+            for origin in allow_origins {
+                if !config::is_origin(&origin) {
+                    return Err(crate::error::Error::Config(config::ConfigError::invalid(
+                        "chatgw demo",
+                        "--allow-origin",
+                        format!("`{origin}` is not an origin like http://127.0.0.1:5500 (scheme, host and port, no path)"),
+                    )));
+                }
+                store.allowed_origins.push(origin);
+            }
+            let agents = !store.handoff.agent_token_env.is_empty();
             let services = Services::connect(&gateway).await?;
             let backends = format!("{} + {} sessions", services.storage.backend(), services.sessions.backend());
             let model = std::sync::Arc::new(crate::llm::offline::OfflineModel);
@@ -189,7 +205,15 @@ async fn execute(cli: Cli) -> Result<ExitCode> {
             let listener = tokio::net::TcpListener::bind(&addr).await?;
             let local = listener.local_addr()?;
             println!("chatgw demo: Lumen & Thread, {} products, offline model, {backends}", app.storage().count_products("demo").await?);
-            println!("  open   http://{local}/");
+            println!(
+                "  open   http://{local}/  (widget: <script src=\"http://{local}/widget.js\" data-store-key=\"{}\" defer></script>)",
+                crate::demo::PUBLIC_KEY
+            );
+            if agents {
+                println!("  agents http://{local}/agent  (token from {})", crate::demo::AGENT_TOKEN_ENV);
+            } else {
+                println!("  agents set {} to a token of your choice to open http://{local}/agent", crate::demo::AGENT_TOKEN_ENV);
+            }
             println!(
                 "  or try curl -N http://{local}/v1/chat -H 'X-Store-Key: {}' -H 'Content-Type: application/json' -d '{{\"message\": \"linen shirt for a summer wedding\"}}'",
                 crate::demo::PUBLIC_KEY

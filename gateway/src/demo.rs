@@ -2,12 +2,22 @@
 //! nothing installed: a fictional Barcelona fashion shop in English and
 //! Spanish (see `examples/demo-store/`), with a few orders to look up.
 
-use crate::config::{CatalogSource, DaySpan, ModelRouting, RetrievalConfig, ShippingConfig, ShippingZone, StoreConfig};
+use std::collections::BTreeMap;
+
+use crate::config::{
+    CatalogSource, DaySpan, HandoffConfig, ModelRouting, RetrievalConfig, ShippingConfig, ShippingZone, StoreConfig, WidgetConfig, WidgetPosition,
+};
 use crate::tools::orders::{Fulfilment, OrderLine, OrderRecord, OrderTotal, Tracking};
 
 pub const CATALOG_JSON: &str = include_str!("../../examples/demo-store/catalog.json");
 
 pub const PUBLIC_KEY: &str = "pk_demo";
+
+/// The variable that turns on the demo store's agent API and console: its
+/// value is the agent token (`Authorization: Bearer ...`, or typed into
+/// `/agent`). Unset: the demo has no agent API, as a store without
+/// `handoff.agent_token_env` has none.
+pub const AGENT_TOKEN_ENV: &str = "CHATGW_DEMO_AGENT_TOKEN";
 
 pub fn store_config(addr: &str) -> StoreConfig {
     let port = addr.rsplit(':').next().unwrap_or("8080");
@@ -25,8 +35,28 @@ pub fn store_config(addr: &str) -> StoreConfig {
         models: ModelRouting::default(),
         retrieval: RetrievalConfig::default(),
         limits: Default::default(),
-        handoff: Default::default(),
+        handoff: handoff(),
         shipping: Some(shipping()),
+        widget: widget(),
+    }
+}
+
+/// Agents sign in with the token in [`AGENT_TOKEN_ENV`] when it is set.
+fn handoff() -> HandoffConfig {
+    let enabled = std::env::var_os(AGENT_TOKEN_ENV).is_some_and(|v| !v.is_empty());
+    HandoffConfig { agent_token_env: if enabled { AGENT_TOKEN_ENV.into() } else { String::new() }, ..Default::default() }
+}
+
+/// The shop's terracotta, its greetings and its privacy page.
+fn widget() -> WidgetConfig {
+    WidgetConfig {
+        color: "#a03f2a".into(),
+        position: WidgetPosition::Right,
+        greeting: BTreeMap::from([
+            ("en".into(), "Hola! Welcome to Lumen & Thread. I can help you find the right piece, check sizes and stock, or look up your order.".into()),
+            ("es".into(), "¡Hola! Bienvenido a Lumen & Thread. Te ayudo a encontrar la prenda ideal, consultar tallas y stock o buscar tu pedido.".into()),
+        ]),
+        privacy_url: "https://demo.lumenthread.example/pages/privacy".into(),
     }
 }
 

@@ -96,6 +96,22 @@ delivery_days = { min = 5, max = 2 }
 }
 
 #[test]
+fn a_bad_widget_section_names_each_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let widget = "\n[widget]\ncolor = \"teal\"\nposition = \"left\"\nprivacy_url = \"javascript:alert(1)\"\ngreeting.xx = \"Hi\"\ngreeting.en = \"\"\n";
+    write(dir.path(), "shop.toml", &format!("{GOOD_STORE}{widget}"));
+    let (ok, out) = chatgw(&["config", "check", "--stores", dir.path().to_str().expect("utf8")]);
+    assert!(!ok, "a bad widget section must fail: {out}");
+    for needle in ["shop.toml: widget.color", "shop.toml: widget.privacy_url", "shop.toml: widget.greeting.xx", "shop.toml: widget.greeting.en"] {
+        assert!(out.contains(needle), "missing {needle:?} in:\n{out}");
+    }
+    let fine = "\n[widget]\ncolor = \"#0b6e4f\"\nposition = \"left\"\nprivacy_url = \"https://shop.example/privacy\"\ngreeting.en = \"Hi!\"\n";
+    write(dir.path(), "shop.toml", &format!("{GOOD_STORE}{fine}"));
+    let (ok, out) = chatgw(&["config", "check", "--stores", dir.path().to_str().expect("utf8")]);
+    assert!(ok, "a good widget section passes: {out}");
+}
+
+#[test]
 fn environment_overrides_and_bad_values() {
     let (ok, out) = {
         let out = Command::new(env!("CARGO_BIN_EXE_chatgw"))

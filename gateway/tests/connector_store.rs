@@ -80,6 +80,7 @@ fn store(api: &lookbook::Lookbook) -> StoreConfig {
         limits: Default::default(),
         handoff: Default::default(),
         shipping: None,
+        widget: Default::default(),
     }
 }
 

@@ -137,6 +137,7 @@ fn store(peer: &DrfPeer, shop: Shop, settings: Value) -> StoreConfig {
         limits: Default::default(),
         handoff: Default::default(),
         shipping: None,
+        widget: Default::default(),
     }
 }
 

@@ -86,6 +86,7 @@ fn store(api: &ShopifyEmulator, settings: Value) -> StoreConfig {
         limits: Default::default(),
         handoff: Default::default(),
         shipping: None,
+        widget: Default::default(),
     }
 }
 

@@ -10,6 +10,7 @@ mod validate;
 use std::path::{Path, PathBuf};
 
 pub use model::*;
+pub use validate::is_origin;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

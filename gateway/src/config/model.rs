@@ -316,6 +316,41 @@ pub struct StoreConfig {
     /// assistant cannot state shipping costs or times.
     #[serde(default)]
     pub shipping: Option<ShippingConfig>,
+    /// How the storefront widget looks and what it says first (see [`WidgetConfig`]).
+    #[serde(default)]
+    pub widget: WidgetConfig,
+}
+
+/// The storefront widget's theme and words, served to it by
+/// `GET /v1/widget/config`. Everything here is public.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WidgetConfig {
+    /// Accent colour of the launcher, header and the shopper's bubbles, as
+    /// `#rrggbb` or `#rgb`. The widget picks a readable text colour on it.
+    pub color: String,
+    /// Which bottom corner the launcher sits in.
+    pub position: WidgetPosition,
+    /// The first message, by language (`en = "Hi!"`); a language without
+    /// one gets the widget's own greeting.
+    pub greeting: BTreeMap<String, String>,
+    /// The store's privacy policy, linked under the AI disclosure. Empty:
+    /// no link.
+    pub privacy_url: String,
+}
+
+impl Default for WidgetConfig {
+    fn default() -> Self {
+        Self { color: "#243b53".into(), position: WidgetPosition::Right, greeting: BTreeMap::new(), privacy_url: String::new() }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WidgetPosition {
+    #[default]
+    Right,
+    Left,
 }
 
 /// A store's handoff policy and where its people work.

@@ -88,6 +88,7 @@ pub(super) fn validate(config: &LoadedConfig) -> Result<(), ConfigError> {
         if let Some(shipping) = &store.shipping {
             check_shipping(src, shipping, &mut problems);
         }
+        check_widget(src, &store.widget, &mut problems);
         match &store.catalog {
             CatalogSource::Demo => {}
             CatalogSource::File { path } => {
@@ -136,6 +137,38 @@ fn check_handoff(src: &str, handoff: &HandoffConfig, problems: &mut Vec<ConfigEr
         && let Err(why) = crate::handoff::hours::BusinessHours::parse(hours)
     {
         problems.push(ConfigError::invalid(src, "handoff.hours", why));
+    }
+}
+
+/// Longest widget greeting, in characters: a first message, not a page.
+const MAX_GREETING_CHARS: usize = 500;
+
+/// What the widget shows must be something a browser can draw and link:
+/// a hex colour, greetings in the gateway's languages, a web address.
+fn check_widget(src: &str, widget: &super::WidgetConfig, problems: &mut Vec<ConfigError>) {
+    let hex = widget.color.strip_prefix('#').unwrap_or("");
+    if !matches!(hex.len(), 3 | 6) || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        problems.push(ConfigError::invalid(src, "widget.color", format!("`{}` is not a colour like \"#a03f2a\" or \"#a32\"", widget.color)));
+    }
+    for (language, greeting) in &widget.greeting {
+        if crate::lang::Language::from_code(language).is_none() {
+            problems.push(ConfigError::invalid(
+                src,
+                format!("widget.greeting.{language}"),
+                format!("`{language}` is not a supported language code (supported: {})", crate::lang::Language::supported_codes().join(", ")),
+            ));
+        }
+        let chars = greeting.trim().chars().count();
+        if chars == 0 || chars > MAX_GREETING_CHARS {
+            problems.push(ConfigError::invalid(src, format!("widget.greeting.{language}"), format!("must be 1-{MAX_GREETING_CHARS} characters")));
+        }
+    }
+    if !widget.privacy_url.is_empty() && reqwest::Url::parse(&widget.privacy_url).map_or(true, |url| !matches!(url.scheme(), "https" | "http")) {
+        problems.push(ConfigError::invalid(
+            src,
+            "widget.privacy_url",
+            format!("`{}` is not a web address like https://shop.example/privacy (or leave it empty)", widget.privacy_url),
+        ));
     }
 }
 
@@ -234,7 +267,8 @@ fn check_shipping(src: &str, shipping: &super::ShippingConfig, problems: &mut Ve
     }
 }
 
-fn is_origin(origin: &str) -> bool {
+/// `scheme://host[:port]` with no path: what a browser sends as `Origin`.
+pub fn is_origin(origin: &str) -> bool {
     let Some((scheme, rest)) = origin.split_once("://") else { return false };
     matches!(scheme, "http" | "https") && !rest.is_empty() && !rest.contains('/') && !rest.contains(char::is_whitespace)
 }

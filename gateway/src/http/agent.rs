@@ -4,7 +4,7 @@
 //! messages. The console page (`GET /agent`) is a client of this API.
 
 use std::convert::Infallible;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -73,7 +73,8 @@ pub(super) async fn list(State(app): State<App>, AgentStore(store): AgentStore, 
     };
     let limit = query.limit.unwrap_or(100).clamp(1, MAX_LIST);
     let tickets = app.storage().list_tickets(&store.config.id, &statuses, limit).await?;
-    Ok(Json(json!({ "tickets": tickets })))
+    // The store's name heads the console: one token opens one store.
+    Ok(Json(json!({ "store": { "id": store.config.id, "name": store.config.name, "currency": store.config.currency }, "tickets": tickets })))
 }
 
 /// `GET /v1/agent/tickets/{id}`: the ticket, its whole transcript and the
@@ -154,7 +155,9 @@ pub(super) async fn events(State(app): State<App>, AgentStore(store): AgentStore
     Sse::new(futures::stream::once(async move { ready }).chain(live).map(Ok)).keep_alive(KeepAlive::default())
 }
 
-/// `GET /agent`: the console page (it asks for the agent token).
+/// `GET /agent`: the console page (it asks for the agent token once and
+/// keeps it in the tab's sessionStorage).
 pub(super) async fn console() -> Html<&'static str> {
-    Html(include_str!("agent.html"))
+    static PAGE: OnceLock<String> = OnceLock::new();
+    Html(PAGE.get_or_init(|| super::widget::with_event_reader(include_str!("agent.html"))))
 }

@@ -6,6 +6,7 @@ mod agent;
 pub mod error;
 mod live;
 mod routes;
+mod widget;
 
 use std::time::Duration;
 

@@ -18,7 +18,7 @@ use futures::{Stream, StreamExt};
 use serde_json::json;
 use tower_http::timeout::TimeoutLayer;
 
-use super::{ApiError, agent, live};
+use super::{ApiError, agent, live, widget};
 use crate::App;
 use crate::app::ReadyStatus;
 use crate::chat::{self, ChatEvent, StoreRuntime, TurnRequest};
@@ -39,6 +39,8 @@ pub(super) fn router(request_timeout: Duration) -> Router<App> {
         .route("/v1/agent/tickets/{id}/reply", post(agent::reply))
         .route("/v1/agent/tickets/{id}/resolve", post(agent::resolve))
         .route("/agent", get(agent::console))
+        .route("/widget.js", get(widget::get_script))
+        .route("/v1/widget/config", get(widget::get_config))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/", get(index))
@@ -102,18 +104,26 @@ async fn post_webhook(
 /// the browser origin (if any) against the store's allowed origins.
 pub struct StoreKey(pub Arc<StoreRuntime>);
 
-impl FromRequestParts<App> for StoreKey {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        let key = parts.headers.get("x-store-key").and_then(|v| v.to_str().ok()).filter(|k| !k.is_empty()).ok_or(ApiError::MissingStoreKey)?;
+impl StoreKey {
+    /// The store `key` opens, if the request's browser origin (if any) is
+    /// one of the store's.
+    pub(super) fn admit(app: &App, key: Option<&str>, headers: &HeaderMap) -> Result<Self, ApiError> {
+        let key = key.filter(|k| !k.is_empty()).ok_or(ApiError::MissingStoreKey)?;
         let store = app.store_by_key(key).ok_or(ApiError::UnknownStoreKey)?;
-        if let Some(origin) = parts.headers.get(axum::http::header::ORIGIN).and_then(|v| v.to_str().ok())
+        if let Some(origin) = headers.get(axum::http::header::ORIGIN).and_then(|v| v.to_str().ok())
             && !store.config.allowed_origins.iter().any(|o| o == origin)
         {
             return Err(ApiError::OriginNotAllowed(origin.to_owned()));
         }
         Ok(StoreKey(store))
+    }
+}
+
+impl FromRequestParts<App> for StoreKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        Self::admit(app, parts.headers.get("x-store-key").and_then(|v| v.to_str().ok()), &parts.headers)
     }
 }
 

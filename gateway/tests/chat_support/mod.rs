@@ -68,6 +68,7 @@ pub fn other_store(dir: &std::path::Path) -> StoreConfig {
         limits: Default::default(),
         handoff: Default::default(),
         shipping: None,
+        widget: Default::default(),
     }
 }
 

@@ -58,5 +58,6 @@ pub fn connector_store(
         limits: Default::default(),
         handoff: Default::default(),
         shipping: None,
+        widget: Default::default(),
     }
 }
