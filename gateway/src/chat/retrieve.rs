@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use super::context::TurnContext;
 use super::turn::Turn;
-use super::{ChatEvent, TurnError};
+use super::{ChatEvent, StoreRuntime, TurnError};
 use crate::catalog::ProductSummary;
 use crate::grounding::TurnGrounding;
-use crate::search::{RetrievedCard, SearchOptions, query_terms};
+use crate::search::{RetrievedCard, SearchError, SearchOptions, query_terms};
 
 /// Products shown to the shopper per turn.
 const PRODUCTS_SHOWN: usize = 4;
@@ -32,14 +32,8 @@ impl Turn {
         let reply = context.reply_language();
         let record_analysis = self.ctx.storage.set_message_analysis(&config.id, &self.user_message.id, Some(reply), Some(context.classification.label));
 
-        // A short follow-up ("and in blue?") is searched together with the
-        // previous shopper message so it keeps its subject.
-        let mut query = self.message.clone();
-        if query_terms(&self.message).len() < 3
-            && let Some(previous) = context.previous_shopper_entry()
-        {
-            query = format!("{} {}", previous.text, self.message);
-        }
+        let earlier: Vec<String> = context.earlier_shopper_messages();
+        let query = follow_up_query(&self.message, &earlier);
         let mut languages = config.languages.clone();
         if !languages.iter().any(|l| l == reply) {
             languages.push(reply.to_owned());
@@ -76,6 +70,29 @@ impl Turn {
             cards.push(RetrievedCard::from_product(product, primary, 0.0));
         }
         Ok(cards)
+    }
+}
+
+/// The store's best product ids for a shopper message after `earlier`
+/// messages (oldest first), searched as a chat turn searches them: the
+/// entry point the eval harness measures.
+pub async fn retrieval_ids(
+    store: &StoreRuntime,
+    message: &str,
+    earlier: &[String],
+    languages: &[String],
+    options: SearchOptions,
+) -> Result<Vec<String>, SearchError> {
+    let query = follow_up_query(message, earlier);
+    Ok(store.search.search_ids(&store.config.id, &query, languages, options).await?.into_iter().map(|(id, _)| id).collect())
+}
+
+/// A short follow-up ("and in blue?") is searched together with the
+/// previous shopper message so it keeps its subject.
+fn follow_up_query(message: &str, earlier: &[String]) -> String {
+    match earlier.last() {
+        Some(previous) if query_terms(message).len() < 3 => format!("{previous} {message}"),
+        _ => message.to_owned(),
     }
 }
 
