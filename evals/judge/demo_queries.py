@@ -73,7 +73,7 @@ QUERIES = [
     Q("кроссовки для бега", "ru", "product", ["sneakers"], {"title": ["running"]}),
     Q("свитер из чистой шерсти", "ru", "constraint", ["knitwear"], {"pure": ["wool"]}),
     Q("а подешевле?", "ru", "followup", ["coats"], {"title": ["wool coat", "peacoat"], "maxp": 250}, earlier=["шерстяное пальто"]),
-    Q("а в черном?", "ru", "followup", ["bags"], {"col": ["black"]}, earlier=["кожаная сумка"]),
+    Q("а в черном?", "ru", "followup", ["bags"], {"col": ["black"]}, {"mat": ["leather"]}, earlier=["кожаная сумка"]),
     Q("очки от солнца", "ru", "product", ["sunglasses"]),
     Q("купальник размер XXS", "ru", "constraint", ["swimwear"], {"size": "XXS", "g": "women"}),
     # --- Catalan ---
@@ -103,7 +103,7 @@ QUERIES = [
     Q("moins cher ?", "fr", "followup", ["dresses"], {"title": ["evening"], "maxp": 150}, earlier=["robe de soirée"]),
     Q("lunettes de soleil aviateur", "fr", "product", ["sunglasses"], {"title": ["aviator"]}),
     Q("chemise en lin pour femme", "fr", "constraint", ["shirts"], {"mat": ["linen"], "g": "women"}),
-    Q("qqch a mettre sur les epaules le soir", "fr", "slang", ["knitwear", "jackets", "scarves", "blazers"], nice={"title": ["cardigan", "scarf", "blazer"]}),
+    Q("qqch a mettre sur les epaules le soir", "fr", "slang", ["knitwear", "jackets", "scarves", "blazers"], nice={"title": ["cardigan", "scarf", "blazer"]}, cat1=["coats"]),
     # --- German ---
     Q("Mantel aus reiner Wolle", "de", "constraint", ["coats"], {"pure": ["wool"]}),
     Q("schwarzer Faltenrock", "de", "constraint", ["skirts"], {"col": ["black"], "title": ["pleated"]}),

@@ -8,7 +8,7 @@ use super::turn::Turn;
 use super::{ChatEvent, StoreRuntime, TurnError};
 use crate::catalog::ProductSummary;
 use crate::grounding::TurnGrounding;
-use crate::search::{RetrievedCard, SearchError, SearchOptions, query_terms};
+use crate::search::{RetrievedCard, SearchError, SearchOptions, ShopperQuery};
 
 /// Products shown to the shopper per turn.
 const PRODUCTS_SHOWN: usize = 4;
@@ -33,13 +33,13 @@ impl Turn {
         let record_analysis = self.ctx.storage.set_message_analysis(&config.id, &self.user_message.id, Some(reply), Some(context.classification.label));
 
         let earlier: Vec<String> = context.earlier_shopper_messages();
-        let query = follow_up_query(&self.message, &earlier);
         let mut languages = config.languages.clone();
         if !languages.iter().any(|l| l == reply) {
             languages.push(reply.to_owned());
         }
         let options = SearchOptions::from(&config.retrieval);
-        let (recorded, cards) = tokio::join!(record_analysis, store.search.search(&config.id, &query, &languages, options));
+        let query = ShopperQuery { message: &self.message, earlier: &earlier, languages: &languages, pairings: &config.retrieval.pairings };
+        let (recorded, cards) = tokio::join!(record_analysis, store.search.search_shopper_cards(&config.id, query, options));
         recorded?;
         let recent_product_ids = context.recent_product_ids();
         let cards = self.with_recent_products(cards?, &recent_product_ids).await?;
@@ -74,8 +74,9 @@ impl Turn {
 }
 
 /// The store's best product ids for a shopper message after `earlier`
-/// messages (oldest first), searched as a chat turn searches them: the
-/// entry point the eval harness measures.
+/// messages (oldest first), searched as a chat turn searches them (query
+/// understanding, the conversation, constraints): the entry point the eval
+/// harness measures.
 pub async fn retrieval_ids(
     store: &StoreRuntime,
     message: &str,
@@ -83,17 +84,8 @@ pub async fn retrieval_ids(
     languages: &[String],
     options: SearchOptions,
 ) -> Result<Vec<String>, SearchError> {
-    let query = follow_up_query(message, earlier);
-    Ok(store.search.search_ids(&store.config.id, &query, languages, options).await?.into_iter().map(|(id, _)| id).collect())
-}
-
-/// A short follow-up ("and in blue?") is searched together with the
-/// previous shopper message so it keeps its subject.
-fn follow_up_query(message: &str, earlier: &[String]) -> String {
-    match earlier.last() {
-        Some(previous) if query_terms(message).len() < 3 => format!("{previous} {message}"),
-        _ => message.to_owned(),
-    }
+    let query = ShopperQuery { message, earlier, languages, pairings: &store.config.retrieval.pairings };
+    Ok(store.search.search_shopper(&store.config.id, query, options).await?.into_iter().map(|(id, _)| id).collect())
 }
 
 fn summary(card: &RetrievedCard, language: &str) -> ProductSummary {
