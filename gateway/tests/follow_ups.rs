@@ -80,3 +80,21 @@ async fn a_follow_up_refines_the_previous_search_over_http() {
     assert!(ids.iter().all(|id| !tags(product(id)).contains(&"women")), "no women's product: {ids:?}");
     assert_eq!(men.done()["language"], "es", "the follow-up is answered in Spanish");
 }
+
+/// Whether the catalog has `product` in `size` with stock (the demo
+/// store's stock tool reads the catalog's levels).
+fn in_stock_in(product: &Value, size: &str) -> bool {
+    product["variants"].as_array().is_some_and(|vs| vs.iter().any(|v| v["options"]["size"] == size && v["stock"].as_i64().unwrap_or(0) > 0))
+}
+
+#[tokio::test]
+async fn a_requested_size_shows_what_can_be_had_in_it_first() {
+    let base = gateway().await;
+    let products = catalog();
+    let answer = chat(&base, "pk_demo", None, "do you have a swimsuit in XXS?").await;
+    let shown: Vec<&Value> = answer.product_ids().iter().map(|id| &products[id]).collect();
+    assert!(!shown.is_empty() && shown.iter().all(|p| p["category"] == "swimwear"), "swimwear shown: {:?}", answer.product_ids());
+    let available: Vec<bool> = shown.iter().map(|p| in_stock_in(p, "XXS")).collect();
+    assert!(available[0], "the first swimsuit shown can be had in XXS: {:?}", answer.product_ids());
+    assert!(available.windows(2).all(|w| w[0] || !w[1]), "products in stock in XXS come first: {available:?} {:?}", answer.product_ids());
+}

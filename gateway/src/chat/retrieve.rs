@@ -8,10 +8,17 @@ use super::turn::Turn;
 use super::{ChatEvent, StoreRuntime, TurnError};
 use crate::catalog::ProductSummary;
 use crate::grounding::TurnGrounding;
+use crate::llm::ToolCall;
 use crate::search::{RetrievedCard, SearchError, SearchOptions, ShopperQuery};
+use crate::tools::ToolOutcome;
+use crate::tools::catalog::GET_STOCK;
 
 /// Products shown to the shopper per turn.
 const PRODUCTS_SHOWN: usize = 4;
+/// Candidates checked for a stated size through the store's stock tool.
+const STOCK_CHECKED: usize = 6;
+/// Longest wait for those checks; past it the order stands.
+const STOCK_CHECK_DEADLINE: std::time::Duration = std::time::Duration::from_millis(1500);
 /// Products from earlier turns kept in the grounding.
 const RECENT_PRODUCTS_KEPT: usize = 3;
 
@@ -41,8 +48,10 @@ impl Turn {
         let query = ShopperQuery { message: &self.message, earlier: &earlier, languages: &languages, pairings: &config.retrieval.pairings };
         let (recorded, cards) = tokio::join!(record_analysis, store.search.search_shopper_cards(&config.id, query, options));
         recorded?;
+        let found = cards?;
+        let cards = self.in_stock_first(found.cards, &found.sizes).await;
         let recent_product_ids = context.recent_product_ids();
-        let cards = self.with_recent_products(cards?, &recent_product_ids).await?;
+        let cards = self.with_recent_products(cards, &recent_product_ids).await?;
 
         let shown: Vec<ProductSummary> = cards.iter().take(PRODUCTS_SHOWN).map(|c| summary(c, reply)).collect();
         if !shown.is_empty() {
@@ -50,6 +59,27 @@ impl Turn {
         }
         let grounding = Arc::new(TurnGrounding { reply_language: reply.to_owned(), store_name: config.name.clone(), cards: cards.clone(), recent_product_ids });
         Ok(Retrieval { cards, shown, grounding })
+    }
+
+    /// A size was asked for: the top candidates are checked through the
+    /// store's own stock tool (live for a connector store), and those that
+    /// cannot be had in that size now go below those that can. Stock is
+    /// never in a card or an embedding; an unanswered check keeps the order.
+    async fn in_stock_first(&self, mut cards: Vec<RetrievedCard>, sizes: &[String]) -> Vec<RetrievedCard> {
+        let Some(size) = sizes.first() else { return cards };
+        let store_id = &self.store.config.id;
+        let checks = cards.iter().take(STOCK_CHECKED).map(|card| {
+            let arguments = serde_json::json!({ "product_id": card.product.id, "size": size }).to_string();
+            let call = ToolCall { id: format!("size-check-{}", card.product.id), name: GET_STOCK.into(), arguments };
+            async move { self.store.tools.call(store_id, &call).await }
+        });
+        let Ok(outcomes) = tokio::time::timeout(STOCK_CHECK_DEADLINE, futures::future::join_all(checks)).await else {
+            return cards;
+        };
+        let available = |o: &ToolOutcome| !o.ok || o.result["variants"].as_array().is_some_and(|vs| vs.iter().any(|v| v["available"] == true));
+        let rest = cards.split_off(outcomes.len());
+        let (have, lack): (Vec<_>, Vec<_>) = cards.into_iter().zip(&outcomes).partition(|(_, o)| available(o));
+        have.into_iter().chain(lack).map(|(card, _)| card).chain(rest).collect()
     }
 
     /// Products the conversation was just about stay in the grounding: a

@@ -12,7 +12,7 @@ pub mod understand;
 pub mod vocabulary;
 
 pub use hybrid::{HybridSearch, SearchError, SearchOptions, query_terms};
-pub use shopper::ShopperQuery;
+pub use shopper::{ShopperQuery, ShopperResults};
 
 use crate::catalog::Product;
 

@@ -73,6 +73,13 @@ fn step(state: Option<Plan>, message: &str, index: &StoreIndex, pairings: &BTree
     Plan { text: message.to_owned(), intent, previous: None }
 }
 
+/// The cards a shopper's search found, best first, and the sizes it asked
+/// for (as the shopper wrote them).
+pub struct ShopperResults {
+    pub cards: Vec<RetrievedCard>,
+    pub sizes: Vec<String>,
+}
+
 /// A store's learned vocabulary, with when and from how many products.
 struct CachedIndex {
     index: Arc<StoreIndex>,
@@ -90,19 +97,30 @@ impl HybridSearch {
     /// The store's best product ids for a shopper's message in its
     /// conversation, best first, at most `options.top_k`.
     pub async fn search_shopper(&self, store_id: &str, query: ShopperQuery<'_>, options: SearchOptions) -> Result<Vec<(String, f32)>, SearchError> {
+        Ok(self.ranked_for_shopper(store_id, query, options).await?.0)
+    }
+
+    /// Like [`HybridSearch::search_shopper`], with the products loaded as
+    /// cards and the sizes the search asked for (for a live stock check).
+    pub async fn search_shopper_cards(&self, store_id: &str, query: ShopperQuery<'_>, options: SearchOptions) -> Result<ShopperResults, SearchError> {
+        let (ranked, sizes) = self.ranked_for_shopper(store_id, query, options).await?;
+        Ok(ShopperResults { cards: self.cards(store_id, &ranked, query.languages).await?, sizes })
+    }
+
+    async fn ranked_for_shopper(
+        &self,
+        store_id: &str,
+        query: ShopperQuery<'_>,
+        options: SearchOptions,
+    ) -> Result<(Vec<(String, f32)>, Vec<String>), SearchError> {
         let index = self.store_index(store_id).await?;
         let mut plan = plan(&query, &index);
         if plan.intent.cheaper || plan.intent.dearer {
             self.price_against_previous(store_id, &mut plan, &index, query.languages, options).await?;
         }
         let fused = self.fused(store_id, &plan.text, query.languages, options).await?;
-        Ok(rank(&index, &plan.intent, &fused, &plan.text).into_iter().take(options.top_k).collect())
-    }
-
-    /// Like [`HybridSearch::search_shopper`], with the products loaded as cards.
-    pub async fn search_shopper_cards(&self, store_id: &str, query: ShopperQuery<'_>, options: SearchOptions) -> Result<Vec<RetrievedCard>, SearchError> {
-        let ranked = self.search_shopper(store_id, query, options).await?;
-        self.cards(store_id, &ranked, query.languages).await
+        let ranked = rank(&index, &plan.intent, &fused, &plan.text).into_iter().take(options.top_k).collect();
+        Ok((ranked, plan.intent.sizes))
     }
 
     /// "Something cheaper?": cheaper than the product the previous search
