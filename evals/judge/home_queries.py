@@ -55,4 +55,11 @@ QUERIES = [
     Q("tapete de lã", "pt", "product", ["rugs"], {"mat": ["wool"]}),
     Q("cadeiras para combinar com uma mesa de jantar", "pt", "complement", ["dining chairs"]),
     Q("e em preto?", "pt", "followup", ["office chairs"], {"col": ["black"]}, earlier=["cadeira de escritório"]),
+    # --- written after the pipeline was built, as a held-out check (see the README) ---
+    Q("grey linen sofa", "en", "constraint", ["sofas"], {"col": ["grey"]}, {"mat": ["linen"]}),
+    Q("lámpara de mesa de cerámica", "es", "constraint", ["lamps"], {"mat": ["ceramic"]}),
+    Q("ковер 200x300", "ru", "constraint", ["rugs"], {"size": "200x300"}),
+    Q("rideaux en lin", "fr", "constraint", ["curtains"], {"mat": ["linen"]}),
+    Q("what cushions go with a green velvet armchair", "en", "complement", ["cushions"]),
+    Q("e mais barato?", "pt", "followup", ["mattresses"], {"maxp": 600}, earlier=["colchão de molas"]),
 ]
