@@ -85,12 +85,22 @@ struct CachedIndex {
     index: Arc<StoreIndex>,
     products: u64,
     built: Instant,
+    /// A newer one is being learned.
+    refreshing: bool,
 }
 
 /// Learned vocabularies by store id.
 #[derive(Default)]
 pub struct IndexCache {
-    stores: tokio::sync::Mutex<std::collections::HashMap<String, CachedIndex>>,
+    stores: std::sync::Mutex<std::collections::HashMap<String, CachedIndex>>,
+}
+
+impl IndexCache {
+    /// The map; a panic elsewhere while it was held leaves it usable (each
+    /// entry is replaced whole).
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, CachedIndex>> {
+        self.stores.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 impl HybridSearch {
@@ -147,25 +157,47 @@ impl HybridSearch {
         Ok(())
     }
 
-    /// The store's learned vocabulary, learned again when the catalog's
-    /// size changed or it is older than [`INDEX_MAX_AGE`].
+    /// The store's learned vocabulary. When the catalog's size changed or
+    /// the vocabulary is older than [`INDEX_MAX_AGE`], it is learned again in
+    /// the background (a large catalog takes seconds) while the old one
+    /// serves; only a store's first search waits for it.
     async fn store_index(&self, store_id: &str) -> Result<Arc<StoreIndex>, SearchError> {
-        let storage = self.storage();
-        let count = storage.count_products(store_id).await?;
-        let mut stores = self.indexes().stores.lock().await;
-        if let Some(cached) = stores.get(store_id)
-            && cached.products == count
-            && cached.built.elapsed() < INDEX_MAX_AGE
-        {
-            return Ok(cached.index.clone());
+        let count = self.storage().count_products(store_id).await?;
+        let stale = {
+            let mut stores = self.indexes().lock();
+            match stores.get_mut(store_id) {
+                Some(cached) if cached.products == count && cached.built.elapsed() < INDEX_MAX_AGE => return Ok(cached.index.clone()),
+                Some(cached) => Some((cached.index.clone(), !std::mem::replace(&mut cached.refreshing, true))),
+                None => None,
+            }
+        };
+        let Some((index, start_refresh)) = stale else { return self.learn(store_id, count).await };
+        if start_refresh {
+            let search = self.clone();
+            let store_id = store_id.to_owned();
+            tokio::spawn(async move {
+                if let Err(error) = search.learn(&store_id, count).await {
+                    tracing::warn!(%error, store = %store_id, "store vocabulary not learned again; the next search retries");
+                    if let Some(cached) = search.indexes().lock().get_mut(&store_id) {
+                        cached.refreshing = false;
+                    }
+                }
+            });
         }
+        Ok(index)
+    }
+
+    /// Learns the store's vocabulary from every product and keeps it.
+    async fn learn(&self, store_id: &str, count: u64) -> Result<Arc<StoreIndex>, SearchError> {
+        let storage = self.storage();
         let ids = storage.product_ids(store_id).await?;
         let mut products = Vec::with_capacity(ids.len());
         for page in ids.chunks(INDEX_PAGE) {
             products.extend(storage.get_products(store_id, page).await?);
         }
         let index = Arc::new(StoreIndex::build(&products));
-        stores.insert(store_id.to_owned(), CachedIndex { index: index.clone(), products: count, built: Instant::now() });
+        let cached = CachedIndex { index: index.clone(), products: count, built: Instant::now(), refreshing: false };
+        self.indexes().lock().insert(store_id.to_owned(), cached);
         Ok(index)
     }
 }
@@ -193,11 +225,14 @@ pub fn rank(index: &StoreIndex, intent: &Intent, fused: &[(String, f32)], text: 
     let terms = weighted_terms(index, text, &intent.occasion_words);
     let mut pool: Vec<(usize, usize)> = Vec::new();
     let mut seen = HashSet::new();
+    // Products newer than the learned vocabulary (it is being learned
+    // again): kept, after those known to keep every constraint.
+    let mut unknown: Vec<String> = Vec::new();
     for (rank, (id, _)) in fused.iter().enumerate() {
-        if let Some(&i) = index.by_id.get(id)
-            && seen.insert(i)
-        {
-            pool.push((i, rank));
+        match index.by_id.get(id) {
+            Some(&i) if seen.insert(i) => pool.push((i, rank)),
+            Some(_) => {}
+            None => unknown.push(id.clone()),
         }
     }
     if !intent.categories.is_empty() {
@@ -217,8 +252,12 @@ pub fn rank(index: &StoreIndex, intent: &Intent, fused: &[(String, f32)], text: 
     if intent.anchor.len() + intent.categories.len() > 1 && !intent.anchor.is_empty() {
         scored = interleave(index, intent, scored);
     }
-    let n = scored.len() as f32;
-    scored.into_iter().enumerate().map(|(pos, (i, _))| (index.products[i].id.clone(), (n - pos as f32) / n.max(1.0))).collect()
+    let best = scored.first().map(|(_, f)| f.broken);
+    let keeping = scored.iter().take_while(|(_, f)| Some(f.broken) == best).count();
+    let mut ids: Vec<String> = scored.into_iter().map(|(i, _)| index.products[i].id.clone()).collect();
+    ids.splice(keeping..keeping, unknown);
+    let n = ids.len() as f32;
+    ids.into_iter().enumerate().map(|(pos, id)| (id, (n - pos as f32) / n.max(1.0))).collect()
 }
 
 fn compare(a: &Fit, b: &Fit) -> std::cmp::Ordering {
@@ -421,6 +460,14 @@ mod tests {
         assert_eq!(ids(&ranked)[0], "f11", "men's loafers first: {ranked:?}");
         let shown: Vec<&str> = ids(&ranked).into_iter().take(2).collect();
         assert!(!shown.contains(&"f9") && !shown.contains(&"f10"), "{ranked:?}");
+    }
+
+    #[test]
+    fn products_newer_than_the_learned_vocabulary_are_kept() {
+        let shop = fixtures::fashion();
+        let skirt = plan_of(&shop, &[], "falda plisada negra");
+        let ranked = rank(&shop, &skirt.intent, &fused(&["new1", "f2", "f1"]), &skirt.text);
+        assert_eq!(ids(&ranked), ["f1", "new1", "f2"], "after the products known to keep every constraint");
     }
 
     #[test]
