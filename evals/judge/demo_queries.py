@@ -164,4 +164,8 @@ QUERIES = [
     Q("samarreta de ratlles", "ca", "product", ["t-shirts"], {"title": ["breton"]}),
     Q("and for women?", "en", "followup", ["sneakers"], {"g": "women", "title": ["running"]}, earlier=["running shoes"]),
     Q("¿y en talla XS?", "es", "followup", ["dresses"], {"size": "XS", "title": ["midi"]}, earlier=["vestido midi"]),
+    # --- complements of the product being discussed ---
+    Q("what goes with it?", "en", "complement", ["scarves", "knitwear", "boots", "hats"], earlier=["I'm looking for a wool coat"]),
+    Q("¿qué le pega?", "es", "complement", ["blouses", "t-shirts", "knitwear"], {"g": "women"}, cat1=["sandals", "heels", "boots"], earlier=["falda plisada"], unisex_ok=True),
+    Q("was passt dazu?", "de", "complement", ["loafers", "boots", "shirts", "belts"], cat1=["sneakers"], earlier=["Anzug aus Wolle"]),
 ]

@@ -57,6 +57,12 @@ pub fn plan(query: &ShopperQuery<'_>, index: &StoreIndex) -> Plan {
 
 fn step(state: Option<Plan>, message: &str, index: &StoreIndex, pairings: &BTreeMap<String, Vec<String>>) -> Plan {
     let intent = understand(message, index, pairings);
+    if intent.pairs_with_previous
+        && let Some(previous) = state.as_ref().filter(|p| !p.intent.categories.is_empty())
+    {
+        let intent = intent.pair_with(&previous.intent, index, pairings);
+        return Plan { text: message.to_owned(), intent, previous: None };
+    }
     let Some(previous) = state.filter(|_| !intent.has_subject()) else {
         return Plan { text: message.to_owned(), intent, previous: None };
     };

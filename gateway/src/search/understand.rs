@@ -58,6 +58,9 @@ pub struct Intent {
     /// The constraints a follow-up just stated (the rest it kept from the
     /// search it refines).
     pub fresh: Fresh,
+    /// Asks what goes with something it does not name ("what goes with
+    /// it?", "was passt dazu?"): the conversation's subject is the anchor.
+    pub pairs_with_previous: bool,
 }
 
 /// Which constraints of a refined search the last message stated.
@@ -171,7 +174,8 @@ pub fn understand(message: &str, index: &StoreIndex, pairings: &BTreeMap<String,
         let after = kinds_after(at + len);
         (after.len() >= 2 && !kind_before(at)).then(|| (at, len, after[0]))
     });
-    let marker = lexicon::find_any(&words, COMPLEMENT_MARKERS).or(weak);
+    let strong = lexicon::find_any(&words, COMPLEMENT_MARKERS);
+    let marker = strong.or(weak);
     let (marker, anchor_end) = match (marker, anchor_first) {
         (None, Some((at, len, first))) => (Some((at, len)), Some(first)),
         (marker, _) => (marker, None),
@@ -184,17 +188,12 @@ pub fn understand(message: &str, index: &StoreIndex, pairings: &BTreeMap<String,
         }
     }
     if let Some(from) = anchor_from {
-        intent.categories.retain(|c| !intent.anchor.contains(c));
-        let order = paired(index, pairings, &intent.anchor);
-        if intent.categories.is_empty() {
-            intent.categories = order;
-        } else if intent.categories.iter().any(|c| order.contains(c)) {
-            // Explicit targets ("which shoes") that the table pairs with the
-            // anchor, in its order ("shoes" with a suit: loafers, boots).
-            intent.categories = order.into_iter().filter(|c| intent.categories.contains(c)).collect();
-        }
+        intent.categories = targets(index, pairings, &intent.anchor, std::mem::take(&mut intent.categories));
         intent.gender = anchor_gender(index, &found, from, &intent.anchor);
     }
+    // "What goes with it?": a complement whose anchor is the product being
+    // discussed (the conversation supplies it, see `pair_with`).
+    intent.pairs_with_previous = strong.is_some() && anchor_from.is_none();
 
     let purity = lexicon::find_any(&words, PURITY_MARKERS).is_some();
     let vegan = lexicon::find_any(&words, VEGAN).is_some();
@@ -233,7 +232,7 @@ pub fn understand(message: &str, index: &StoreIndex, pairings: &BTreeMap<String,
     intent.max_price = price_cap(&words);
     intent.cheaper = lexicon::find_any(&words, CHEAPER).is_some() && intent.max_price.is_none();
     intent.dearer = lexicon::find_any(&words, DEARER).is_some();
-    intent.refers_back = !intent.has_subject() && !intent.has_constraints() && lexicon::find_any(&words, REFERS_BACK).is_some();
+    intent.refers_back = !intent.pairs_with_previous && !intent.has_subject() && !intent.has_constraints() && lexicon::find_any(&words, REFERS_BACK).is_some();
     intent
 }
 
@@ -295,6 +294,37 @@ fn meaning(at: usize, word: String, concepts: &[usize], index: &StoreIndex, lexi
     let implied = concepts.iter().flat_map(|c| lexicon.concept(*c).implies.iter().filter_map(|key| lexicon.by_key(key)));
     let others = concepts.iter().copied().filter(|c| lexicon.concept(*c).facet != Facet::Kind).chain(implied).collect();
     Found { at, negated: false, kind: (!categories.is_empty()).then_some(categories), concepts: others, word }
+}
+
+/// What a complement shows: the categories the message named (minus the
+/// anchor's), narrowed to those the pairing table puts with the anchor and
+/// in its order ("shoes" with a suit: loafers, boots); with none named,
+/// the table's own.
+fn targets(index: &StoreIndex, pairings: &BTreeMap<String, Vec<String>>, anchor: &[usize], mut named: Vec<usize>) -> Vec<usize> {
+    named.retain(|c| !anchor.contains(c));
+    let order = paired(index, pairings, anchor);
+    if named.is_empty() {
+        order
+    } else if named.iter().any(|c| order.contains(c)) {
+        order.into_iter().filter(|c| named.contains(c)).collect()
+    } else {
+        named
+    }
+}
+
+impl Intent {
+    /// "What goes with it?" after a search for `previous`: its categories
+    /// become the anchor, and its gender (or the one its categories are
+    /// made for: skirts, women) carries over.
+    pub fn pair_with(mut self, previous: &Intent, index: &StoreIndex, pairings: &BTreeMap<String, Vec<String>>) -> Intent {
+        self.anchor = previous.categories.clone();
+        self.categories = targets(index, pairings, &self.anchor, std::mem::take(&mut self.categories));
+        let anchor_gender =
+            self.anchor.first().and_then(|c| index.categories[*c].gender).filter(|g| self.anchor.iter().all(|c| index.categories[*c].gender == Some(*g)));
+        self.gender = self.gender.or(previous.gender).or(anchor_gender);
+        self.pairs_with_previous = false;
+        self
+    }
 }
 
 /// Categories that go with the anchor's, in the pairing table's order.
@@ -474,6 +504,14 @@ mod tests {
         let paired = ask(&shop, "что надеть с костюмом");
         assert_eq!(names(&shop, &paired.anchor), ["suits"]);
         assert_eq!(names(&shop, &paired.categories)[0], "loafers");
+        // "What goes with it?" names no anchor: the conversation gives it.
+        for message in ["what goes with it?", "was passt dazu?", "¿qué le pega?", "что к нему подойдет?"] {
+            assert!(ask(&shop, message).pairs_with_previous, "{message}");
+        }
+        let coat = ask(&shop, "I'm looking for a wool coat");
+        let with = ask(&shop, "what goes with it?").pair_with(&coat, &shop, &RetrievalConfig::default().pairings);
+        assert_eq!(names(&shop, &with.anchor), ["coats"]);
+        assert!(!with.categories.is_empty() && !with.categories.iter().any(|c| with.anchor.contains(c)), "{with:?}");
         // "con un" with no product after it is not a complement.
         assert!(ask(&shop, "vestido con un estampado floral").anchor.is_empty());
     }
