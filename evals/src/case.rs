@@ -2,6 +2,7 @@
 //! list of shopper turns with what a good shop assistant does on that turn.
 //! Unknown keys are errors, so a typo in a case never silently checks less.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -95,18 +96,47 @@ pub struct ToolExpectation {
     pub arguments: serde_json::Map<String, serde_json::Value>,
 }
 
-/// The product-query set for retrieval recall: a query and the products a
-/// good search returns for it in its first results.
+/// One product query: what a shopper typed (after `earlier` messages of the
+/// same conversation, for follow-ups) and how good each right product is.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RetrievalQuery {
     pub query: String,
-    /// Languages to search in besides the store's own (like a turn's reply language).
+    /// The query's language; searched in besides the store's own (like a turn's reply language).
     #[serde(default)]
     pub language: Option<String>,
+    /// What the query tests (`product`, `constraint`, `complement`,
+    /// `followup`, `slang`, `typo`); the report groups by it.
+    #[serde(default = "product_kind")]
+    pub kind: String,
+    /// The shopper's earlier messages in the conversation, oldest first.
+    #[serde(default)]
+    pub earlier: Vec<String>,
+    /// Products that must be among the first eight results (recall@8).
+    #[serde(default)]
     pub expected: Vec<String>,
+    /// Graded relevance: 2 = meets everything asked, 1 = acceptable.
+    /// Products not listed are wrong. `expected` products count as 2.
+    #[serde(default)]
+    pub relevant: BTreeMap<String, u8>,
 }
 
+fn product_kind() -> String {
+    "product".into()
+}
+
+impl RetrievalQuery {
+    /// Every right product with its grade.
+    pub fn grades(&self) -> BTreeMap<String, u8> {
+        let mut grades = self.relevant.clone();
+        for id in &self.expected {
+            grades.entry(id.clone()).or_insert(2);
+        }
+        grades
+    }
+}
+
+/// A product-query set against one store.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RetrievalSet {
@@ -114,12 +144,12 @@ pub struct RetrievalSet {
     pub queries: Vec<RetrievalQuery>,
 }
 
-/// Everything under a case folder: conversations from every `*.yaml` file
-/// except `retrieval.yaml`, which holds the product-query set.
+/// Everything under a case folder: conversations from every `*.yaml` file,
+/// and product-query sets from the files named `retrieval*.yaml`.
 #[derive(Debug, Clone)]
 pub struct CaseSet {
     pub cases: Vec<Case>,
-    pub retrieval: Option<RetrievalSet>,
+    pub retrieval: Vec<RetrievalSet>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -150,12 +180,14 @@ impl CaseSet {
         files.sort();
         let mut cases: Vec<Case> = Vec::new();
         let mut origin: std::collections::HashMap<String, PathBuf> = std::collections::HashMap::new();
-        let mut retrieval = None;
+        let mut retrieval = Vec::new();
         for path in files {
             let text = std::fs::read_to_string(&path).map_err(|source| CaseError::Read { path: path.clone(), source })?;
             let parse_err = |source| CaseError::Parse { path: path.clone(), source };
-            if path.file_stem().is_some_and(|s| s == "retrieval") {
-                retrieval = Some(serde_norway::from_str::<RetrievalSet>(&text).map_err(parse_err)?);
+            if path.file_stem().is_some_and(|s| s.to_string_lossy().starts_with("retrieval")) {
+                let set = serde_norway::from_str::<RetrievalSet>(&text).map_err(parse_err)?;
+                validate_retrieval(&path, &set)?;
+                retrieval.push(set);
                 continue;
             }
             for case in serde_norway::from_str::<Vec<Case>>(&text).map_err(parse_err)? {
@@ -186,6 +218,19 @@ fn validate(path: &Path, case: &Case) -> Result<(), CaseError> {
             && !LABELS.contains(&label.as_str())
         {
             return Err(invalid(format!("turn {}: label `{label}` is not one of {LABELS:?}", i + 1)));
+        }
+    }
+    Ok(())
+}
+
+fn validate_retrieval(path: &Path, set: &RetrievalSet) -> Result<(), CaseError> {
+    for q in &set.queries {
+        let invalid = |problem: String| CaseError::Invalid { path: path.to_owned(), id: q.query.clone(), problem };
+        if q.expected.is_empty() && q.relevant.is_empty() {
+            return Err(invalid("it names no right product: give `expected` ids or `relevant` grades".into()));
+        }
+        if let Some((id, grade)) = q.relevant.iter().find(|(_, g)| !(1..=2).contains(*g)) {
+            return Err(invalid(format!("`{id}` has grade {grade}; grades are 1 (acceptable) or 2 (exact)")));
         }
     }
     Ok(())

@@ -7,6 +7,7 @@ pub mod case;
 pub mod checks;
 pub mod record;
 pub mod report;
+pub mod retrieval;
 pub mod runner;
 
 use std::path::Path;
@@ -50,10 +51,10 @@ pub async fn evaluate(
         progress(outcomes.len() + 1, set.cases.len(), &outcome);
         outcomes.push(outcome);
     }
-    let retrieval = match &set.retrieval {
-        Some(queries) => runner.retrieval(queries).await?,
-        None => Vec::new(),
-    };
+    let mut retrieval = Vec::new();
+    for queries in &set.retrieval {
+        retrieval.extend(runner.retrieval(queries).await?);
+    }
     let report = Report::build(provider, &outcomes, &retrieval, pricing);
     let timing = Timing::of(&outcomes);
     Ok(Evaluation { report, timing, outcomes })

@@ -19,14 +19,20 @@ use chatgw::storage::SqliteStorage;
 use chatgw::tools::{ToolBox, ToolOutcome};
 use futures::StreamExt;
 
-use crate::case::{Case, RetrievalSet};
+use crate::case::{Case, RetrievalQuery, RetrievalSet};
+
+/// Store files (relative to the repository root) the product-query sets may
+/// name besides the demo store: catalogs of other kinds of shop.
+const EVAL_STORES: &[&str] = &["examples/home-store/store.toml"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error("the gateway could not start the {store} store: {source}")]
     Build { store: String, source: chatgw::Error },
-    #[error("case `{case}` names store `{store}`; this runner serves only `demo`")]
-    UnknownStore { case: String, store: String },
+    #[error("case `{case}` names store `{store}`; this runner serves `demo` (conversations) and {served} (product queries)")]
+    UnknownStore { case: String, store: String, served: String },
+    #[error("eval store file {path}: {message}")]
+    StoreFile { path: String, message: String },
     #[error("store storage failed: {0}")]
     Storage(#[from] chatgw::storage::StorageError),
     #[error("retrieval failed for `{query}`: {message}")]
@@ -68,8 +74,9 @@ pub struct CaseOutcome {
 
 #[derive(Debug, Clone)]
 pub struct RetrievalOutcome {
-    pub query: String,
-    pub expected: Vec<String>,
+    pub store: String,
+    pub query: RetrievalQuery,
+    /// Result ids, best first (at most eight).
     pub found: Vec<String>,
 }
 
@@ -95,11 +102,29 @@ impl ToolBox for ObservedTools {
     }
 }
 
-/// The demo store, served in process.
+/// The demo store (and the other eval stores), served in process.
 pub struct Runner {
     app: App,
     store: Arc<StoreRuntime>,
     calls: Arc<Mutex<Vec<ToolOutcome>>>,
+}
+
+/// The eval stores besides the demo one, their catalog paths made absolute.
+fn eval_stores() -> Result<Vec<chatgw::config::StoreConfig>, RunError> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    EVAL_STORES
+        .iter()
+        .map(|file| {
+            let path = root.join(file);
+            let text = std::fs::read_to_string(&path).map_err(|e| RunError::StoreFile { path: path.display().to_string(), message: e.to_string() })?;
+            let mut store =
+                chatgw::config::parse_store(&text, file).map_err(|e| RunError::StoreFile { path: path.display().to_string(), message: e.to_string() })?;
+            if let chatgw::config::CatalogSource::File { path } = &mut store.catalog {
+                *path = root.join(&*path).display().to_string();
+            }
+            Ok(store)
+        })
+        .collect()
 }
 
 impl Runner {
@@ -114,7 +139,9 @@ impl Runner {
         let sessions = Arc::new(MemorySessions::new(Duration::from_secs(gateway.sessions.ttl_s)));
         let embedder = embedder_from_config(&gateway).map_err(build)?;
         let store = chatgw::demo::store_config(&gateway.server.addr);
-        let app = App::new(gateway, Services { storage, sessions, embedder }, vec![(store, model)]).await.map_err(build)?;
+        let mut stores = vec![(store, model.clone())];
+        stores.extend(eval_stores()?.into_iter().map(|s| (s, model.clone())));
+        let app = App::new(gateway, Services { storage, sessions, embedder }, stores).await.map_err(build)?;
         let served = app.store("demo").ok_or_else(|| build(chatgw::Error::Embedding("the demo store was not registered".into())))?;
         let calls = Arc::new(Mutex::new(Vec::new()));
         let tools: Arc<dyn ToolBox> = Arc::new(ObservedTools { inner: served.tools.clone(), calls: calls.clone() });
@@ -125,7 +152,7 @@ impl Runner {
     /// Runs one conversation, turn by turn, in one session.
     pub async fn run_case(&self, case: &Case) -> Result<CaseOutcome, RunError> {
         if case.store != self.store.config.id {
-            return Err(RunError::UnknownStore { case: case.id.clone(), store: case.store.clone() });
+            return Err(RunError::UnknownStore { case: case.id.clone(), store: case.store.clone(), served: EVAL_STORES.join(", ") });
         }
         let mut session: Option<String> = None;
         let mut turns = Vec::new();
@@ -195,10 +222,16 @@ impl Runner {
             .collect())
     }
 
-    /// Runs the product-query set through the store's hybrid search with
-    /// the turn's settings, keeping the first eight results.
+    /// Runs a product-query set through the store's retrieval as a chat
+    /// turn runs it (the shopper's earlier messages included), keeping the
+    /// first eight results.
     pub async fn retrieval(&self, set: &RetrievalSet) -> Result<Vec<RetrievalOutcome>, RunError> {
-        let config = &self.store.config;
+        let store = self.app.store(&set.store).ok_or_else(|| RunError::UnknownStore {
+            case: format!("retrieval set of {}", set.store),
+            store: set.store.clone(),
+            served: EVAL_STORES.join(", "),
+        })?;
+        let config = &store.config;
         let mut outcomes = Vec::new();
         for q in &set.queries {
             let mut languages = config.languages.clone();
@@ -208,17 +241,10 @@ impl Runner {
                 languages.push(language.clone());
             }
             let options = SearchOptions { top_k: 8, ..SearchOptions::from(&config.retrieval) };
-            let found = self
-                .store
-                .search
-                .search_ids(&config.id, &q.query, &languages, options)
+            let found = chatgw::chat::retrieval_ids(&store, &q.query, &q.earlier, &languages, options)
                 .await
                 .map_err(|e| RunError::Search { query: q.query.clone(), message: e.to_string() })?;
-            outcomes.push(RetrievalOutcome {
-                query: q.query.clone(),
-                expected: q.expected.clone(),
-                found: found.into_iter().take(8).map(|(id, _)| id).collect(),
-            });
+            outcomes.push(RetrievalOutcome { store: set.store.clone(), query: q.clone(), found: found.into_iter().take(8).collect() });
         }
         Ok(outcomes)
     }

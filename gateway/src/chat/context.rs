@@ -26,9 +26,9 @@ impl TurnContext {
         self.detection.reply
     }
 
-    /// The shopper's previous message, if any.
-    pub fn previous_shopper_entry(&self) -> Option<&HistoryEntry> {
-        self.history.iter().rev().find(|e| e.role == MessageRole::User)
+    /// The shopper's earlier messages, oldest first.
+    pub fn earlier_shopper_messages(&self) -> Vec<String> {
+        self.history.iter().filter(|e| e.role == MessageRole::User).map(|e| e.text.clone()).collect()
     }
 
     /// Products the conversation talked about in earlier turns, newest first.

@@ -22,6 +22,7 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
 pub use events::{ChatEvent, Done, Handoff, HandoffStatus, ToolStatus};
+pub use retrieve::retrieval_ids;
 
 use crate::config::StoreConfig;
 use crate::handoff::Handoffs;

@@ -613,12 +613,44 @@ pub struct RetrievalConfig {
     pub candidates: usize,
     /// Reciprocal rank fusion constant.
     pub rrf_k: f32,
+    /// What goes with what, for "what goes with X" questions: a category
+    /// (the store's name for it, or a kind the shared lexicon knows, such
+    /// as "suit" or "shoes") -> the categories to show with it, best first.
+    /// Defaults to a fashion table; a store file's `[retrieval.pairings]`
+    /// replaces it.
+    pub pairings: BTreeMap<String, Vec<String>>,
 }
 
 impl Default for RetrievalConfig {
     fn default() -> Self {
-        Self { top_k: 8, candidates: 40, rrf_k: 60.0 }
+        Self { top_k: 8, candidates: 40, rrf_k: 60.0, pairings: fashion_pairings() }
     }
+}
+
+/// The default pairing table: what a stylist puts with each piece of
+/// clothing. Kinds are the shared lexicon's, so they resolve to whatever a
+/// fashion store calls its categories; kinds a store lacks are skipped.
+fn fashion_pairings() -> BTreeMap<String, Vec<String>> {
+    let table: &[(&str, &[&str])] = &[
+        ("suit", &["loafer", "boot", "shirt", "belt", "sneaker"]),
+        ("blazer", &["shirt", "chinos", "trousers", "loafer", "t-shirt"]),
+        ("dress", &["heel", "sandal", "knitwear", "jacket", "bag", "blazer", "hat"]),
+        ("skirt", &["blouse", "t-shirt", "knitwear", "sandal", "heel", "boot"]),
+        ("jeans", &["t-shirt", "shirt", "knitwear", "sneaker", "boot", "jacket"]),
+        ("trousers", &["shirt", "polo", "knitwear", "loafer", "sneaker", "belt"]),
+        ("chinos", &["shirt", "polo", "knitwear", "loafer", "sneaker", "belt"]),
+        ("shorts", &["t-shirt", "polo", "shirt", "sandal", "sneaker"]),
+        ("shirt", &["chinos", "trousers", "jeans", "blazer", "knitwear"]),
+        ("blouse", &["skirt", "trousers", "jeans", "blazer"]),
+        ("t-shirt", &["jeans", "shorts", "chinos", "sneaker", "jacket"]),
+        ("knitwear", &["shirt", "jeans", "chinos", "coat", "scarf"]),
+        ("jacket", &["knitwear", "jeans", "scarf", "boot", "hat"]),
+        ("coat", &["scarf", "knitwear", "boot", "hat"]),
+        ("swimwear", &["hat", "sunglasses", "sandal", "bag", "shorts"]),
+        ("shoes", &["jeans", "trousers", "socks"]),
+        ("bag", &["scarf", "sunglasses", "belt"]),
+    ];
+    table.iter().map(|(k, v)| ((*k).to_owned(), v.iter().map(|s| (*s).to_owned()).collect())).collect()
 }
 
 /// A store's abuse limits: token buckets (a burst, refilled at a steady

@@ -170,6 +170,9 @@ pub struct Analysis {
     also: Vec<&'static str>,
     letters: usize,
     inverted_marks: bool,
+    /// Letters only Ukrainian writes (і ї є ґ); without them a short
+    /// Cyrillic message reads as Russian.
+    ukrainian_letters: bool,
 }
 
 pub fn analyze(message: &str) -> Analysis {
@@ -203,7 +206,8 @@ pub fn analyze(message: &str) -> Analysis {
     let inverted_marks = message.contains(['¿', '¡']);
     let detected =
         if inverted_marks && detected.is_some_and(|(l, _)| l != Language::Spanish) && letters > 0 { Some((Language::Spanish, 0.9)) } else { detected };
-    Analysis { detected, candidates, also, letters, inverted_marks }
+    let ukrainian_letters = message.chars().any(|c| matches!(c, 'і' | 'ї' | 'є' | 'ґ' | 'І' | 'Ї' | 'Є' | 'Ґ'));
+    Analysis { detected, candidates, also, letters, inverted_marks, ukrainian_letters }
 }
 
 impl Analysis {
@@ -220,6 +224,13 @@ impl Analysis {
             && plausible(previous.code())
         {
             return self.detection(previous.code());
+        }
+        // Ukrainian writes і, ї, є or ґ in almost any sentence: a short
+        // message without them that the statistics call Ukrainian is Russian
+        // ("кожанка мужская"), unless the conversation or widget is Ukrainian.
+        let ukrainian_context = ctx.previous == Some("uk") || ctx.locale.and_then(Language::from_code) == Some(Language::Ukrainian);
+        if short && detected.is_some_and(|(l, _)| l == Language::Ukrainian) && !self.ukrainian_letters && !ukrainian_context {
+            return self.detection(Language::Russian.code());
         }
         // A short first message that could be in one of the store's
         // languages is taken as that one (Spanish, not Portuguese, in a
@@ -349,6 +360,18 @@ mod tests {
         for m in ["hola, tienes esta camisa?", "tienen envio gratis?"] {
             assert_eq!(detect(m, c).reply, "es", "{m}");
         }
+    }
+
+    #[test]
+    fn short_russian_without_ukrainian_letters_is_russian() {
+        let store = ["en".to_owned(), "es".to_owned()];
+        let c = DetectionContext { store_languages: &store, ..ctx() };
+        for m in ["кожанка мужская", "кожанка", "пуховик", "шапка", "черная юбка", "а подешевле?"] {
+            assert_eq!(detect(m, c).reply, "ru", "{m}");
+        }
+        // Ukrainian letters keep Ukrainian, and so does a Ukrainian conversation.
+        assert_eq!(detect("шкіряна куртка, є?", c).reply, "uk");
+        assert_eq!(detect("а дешевше?", DetectionContext { previous: Some("uk"), ..c }).reply, "uk");
     }
 
     #[test]

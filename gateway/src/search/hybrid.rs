@@ -10,6 +10,7 @@ use crate::storage::{Storage, StorageError, TextQuery};
 
 use super::RetrievedCard;
 use super::fusion::reciprocal_rank_fusion;
+use super::shopper::IndexCache;
 
 #[derive(Debug, Clone, Copy)]
 pub struct SearchOptions {
@@ -42,11 +43,21 @@ pub enum SearchError {
 pub struct HybridSearch {
     storage: Arc<dyn Storage>,
     embedder: Arc<dyn Embedder>,
+    /// Each store's learned vocabulary, for query understanding.
+    indexes: Arc<IndexCache>,
 }
 
 impl HybridSearch {
     pub fn new(storage: Arc<dyn Storage>, embedder: Arc<dyn Embedder>) -> Self {
-        Self { storage, embedder }
+        Self { storage, embedder, indexes: Arc::new(IndexCache::default()) }
+    }
+
+    pub(super) fn storage(&self) -> &Arc<dyn Storage> {
+        &self.storage
+    }
+
+    pub(super) fn indexes(&self) -> &IndexCache {
+        &self.indexes
     }
 
     /// The store's best cards for `query`. `languages` are the stemmers to
@@ -54,21 +65,33 @@ impl HybridSearch {
     /// first of them is the catalog's main language.
     pub async fn search(&self, store_id: &str, query: &str, languages: &[String], options: SearchOptions) -> Result<Vec<RetrievedCard>, SearchError> {
         let ranked = self.search_ids(store_id, query, languages, options).await?;
+        self.cards(store_id, &ranked, languages).await
+    }
+
+    /// The products of `ranked` ids as grounding cards, in that order.
+    pub(super) async fn cards(&self, store_id: &str, ranked: &[(String, f32)], languages: &[String]) -> Result<Vec<RetrievedCard>, SearchError> {
         let ids: Vec<String> = ranked.iter().map(|(id, _)| id.clone()).collect();
         let products = self.storage.get_products(store_id, &ids).await?;
         let primary = languages.first().map(String::as_str).unwrap_or("en");
-        let scores: std::collections::HashMap<&str, f32> = ranked.iter().map(|(id, s)| (id.as_str(), *s)).collect();
-        Ok(products
+        let scores: std::collections::HashMap<&str, (usize, f32)> = ranked.iter().enumerate().map(|(i, (id, s))| (id.as_str(), (i, *s))).collect();
+        let mut cards: Vec<(usize, RetrievedCard)> = products
             .into_iter()
             .map(|product| {
-                let score = scores.get(product.id.as_str()).copied().unwrap_or(0.0);
-                RetrievedCard::from_product(product, primary, score)
+                let (position, score) = scores.get(product.id.as_str()).copied().unwrap_or((usize::MAX, 0.0));
+                (position, RetrievedCard::from_product(product, primary, score))
             })
-            .collect())
+            .collect();
+        cards.sort_by_key(|(position, _)| *position);
+        Ok(cards.into_iter().map(|(_, card)| card).collect())
     }
 
     /// Ranked product ids with fused scores, best first.
     pub async fn search_ids(&self, store_id: &str, query: &str, languages: &[String], options: SearchOptions) -> Result<Vec<(String, f32)>, SearchError> {
+        Ok(self.fused(store_id, query, languages, options).await?.into_iter().take(options.top_k).collect())
+    }
+
+    /// Every fused candidate (up to `options.candidates` from each retriever), best first.
+    pub(super) async fn fused(&self, store_id: &str, query: &str, languages: &[String], options: SearchOptions) -> Result<Vec<(String, f32)>, SearchError> {
         let text_query = TextQuery { terms: query_terms(query), languages: languages.to_vec() };
         let vector = self.embedder.embed_one(query).await?;
         let model = self.embedder.model_id();
@@ -77,7 +100,7 @@ impl HybridSearch {
         });
         let (by_vector, by_text) = (by_vector?, by_text?);
         let fused = reciprocal_rank_fusion(&[&by_vector, &by_text], options.rrf_k);
-        Ok(fused.into_iter().take(options.top_k).map(|s| (s.product_id, s.score)).collect())
+        Ok(fused.into_iter().map(|s| (s.product_id, s.score)).collect())
     }
 }
 

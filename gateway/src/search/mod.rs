@@ -2,10 +2,17 @@
 //! neighbours and full text, fused by reciprocal rank), always filtered by
 //! store.
 
+#[cfg(test)]
+mod fixtures;
 pub mod fusion;
 pub mod hybrid;
+pub mod lexicon;
+pub mod shopper;
+pub mod understand;
+pub mod vocabulary;
 
 pub use hybrid::{HybridSearch, SearchError, SearchOptions, query_terms};
+pub use shopper::{ShopperQuery, ShopperResults};
 
 use crate::catalog::Product;
 
