@@ -153,7 +153,7 @@ pub(super) async fn get_config(State(app): State<App>, Query(query): Query<Confi
 fn readable_refusal(app: &App, headers: &HeaderMap, refused: ApiError) -> Response {
     let mut response = refused.into_response();
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-    if origin.is_some_and(|o| !app.all_origins().contains(o)) {
+    if origin.is_some_and(|o| !app.allows_origin(o)) {
         response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     }
     response
