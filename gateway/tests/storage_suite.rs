@@ -375,6 +375,49 @@ mod suite {
         assert!(s.text_search("shop", &text_query(&["or", "not", "and", "near"], &["en"]), 10).await.is_ok());
     }
 
+    /// Cards with every word of the query come first; only when fewer
+    /// than k have them all do cards with some of the words fill the list,
+    /// those with more words first.
+    pub async fn text_search_widens_only_when_too_few_match_all(s: &dyn Storage) {
+        let mut all = product("all", "Harbour Coat");
+        all.description = "A navy coat in boiled wool.".into();
+        let mut also_all = product("also-all", "Wool Coat");
+        also_all.description = "Navy, lined, warm.".into();
+        // Stronger matches of two of the words (titles weigh most, and the
+        // words are repeated), but not of all three.
+        let mut navy_coat = product("navy-coat", "Navy Coat");
+        navy_coat.description = "A navy coat, navy buttons, a coat for town.".into();
+        let mut wool_scarf = product("wool-scarf", "Wool Scarf");
+        wool_scarf.description = "Wool, wool and more wool, in navy stripes.".into();
+        let mut wool_hat = product("wool-hat", "Wool Hat");
+        wool_hat.description = "A wool hat.".into();
+        let boots = product("boots", "Leather Boots");
+        for p in [&all, &also_all, &navy_coat, &wool_scarf, &wool_hat, &boots] {
+            put(s, "shop", p).await;
+        }
+        let query = text_query(&["navy", "wool", "coat"], &["en"]);
+        let hits = s.text_search("shop", &query, 2).await.unwrap();
+        let mut top: Vec<&str> = ids(&hits);
+        top.sort();
+        assert_eq!(top, ["all", "also-all"], "enough cards have every word: no others");
+
+        let hits = s.text_search("shop", &query, 10).await.unwrap();
+        let found = ids(&hits);
+        assert_eq!(found.len(), 5, "too few have every word: cards with some of them fill in, {found:?}");
+        let mut first_two = found[..2].to_vec();
+        first_two.sort();
+        assert_eq!(first_two, ["all", "also-all"]);
+        let mut next_two = found[2..4].to_vec();
+        next_two.sort();
+        assert_eq!(next_two, ["navy-coat", "wool-scarf"], "two of the words before one");
+        assert_eq!(found[4], "wool-hat");
+
+        // A word no card has does not empty the list.
+        let hits = s.text_search("shop", &text_query(&["wool", "coat", "grandpa"], &["en"]), 10).await.unwrap();
+        assert_eq!(ids(&hits)[..2].iter().copied().collect::<HashSet<_>>(), HashSet::from(["all", "also-all"]));
+        assert!(ids(&hits).contains(&"wool-hat"));
+    }
+
     pub async fn text_search_spanish(s: &dyn Storage) {
         let mut shirt = product("shirt", "Breezy Linen Shirt");
         shirt.translations.insert(
@@ -672,6 +715,7 @@ both_backends!(
     save_embeddings_skips_changed_cards,
     vector_search_order_and_k,
     text_search_english,
+    text_search_widens_only_when_too_few_match_all,
     text_search_spanish,
     conversations_and_messages,
     isolation,
@@ -944,6 +988,20 @@ async fn postgres_has_pgvector_and_url_points_at_schema() {
     assert_eq!(schema, pg.schema());
     other.pool().close().await;
     pg.drop_schema().await;
+}
+
+/// Big SQLite stores are ranked inside FTS5 rather than by the in-process
+/// index: the same words match and the same widening applies there.
+#[tokio::test]
+async fn sqlite_fts5_text_search_matches_the_index() {
+    let fts5_only = || async {
+        let s = common::sqlite().await;
+        s.set_text_index_max_cards(0);
+        s
+    };
+    suite::text_search_english(&*fts5_only().await).await;
+    suite::text_search_widens_only_when_too_few_match_all(&*fts5_only().await).await;
+    suite::text_search_spanish(&*fts5_only().await).await;
 }
 
 #[tokio::test]

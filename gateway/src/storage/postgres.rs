@@ -18,7 +18,9 @@
 //!
 //! Full text: each card segment is stemmed with its language's
 //! configuration, the title also unstemmed (`simple`), all folded like the
-//! shoppers' words; queries OR the terms in every requested language.
+//! shoppers' words; a query term matches in any requested language, and
+//! cards with every term come first (widening to fewer terms only when
+//! too few have them all).
 
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
@@ -34,6 +36,7 @@ use sqlx::query_builder::Separated;
 use sqlx::types::Json;
 use sqlx::{Connection, PgConnection, PgPool, Postgres, QueryBuilder, Row};
 
+use super::text_index::{Widened, Widening, widening_steps};
 use super::tickets::{self, TicketRow, bind_ticket};
 use super::{
     CardEmbedding, CatalogStore, Conversation, ConversationStore, MessageRole, StaleCard, Storage, StorageError, StorageResult, StoreRecord, StoredMessage,
@@ -133,11 +136,13 @@ impl ConnectionLosses {
 /// A pooled connection idle for longer than this is pinged before use.
 pub const PING_IF_IDLE_FOR: Duration = Duration::from_secs(30);
 
-/// The narrowest `hnsw.ef_search` of an index search (pgvector's default).
-const MIN_EF_SEARCH: usize = 40;
+/// The narrowest `hnsw.ef_search` of an index search. pgvector's default
+/// of 40 found 0.89 of the exact top 8 on the benchmark's 100,000
+/// clustered cards; 100 found 0.97 (p95 2.3 ms against 5.3 ms).
+const MIN_EF_SEARCH: usize = 100;
 /// `hnsw.ef_search` of tuned sessions: searches for k up to it need no
 /// settings of their own (a chat turn asks for 40 candidates).
-const SESSION_EF_SEARCH: usize = 40;
+const SESSION_EF_SEARCH: usize = MIN_EF_SEARCH;
 
 impl std::fmt::Debug for PgStorage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -668,45 +673,79 @@ impl CatalogStore for PgStorage {
         Ok(rows.into_iter().map(|(product_id, distance)| ScoredProduct { product_id, score: (1.0 - distance) as f32 }).collect())
     }
 
+    /// Cards with every term first; only when fewer than k have them, cards
+    /// with fewer (see [`widening_steps`]). Each step is one query that
+    /// ranks only the cards it matches, so a common word costs only when it
+    /// is all there is.
     async fn text_search(&self, store_id: &str, query: &TextQuery, k: usize) -> StorageResult<Vec<ScoredProduct>> {
         let terms = clean_terms(&query.terms);
         let k = k.min(MAX_K);
         if terms.is_empty() || k == 0 {
             return Ok(Vec::new());
         }
-        // Terms are letters and digits only, so `a | b | c` is a valid
-        // tsquery; it is still bound, never formatted into the SQL.
-        let or_query = terms.join(" | ");
         let mut configs: Vec<&'static str> = query.languages.iter().map(|l| ts_config(l)).collect();
         configs.push("simple");
         let mut seen = HashSet::new();
         configs.retain(|c| seen.insert(*c));
 
-        // Ranked by ts_rank (term frequency, the title weighted highest).
-        // ts_rank_cd would also reward terms close together, but costs
-        // several times as much per matching card (about 4 µs against 1 µs):
-        // a common word matching much of a catalog made it the larger half
-        // of a hybrid search. Fusion with the vector ranking matters more.
-        // The query is built once (a materialised CTE): inlined, a generic
-        // plan would run `to_tsquery` again for every matching card.
-        let mut qb = QueryBuilder::<Postgres>::new("WITH query AS MATERIALIZED (SELECT ");
-        for (i, config) in configs.iter().enumerate() {
-            if i > 0 {
+        let mut widened = Widened::new(k);
+        for step in widening_steps(terms.len()) {
+            let rows: Vec<(String, f32)> = text_step_query(store_id, &terms, &configs, &step, widened.limit()).build_query_as().fetch_all(&self.pool).await?;
+            if widened.add(rows) {
+                break;
+            }
+        }
+        Ok(widened.into_cards())
+    }
+}
+
+/// One widening step of a full-text search: the store's cards matching the
+/// step's groups of terms, best first, at most `limit`.
+///
+/// Each term becomes one tsquery, its word stemmed in every configuration
+/// and OR-ed (a card matches the term in any of its languages); the step
+/// ORs its groups, each an AND of terms. Cards are ranked by how many of
+/// all the terms they have, then by ts_rank against the OR of all terms
+/// (term frequency with saturation, the title weighted highest), the same
+/// score at every step. ts_rank_cd would also reward terms close together,
+/// but costs several times as much per card (about 4 µs against 1 µs).
+/// The term queries are built once (materialised CTEs): inlined, a generic
+/// plan would run `to_tsquery` again for every matching card. Terms are
+/// letters and digits only, and still bound, never formatted into the SQL.
+fn text_step_query<'a>(store_id: &'a str, terms: &'a [String], configs: &[&'static str], step: &Widening, limit: usize) -> QueryBuilder<'a, Postgres> {
+    let mut qb = QueryBuilder::<Postgres>::new("WITH terms AS MATERIALIZED (SELECT ");
+    for (i, term) in terms.iter().enumerate() {
+        if i > 0 {
+            qb.push(", ");
+        }
+        qb.push("(");
+        for (j, config) in configs.iter().enumerate() {
+            if j > 0 {
                 qb.push(" || ");
             }
             qb.push("to_tsquery(");
             qb.push(config_literal(config));
             qb.push(", ");
-            qb.push_bind(or_query.clone());
+            qb.push_bind(term.as_str());
             qb.push(")");
         }
-        qb.push(" AS q) SELECT product_id, ts_rank(search_vector, q) AS score FROM product_cards, query WHERE store_id = ");
-        qb.push_bind(store_id);
-        qb.push(" AND search_vector @@ q ORDER BY score DESC, product_id LIMIT ");
-        qb.push_bind(k as i64);
-        let rows: Vec<(String, f32)> = qb.build_query_as().fetch_all(&self.pool).await?;
-        Ok(rows.into_iter().map(|(product_id, score)| ScoredProduct { product_id, score }).collect())
+        qb.push(format!(") AS t{i}"));
     }
+    // `i` are term indices: the only values formatted into the SQL.
+    let all: Vec<String> = (0..terms.len()).map(|i| format!("t{i}")).collect();
+    let groups: Vec<String> = step.groups.iter().map(|g| format!("({})", g.iter().map(|i| format!("t{i}")).collect::<Vec<_>>().join(" && "))).collect();
+    let matched: Vec<String> = (0..terms.len()).map(|i| format!("(search_vector @@ t{i})::int")).collect();
+    qb.push(format!("), query AS MATERIALIZED (SELECT {} AS step, {} AS any_term, terms.* FROM terms) ", groups.join(" || "), all.join(" || ")));
+    qb.push("SELECT product_id, ts_rank(search_vector, any_term) AS score FROM product_cards, query WHERE store_id = ");
+    qb.push_bind(store_id);
+    qb.push(" AND search_vector @@ step ORDER BY ");
+    if step.at_least < terms.len() {
+        // Cards of a step match different numbers of terms: more first.
+        qb.push(format!("{} DESC, ", matched.join(" + ")));
+    }
+    qb.push("score DESC, product_id LIMIT ");
+    qb.push_bind(limit as i64);
+    qb
 }
 
 #[async_trait]
@@ -1012,10 +1051,10 @@ pub fn hnsw_index_name(dims: usize) -> String {
 /// iterative scans in relaxed order, so a store's filter applied after the
 /// graph walk still yields k rows, with room to walk well past the first
 /// candidates (a small store beside a big one has few rows among them).
-/// The search width is k, and at least pgvector's default of 40: a walk
-/// costs about in proportion to it (on 3,000 random 384-d vectors, k = 40:
-/// 0.8 ms at 40 against 1.3 ms at 80), and iterative scans widen it when
-/// the store filter leaves too few rows.
+/// The search width is k, and at least [`MIN_EF_SEARCH`]: a walk costs
+/// about in proportion to it (on 3,000 random 384-d vectors, k = 40: 0.8 ms
+/// at 40 against 1.3 ms at 80), and iterative scans widen it when the
+/// store filter leaves too few rows.
 pub fn hnsw_scan_settings(k: usize) -> [(&'static str, String); 4] {
     [
         ("hnsw.iterative_scan", "relaxed_order".to_owned()),

@@ -13,6 +13,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -26,7 +27,7 @@ use super::postgres::{
     check_card, check_embeddings, clamp_limit, clean_terms, fold, in_given_order, message_insert_error, micros, product_fingerprint, unique_variants,
     valid_dims,
 };
-use super::text_index::TextIndex;
+use super::text_index::{TextIndex, Widened, Widening, widening_steps};
 use super::tickets::{self, TicketRow, bind_ticket};
 use super::vector_index::{VectorIndex, decode_f32_le, encode_f32_le};
 use super::{
@@ -54,9 +55,12 @@ const MAX_BINDS: usize = 16_000;
 const BLOCKING_SCAN_FLOATS: usize = 1 << 21;
 const MAX_K: usize = 10_000;
 /// Stores with more cards than this are ranked by FTS5 rather than an
-/// in-process index (its postings grow with every card: an estimated 2 KB
-/// each, some 250 distinct words of 8 bytes; not measured).
-const TEXT_INDEX_MAX_CARDS: usize = 25_000;
+/// in-process index. The index's postings grow with every card (8 bytes
+/// per distinct word of a card: some 2 KB for a card of 250 words), but
+/// FTS5 ranks a common word or a widened query by reading every match's
+/// size record: on the 100,000-card benchmark its full-text half took
+/// 20 ms at p50 and 127 ms at p95, against a few milliseconds here.
+const TEXT_INDEX_MAX_CARDS: usize = 250_000;
 
 type IndexKey = (String, String, usize);
 
@@ -88,6 +92,9 @@ pub struct SqliteStorage {
     pool: SqlitePool,
     vectors: Mutex<VectorCache>,
     texts: Mutex<TextCache>,
+    /// Stores with more cards are ranked by FTS5 ([`TEXT_INDEX_MAX_CARDS`]
+    /// unless changed).
+    text_index_max: AtomicUsize,
 }
 
 impl std::fmt::Debug for SqliteStorage {
@@ -123,7 +130,20 @@ impl SqliteStorage {
     }
 
     pub fn from_pool(pool: SqlitePool) -> Self {
-        Self { pool, vectors: Mutex::new(VectorCache::default()), texts: Mutex::new(TextCache::default()) }
+        Self {
+            pool,
+            vectors: Mutex::new(VectorCache::default()),
+            texts: Mutex::new(TextCache::default()),
+            text_index_max: AtomicUsize::new(TEXT_INDEX_MAX_CARDS),
+        }
+    }
+
+    /// Stores with more than `n` cards are ranked by FTS5 instead of an
+    /// in-process index (0: every store). Applies to stores not searched
+    /// yet; for tests of the FTS5 path, which the default reaches only past
+    /// 250,000 cards.
+    pub fn set_text_index_max_cards(&self, n: usize) {
+        self.text_index_max.store(n, Ordering::Relaxed);
     }
 
     /// Inserts a message with the 13 message parameters bound in order
@@ -209,7 +229,7 @@ impl SqliteStorage {
             cache.generations.get(store_id).copied().unwrap_or(0)
         };
         let cards: i64 = sqlx::query_scalar("SELECT count(*) FROM product_cards WHERE store_id = ?1").bind(store_id).fetch_one(&self.pool).await?;
-        let entry = if cards as usize > TEXT_INDEX_MAX_CARDS {
+        let entry = if cards as usize > self.text_index_max.load(Ordering::Relaxed) {
             TextEntry::Fts5
         } else {
             let rows: Vec<(String, String, String)> =
@@ -242,31 +262,41 @@ impl SqliteStorage {
             for (product, card) in items {
                 index.upsert(&card.product_id, &fold(&card.text), &fts_title(product));
             }
-            if index.len() > TEXT_INDEX_MAX_CARDS {
+            if index.len() > self.text_index_max.load(Ordering::Relaxed) {
                 drop(index);
                 cache.indexes.insert(store_id.to_owned(), TextEntry::Fts5);
             }
         }
     }
 
-    /// Ranks inside FTS5 (columns: store, body, title; titles weigh most),
-    /// then looks up only the k winners; the store is checked again on the
-    /// card row. Same tokens, prefixes and BM25 as [`TextIndex`].
+    /// Ranks inside FTS5 (columns: store, body, title; titles weigh most;
+    /// BM25 with the table's document frequencies), then looks up only the
+    /// k winners; the store is checked again on the card row. Same tokens
+    /// and prefixes as [`TextIndex`], and the same widening: cards with
+    /// every term first, and only when fewer than k have them, cards with
+    /// fewer (see [`widening_steps`]). Each step is one query that stops at
+    /// its k best, so a common word costs only when it is all there is.
     async fn fts5_search(&self, store_id: &str, terms: &[String], k: usize) -> StorageResult<Vec<ScoredProduct>> {
-        let expression = format!("store : \"{}\" AND {{body title}} : ({})", store_token(store_id), fts_expression(terms));
-        let rows: Vec<(String, f64)> = sqlx::query_as(
-            "SELECT c.product_id, -r.rank AS score
-             FROM (SELECT rowid, bm25(product_cards_fts, 0.0, 1.0, 3.0) AS rank FROM product_cards_fts
-                   WHERE product_cards_fts MATCH ?1 ORDER BY rank LIMIT ?3) AS r
-             JOIN product_cards c ON c.id = r.rowid AND c.store_id = ?2
-             ORDER BY r.rank, c.product_id",
-        )
-        .bind(expression)
-        .bind(store_id)
-        .bind(k as i64)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().map(|(product_id, score)| ScoredProduct { product_id, score: score as f32 }).collect())
+        let mut widened = Widened::new(k);
+        for step in widening_steps(terms.len()) {
+            let expression = format!("store : \"{}\" AND {{body title}} : ({})", store_token(store_id), fts_expression(terms, &step));
+            let rows: Vec<(String, f64)> = sqlx::query_as(
+                "SELECT c.product_id, -r.rank AS score
+                 FROM (SELECT rowid, bm25(product_cards_fts, 0.0, 1.0, 3.0) AS rank FROM product_cards_fts
+                       WHERE product_cards_fts MATCH ?1 ORDER BY rank LIMIT ?3) AS r
+                 JOIN product_cards c ON c.id = r.rowid AND c.store_id = ?2
+                 ORDER BY r.rank, c.product_id",
+            )
+            .bind(expression)
+            .bind(store_id)
+            .bind(widened.limit() as i64)
+            .fetch_all(&self.pool)
+            .await?;
+            if widened.add(rows.into_iter().map(|(id, score)| (id, score as f32))) {
+                break;
+            }
+        }
+        Ok(widened.into_cards())
     }
 
     /// Applies saved embeddings to the loaded indexes of the store.
@@ -699,22 +729,26 @@ fn store_token(store_id: &str) -> String {
     format!("s{}", hex::encode(store_id.as_bytes()))
 }
 
-/// An FTS5 query matching any of the terms: each quoted, and words of five
-/// or more letters also as a shorter prefix to catch plurals and
-/// inflections the tokenizer does not stem (`"camisas" OR "camis"*`).
-fn fts_expression(terms: &[String]) -> String {
-    let mut parts = Vec::with_capacity(terms.len() * 2);
-    for term in terms {
-        let quoted = term.replace('"', "\"\"");
-        parts.push(format!("\"{quoted}\""));
-        let chars: Vec<char> = quoted.chars().collect();
-        if chars.len() >= 5 {
-            let keep = if chars.len() >= 7 { chars.len() - 2 } else { chars.len() - 1 };
-            let prefix: String = chars[..keep.max(4)].iter().collect();
-            parts.push(format!("\"{prefix}\"*"));
-        }
+/// The FTS5 expression of one widening step: an OR of AND groups of
+/// terms, each term quoted, and words of five or more letters also as a
+/// shorter prefix to catch plurals and inflections the tokenizer does not
+/// stem (`("camisas" OR "camis"*) AND "red"`).
+fn fts_expression(terms: &[String], step: &Widening) -> String {
+    let groups: Vec<String> =
+        step.groups.iter().map(|group| format!("({})", group.iter().map(|&i| fts_term(&terms[i])).collect::<Vec<_>>().join(" AND "))).collect();
+    groups.join(" OR ")
+}
+
+/// One quoted term, or the term or its prefix.
+fn fts_term(term: &str) -> String {
+    let quoted = term.replace('"', "\"\"");
+    let chars: Vec<char> = quoted.chars().collect();
+    if chars.len() < 5 {
+        return format!("\"{quoted}\"");
     }
-    parts.join(" OR ")
+    let keep = if chars.len() >= 7 { chars.len() - 2 } else { chars.len() - 1 };
+    let prefix: String = chars[..keep.max(4)].iter().collect();
+    format!("(\"{quoted}\" OR \"{prefix}\"*)")
 }
 
 /// One product of an upsert batch (see [`upsert_outcome`] for what is
@@ -915,6 +949,14 @@ mod tests {
     #[test]
     fn fts_expression_quotes_and_adds_prefixes() {
         let terms = vec!["camisas".to_owned(), "shirts".to_owned(), "red".to_owned(), "pantalones".to_owned()];
-        assert_eq!(fts_expression(&terms), "\"camisas\" OR \"camis\"* OR \"shirts\" OR \"shirt\"* OR \"red\" OR \"pantalones\" OR \"pantalon\"*");
+        let steps = widening_steps(terms.len());
+        assert_eq!(
+            fts_expression(&terms, &steps[0]),
+            "((\"camisas\" OR \"camis\"*) AND (\"shirts\" OR \"shirt\"*) AND \"red\" AND (\"pantalones\" OR \"pantalon\"*))"
+        );
+        let any = steps.last().expect("an any-term step");
+        assert_eq!(fts_expression(&terms[2..3], &widening_steps(1)[0]), "(\"red\")");
+        assert_eq!(any.groups.len(), 4);
+        assert_eq!(fts_term("a\"b"), "\"a\"\"b\"");
     }
 }

@@ -16,13 +16,14 @@
 //! writes of the same process; the FTS5 table stays the durable index.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound;
 use std::sync::LazyLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
 
 use crate::classify::fold;
+use crate::search::ScoredProduct;
 
 /// BM25 parameters, as FTS5 uses them.
 const K1: f32 = 1.2;
@@ -151,42 +152,54 @@ impl TextIndex {
         self.slots = self.docs.iter().enumerate().map(|(i, d)| (d.id.clone(), i as u32)).collect();
     }
 
-    /// The `k` best cards for `terms` (any of them may match), by BM25 with
-    /// titles weighted higher. A term of five or more letters also matches
-    /// words that start like it (plurals and inflections the stemmer does
-    /// not know, as in Spanish `camisas` and `camisa`).
+    /// The `k` best cards for `terms`: those matching every term first, then
+    /// (only when fewer than `k` do) those matching all but one, and so on
+    /// down to any one term; within each count, by BM25 (document
+    /// frequencies of this store, titles weighted higher). A term of five or
+    /// more letters also matches words that start like it (plurals and
+    /// inflections the stemmer does not know, as in Spanish `camisas` and
+    /// `camisa`).
     pub fn search(&self, terms: &[String], k: usize) -> Vec<TextHit> {
         let live = self.slots.len();
         if live == 0 || k == 0 {
             return Vec::new();
         }
         let average_len = (self.live_tokens as f32 / live as f32).max(1.0);
-        let mut scores: HashMap<u32, f32> = HashMap::new();
-        for term in terms {
+        let mut scores: HashMap<u32, Match> = HashMap::new();
+        for (i, term) in terms.iter().enumerate() {
+            let term_number = u16::try_from(i + 1).unwrap_or(u16::MAX);
             let folded = fold(term);
             let stemmed = STEMMER.stem(&folded).into_owned();
             if let Some(list) = self.postings.get(stemmed.as_str()) {
-                self.score_list(list, live, average_len, &mut scores);
+                self.score_list(list, term_number, live, average_len, &mut scores);
             }
             if let Some(prefix) = prefix_of(&folded) {
                 for (_, list) in
                     self.postings.range::<str, _>((Bound::Included(prefix.as_str()), Bound::Unbounded)).take_while(|(t, _)| t.starts_with(prefix.as_str()))
                 {
-                    self.score_list(list, live, average_len, &mut scores);
+                    self.score_list(list, term_number, live, average_len, &mut scores);
                 }
             }
         }
-        let mut hits: Vec<TextHit> = scores.into_iter().map(|(slot, score)| TextHit { id: self.docs[slot as usize].id.clone(), score }).collect();
-        let by_rank = |a: &TextHit, b: &TextHit| b.score.partial_cmp(&a.score).unwrap_or(Ordering::Equal).then_with(|| a.id.cmp(&b.id));
-        if hits.len() > k {
-            hits.select_nth_unstable_by(k - 1, by_rank);
-            hits.truncate(k);
+        let mut ranked: Vec<(u32, Match)> = scores.into_iter().collect();
+        let by_rank = |a: &(u32, Match), b: &(u32, Match)| {
+            b.1.terms
+                .cmp(&a.1.terms)
+                .then_with(|| b.1.score.partial_cmp(&a.1.score).unwrap_or(Ordering::Equal))
+                .then_with(|| self.docs[a.0 as usize].id.cmp(&self.docs[b.0 as usize].id))
+        };
+        if ranked.len() > k {
+            ranked.select_nth_unstable_by(k - 1, by_rank);
+            ranked.truncate(k);
         }
-        hits.sort_by(by_rank);
-        hits
+        ranked.sort_by(by_rank);
+        ranked.into_iter().map(|(slot, m)| TextHit { id: self.docs[slot as usize].id.clone(), score: m.score }).collect()
     }
 
-    fn score_list(&self, list: &[Posting], live: usize, average_len: f32, scores: &mut HashMap<u32, f32>) {
+    /// Adds one posting list's BM25 contributions; `term_number` (from 1)
+    /// counts each query term once per card, however many of its lists
+    /// (stem and prefixes) the card is in.
+    fn score_list(&self, list: &[Posting], term_number: u16, live: usize, average_len: f32, scores: &mut HashMap<u32, Match>) {
         let matching = list.iter().filter(|p| self.docs[p.doc as usize].live).count();
         if matching == 0 {
             return;
@@ -200,9 +213,116 @@ impl TextIndex {
             }
             let tf = f32::from(p.body) + TITLE_WEIGHT * f32::from(p.title);
             let norm = K1 * (1.0 - B + B * doc.len as f32 / average_len);
-            *scores.entry(p.doc).or_default() += idf * tf * (K1 + 1.0) / (tf + norm);
+            let entry = scores.entry(p.doc).or_default();
+            entry.score += idf * tf * (K1 + 1.0) / (tf + norm);
+            if entry.last_term != term_number {
+                entry.last_term = term_number;
+                entry.terms += 1;
+            }
         }
     }
+}
+
+/// What a card matched of a query so far.
+#[derive(Debug, Clone, Copy, Default)]
+struct Match {
+    score: f32,
+    /// Query terms matched.
+    terms: u16,
+    /// The query term (numbered from 1) that last added to `terms`.
+    last_term: u16,
+}
+
+/// One step of widening a full-text query: cards matching at least
+/// `at_least` of the query's terms, as an OR of AND groups (term indices).
+/// Backends that evaluate match expressions (FTS5, tsquery) run the steps
+/// in order and stop once they have k cards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Widening {
+    pub at_least: usize,
+    pub groups: Vec<Vec<usize>>,
+}
+
+/// Most AND groups a middle step may have; a step needing more (many
+/// terms, about half of them) is skipped, and the next one takes its cards.
+const MAX_GROUPS: usize = 16;
+
+/// The widening steps for `n` terms: all of them, then all but one and so
+/// on, then any one. Middle steps that would need more than [`MAX_GROUPS`]
+/// groups are left out: the step after covers their cards, ranked by score
+/// alone.
+pub(super) fn widening_steps(n: usize) -> Vec<Widening> {
+    let mut steps = Vec::new();
+    for at_least in (1..=n).rev() {
+        let groups = if at_least == n {
+            vec![(0..n).collect()]
+        } else if at_least == 1 {
+            (0..n).map(|i| vec![i]).collect()
+        } else if binomial(n, at_least) <= MAX_GROUPS {
+            combinations(n, at_least)
+        } else {
+            continue;
+        };
+        steps.push(Widening { at_least, groups });
+    }
+    steps
+}
+
+/// The cards of successive widening steps: each step's new cards after
+/// the earlier steps' ones, up to k.
+pub(super) struct Widened {
+    k: usize,
+    cards: Vec<ScoredProduct>,
+    ids: HashSet<String>,
+}
+
+impl Widened {
+    pub fn new(k: usize) -> Self {
+        Self { k, cards: Vec::new(), ids: HashSet::new() }
+    }
+
+    /// How many cards the next step should return: every card found so
+    /// far matches it too, and may be among its best.
+    pub fn limit(&self) -> usize {
+        self.k + self.cards.len()
+    }
+
+    /// Adds a step's cards, best first; true once k are found.
+    pub fn add(&mut self, rows: impl IntoIterator<Item = (String, f32)>) -> bool {
+        for (product_id, score) in rows {
+            if self.cards.len() < self.k && self.ids.insert(product_id.clone()) {
+                self.cards.push(ScoredProduct { product_id, score });
+            }
+        }
+        self.cards.len() >= self.k
+    }
+
+    pub fn into_cards(self) -> Vec<ScoredProduct> {
+        self.cards
+    }
+}
+
+fn binomial(n: usize, k: usize) -> usize {
+    (0..k).fold(1usize, |acc, i| acc.saturating_mul(n - i) / (i + 1))
+}
+
+/// Every k-element subset of `0..n`, in lexicographic order.
+fn combinations(n: usize, k: usize) -> Vec<Vec<usize>> {
+    let mut out = Vec::new();
+    let mut current = Vec::with_capacity(k);
+    fn extend(start: usize, n: usize, k: usize, current: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+        if current.len() == k {
+            out.push(current.clone());
+            return;
+        }
+        for i in start..n {
+            current.push(i);
+            extend(i + 1, n, k, current, out);
+            current.pop();
+        }
+    }
+    extend(0, n, k, &mut current, &mut out);
+    out
 }
 
 /// The folded, stemmed words of `text`.
@@ -267,6 +387,35 @@ mod tests {
         assert!(index.search(&terms(&["linen"]), 8).is_empty());
         // Compaction kept the live card reachable.
         assert_eq!(index.search(&terms(&["suede"]), 8)[0].id, "boots");
+    }
+
+    #[test]
+    fn cards_matching_every_term_come_first_and_others_fill_in() {
+        let mut index = TextIndex::new();
+        // The common words' cards score higher by BM25 alone (a title
+        // match each), but only one card has all three words.
+        index.upsert("all", "a warm coat in navy wool for winter", "Coat");
+        index.upsert("navy-coat", "a navy coat", "Navy Coat");
+        index.upsert("wool-coat", "a wool coat", "Wool Coat");
+        index.upsert("scarf", "a navy scarf", "Navy Scarf");
+        let hits = index.search(&terms(&["navy", "wool", "coat"]), 8);
+        let ids: Vec<&str> = hits.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids[0], "all");
+        assert_eq!(ids.len(), 4, "too few match all: two-word and one-word cards widen the list");
+        assert_eq!(ids[3], "scarf", "one word matched ranks last");
+        assert_eq!(index.search(&terms(&["navy", "wool", "coat"]), 1)[0].id, "all");
+    }
+
+    #[test]
+    fn widening_steps_go_from_all_terms_to_any() {
+        let steps = widening_steps(3);
+        assert_eq!(steps.iter().map(|s| s.at_least).collect::<Vec<_>>(), [3, 2, 1]);
+        assert_eq!(steps[1].groups, [vec![0, 1], vec![0, 2], vec![1, 2]]);
+        assert_eq!(steps[2].groups, [vec![0], vec![1], vec![2]]);
+        assert_eq!(widening_steps(1), [Widening { at_least: 1, groups: vec![vec![0]] }]);
+        // Eight terms: C(8, 7) = 8 groups is kept, C(8, 6) = 28 is not.
+        let steps: Vec<usize> = widening_steps(8).iter().map(|s| s.at_least).collect();
+        assert_eq!(steps, [8, 7, 1]);
     }
 
     #[test]
