@@ -97,7 +97,7 @@ point() { # label backend what conns mode, then loadgen arguments
   local json="$WORK/point.json"
   "$LOADGEN" -c "$conns" -d "$DURATION" --warmup "$WARMUP" --json "$json" "$@" >&2
   jq -r --arg l "$label" --arg b "$backend" --arg w "$what" --arg m "$mode" \
-    '.[] | "| \($l) | \($b) | \($w) | \(.connections) | \($m) | \(.per_second | floor) | \(.p50_ms * 100 | round / 100) | \(.p99_ms * 100 | round / 100) | \(.rate_limited + .bad_status + .bad_body + .io_errors) |"' \
+    '.[] | "| \($l) | \($b) | \($w) | \(.connections) | \($m) | \(.per_second | floor) | \(.p50_ms * 100 | round / 100) | \(.p99_ms * 100 | round / 100) | \(if .ttft_p50_ms > 0 then (.ttft_p50_ms * 100 | round / 100) else "-" end) | \(if .ttft_p99_ms > 0 then (.ttft_p99_ms * 100 | round / 100) else "-" end) | \(.rate_limited + .bad_status + .bad_body + .io_errors) |"' \
     "$json" >>"$ROWS"
 }
 
@@ -157,8 +157,8 @@ done
 echo
 echo "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), loadgen and gateway on the same cores; ${DURATION} s per point after ${WARMUP} s warm-up"
 echo
-echo "| build | backend | request | conns | connection | per s | p50 ms | p99 ms | errors |"
-echo "|---|---|---|---:|---|---:|---:|---:|---:|"
+echo "| build | backend | request | conns | connection | per s | p50 ms | p99 ms | first token p50 ms | first token p99 ms | errors |"
+echo "|---|---|---|---:|---|---:|---:|---:|---:|---:|---:|"
 cat "$ROWS"
 if [ "$FLOOD" = 1 ]; then
   for pair in $BENCH_BINS; do run_flood "${pair%%=*}" "${pair#*=}"; done

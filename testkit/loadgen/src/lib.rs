@@ -197,6 +197,10 @@ pub struct TargetReport {
     pub p90_ms: f64,
     pub p99_ms: f64,
     pub max_ms: f64,
+    /// Time to the first `event: token` of a chat answer (what the shopper
+    /// waits before words appear), over the answers that had one.
+    pub ttft_p50_ms: f64,
+    pub ttft_p99_ms: f64,
     /// Responses with status 429 (rate limited).
     pub rate_limited: u64,
     /// Other non-200 statuses.
@@ -214,6 +218,7 @@ pub struct TargetReport {
 #[derive(Debug, Default)]
 struct Tally {
     latencies_us: Vec<u64>,
+    first_token_us: Vec<u64>,
     rate_limited: u64,
     bad_status: u64,
     bad_body: u64,
@@ -224,6 +229,7 @@ struct Tally {
 impl Tally {
     fn merge(&mut self, other: Tally) {
         self.latencies_us.extend(other.latencies_us);
+        self.first_token_us.extend(other.first_token_us);
         self.rate_limited += other.rate_limited;
         self.bad_status += other.bad_status;
         self.bad_body += other.bad_body;
@@ -297,6 +303,34 @@ pub fn render_body(template: &str, n: u64, messages: &[String], session: Option<
     }
 }
 
+/// What one request gave.
+struct Sent {
+    outcome: Outcome,
+    session: Option<String>,
+    first_token: Option<Duration>,
+}
+
+/// The whole body (at most [`MAX_BODY_BYTES`]), and when after `started`
+/// its first `event: token` line had arrived.
+async fn read_body(mut body: hyper::body::Incoming, started: Instant) -> Result<(Vec<u8>, Option<Duration>), std::io::Error> {
+    const TOKEN: &[u8] = b"event: token";
+    let mut bytes = Vec::new();
+    let mut first_token = None;
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame.map_err(std::io::Error::other)?.into_data() else { continue };
+        // Only the new bytes and the tail an event name could straddle are searched.
+        let from = bytes.len().saturating_sub(TOKEN.len() - 1);
+        bytes.extend_from_slice(&data);
+        if bytes.len() > MAX_BODY_BYTES {
+            return Err(std::io::Error::other(format!("response body over {MAX_BODY_BYTES} bytes")));
+        }
+        if first_token.is_none() && bytes[from..].windows(TOKEN.len()).any(|w| w == TOKEN) {
+            first_token = Some(started.elapsed());
+        }
+    }
+    Ok((bytes, first_token))
+}
+
 struct Worker {
     target: Arc<Target>,
     messages: Arc<Vec<String>>,
@@ -304,7 +338,9 @@ struct Worker {
 }
 
 impl Worker {
-    async fn send(&self, conn: &mut Connection, n: u64, session: Option<&str>) -> Result<(Outcome, Option<String>), std::io::Error> {
+    /// One request: its outcome, the session it announced, and when (after
+    /// `started`) its first `event: token` arrived.
+    async fn send(&self, conn: &mut Connection, n: u64, session: Option<&str>, started: Instant) -> Result<Sent, std::io::Error> {
         let target = &self.target;
         let method = if target.body.is_some() { Method::POST } else { Method::GET };
         let authority = target.uri.authority().map(|a| a.as_str().to_owned()).unwrap_or_else(|| target.addr.to_string());
@@ -327,19 +363,20 @@ impl Worker {
         conn.sender.ready().await.map_err(std::io::Error::other)?;
         let response = conn.sender.send_request(request).await.map_err(std::io::Error::other)?;
         let status = response.status();
-        let body = http_body_util::Limited::new(response.into_body(), MAX_BODY_BYTES).collect().await.map_err(std::io::Error::other)?.to_bytes();
+        let (body, first_token) = read_body(response.into_body(), started).await?;
+        let outcome = |outcome| Sent { outcome, session: None, first_token: None };
         if status.as_u16() == 429 {
-            return Ok((Outcome::RateLimited, None));
+            return Ok(outcome(Outcome::RateLimited));
         }
         if status.as_u16() != 200 {
-            return Ok((Outcome::BadStatus, None));
+            return Ok(outcome(Outcome::BadStatus));
         }
         if let Some(expect) = &target.expect
             && !body.windows(expect.len()).any(|w| w == expect.as_bytes())
         {
-            return Ok((Outcome::BadBody, None));
+            return Ok(outcome(Outcome::BadBody));
         }
-        Ok((Outcome::Ok, announced_session(&body)))
+        Ok(Sent { outcome: Outcome::Ok, session: announced_session(&body), first_token })
     }
 
     async fn run(self, measure_from: Instant, until: Instant, quota: Option<Arc<std::sync::atomic::AtomicU64>>) -> Tally {
@@ -383,17 +420,20 @@ impl Worker {
                 session = None;
                 session_turns = 0;
             }
-            let result = self.send(&mut open, n, session.as_deref()).await;
+            let result = self.send(&mut open, n, session.as_deref(), started).await;
             let elapsed = started.elapsed();
             n += self.target.connections as u64;
             match result {
-                Ok((outcome, announced)) => {
+                Ok(Sent { outcome, session: announced, first_token }) => {
                     if !self.target.close {
                         conn = Some(open);
                     }
                     if measured {
                         match outcome {
-                            Outcome::Ok => tally.latencies_us.push(elapsed.as_micros() as u64),
+                            Outcome::Ok => {
+                                tally.latencies_us.push(elapsed.as_micros() as u64);
+                                tally.first_token_us.extend(first_token.map(|t| t.as_micros() as u64));
+                            }
                             Outcome::RateLimited => tally.rate_limited += 1,
                             Outcome::BadStatus => tally.bad_status += 1,
                             Outcome::BadBody => tally.bad_body += 1,
@@ -449,6 +489,7 @@ pub async fn run(targets: Vec<Target>, plan: RunPlan, messages: Vec<String>) -> 
             None => plan.duration.as_secs_f64(),
         };
         tally.latencies_us.sort_unstable();
+        tally.first_token_us.sort_unstable();
         let ok = tally.latencies_us.len() as u64;
         reports.push(TargetReport {
             name: target.name.clone(),
@@ -461,6 +502,8 @@ pub async fn run(targets: Vec<Target>, plan: RunPlan, messages: Vec<String>) -> 
             p90_ms: quantile_ms(&tally.latencies_us, 0.90),
             p99_ms: quantile_ms(&tally.latencies_us, 0.99),
             max_ms: quantile_ms(&tally.latencies_us, 1.0),
+            ttft_p50_ms: quantile_ms(&tally.first_token_us, 0.50),
+            ttft_p99_ms: quantile_ms(&tally.first_token_us, 0.99),
             rate_limited: tally.rate_limited,
             bad_status: tally.bad_status,
             bad_body: tally.bad_body,
@@ -475,12 +518,12 @@ pub async fn run(targets: Vec<Target>, plan: RunPlan, messages: Vec<String>) -> 
 /// The reports as a plain-text table.
 pub fn table(reports: &[TargetReport]) -> String {
     let mut out = format!(
-        "{:<16} {:>5} {:>10} {:>8} {:>10} {:>8} {:>8} {:>8} {:>8} {:>6} {:>6} {:>6} {:>6} {:>8}\n",
-        "target", "conns", "mode", "ok", "per s", "p50 ms", "p90 ms", "p99 ms", "max ms", "429", "status", "body", "io", "connects"
+        "{:<16} {:>5} {:>10} {:>8} {:>10} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9} {:>6} {:>6} {:>6} {:>6} {:>8}\n",
+        "target", "conns", "mode", "ok", "per s", "p50 ms", "p90 ms", "p99 ms", "max ms", "ttft p50", "ttft p99", "429", "status", "body", "io", "connects"
     );
     for r in reports {
         out.push_str(&format!(
-            "{:<16} {:>5} {:>10} {:>8} {:>10.1} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>6} {:>6} {:>6} {:>6} {:>8}\n",
+            "{:<16} {:>5} {:>10} {:>8} {:>10.1} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>9.2} {:>9.2} {:>6} {:>6} {:>6} {:>6} {:>8}\n",
             r.name,
             r.connections,
             if r.keep_alive { "keep-alive" } else { "close" },
@@ -490,6 +533,8 @@ pub fn table(reports: &[TargetReport]) -> String {
             r.p90_ms,
             r.p99_ms,
             r.max_ms,
+            r.ttft_p50_ms,
+            r.ttft_p99_ms,
             r.rate_limited,
             r.bad_status,
             r.bad_body,
