@@ -67,8 +67,10 @@ fn store(api: &WooCommerceEmulator) -> StoreConfig {
 }
 
 /// A made-up word no catalog has, and unlike the other edits' words (so
-/// earlier edits are not near neighbours of this one): the shopper's search
-/// can only find the product by its new name.
+/// earlier edits are not near neighbours of this one). It goes in front of
+/// the product's title, as a merchant renames a product into a new line
+/// ("Vufari Linen Shirt"): the kind of product stays what it was, and the
+/// shopper's search can only find this one by the new word.
 fn new_name(i: usize) -> String {
     const SYLLABLES: [&str; 24] = [
         "ka", "vu", "ro", "mi", "te", "spa", "lo", "qui", "zen", "do", "fa", "ri", "bo", "nu", "xe", "ga", "pli", "tor", "we", "yas", "hu", "dre", "jo", "cel",
@@ -84,7 +86,7 @@ fn new_name(i: usize) -> String {
         .collect();
     let mut name: Vec<char> = word.chars().collect();
     name[0] = name[0].to_ascii_uppercase();
-    format!("{} Parka", name.into_iter().collect::<String>())
+    name.into_iter().collect()
 }
 
 async fn shows(client: &reqwest::Client, base: &str, name: &str, product_id: &str) -> bool {
@@ -153,11 +155,14 @@ async fn run() {
 
     let mut times = Vec::with_capacity(EDITS);
     for (i, id) in ids.iter().enumerate() {
-        let name = new_name(i);
-        let delivery = {
+        let (name, delivery) = {
             let mut controls = api.controls();
-            controls.store.update_product(*id, chrono::Utc::now(), |p| p.name = name.clone());
-            Webhook::product(&controls.store, WEBHOOK_ID, "product.updated", *id)
+            let mut name = String::new();
+            controls.store.update_product(*id, chrono::Utc::now(), |p| {
+                p.name = format!("{} {}", new_name(i), p.name);
+                name = p.name.clone();
+            });
+            (name, Webhook::product(&controls.store, WEBHOOK_ID, "product.updated", *id))
         };
         let sent = Instant::now();
         let response = delivery.deliver(&client, &format!("{base}/v1/webhooks/{STORE}/product.updated"), WEBHOOK_SECRET).await;
