@@ -336,7 +336,7 @@ impl App {
         };
         crate::lang::warm_up();
         let bus = Self::event_bus(&gateway).await?;
-        let handoffs = Arc::new(Handoffs::new(storage.clone(), sessions.clone(), bus, &[]));
+        let handoffs = Arc::new(Handoffs::new(storage.clone(), sessions.clone(), bus));
         let chat = ChatContext { storage, sessions, handoffs, limits };
         let proxies = TrustedProxies::parse(&gateway.server.trusted_proxies)
             .map_err(|why| Error::Config(crate::config::ConfigError::invalid("chatgw.toml", "server.trusted_proxies", why)))?;

@@ -428,7 +428,7 @@ fn call_failure(step: &'static str, failure: &ConnectorFailure, source: &Connect
         ),
         PluginError::Deadline(limit) => Step::failed(
             step,
-            format!("no answer within the call deadline ({})", humantime(*limit)),
+            format!("no answer within the call deadline ({:.1} s)", limit.as_secs_f64()),
             "check that the store answers; if it is only slow, raise plugin_limits.call_timeout_ms in chatgw.toml",
         ),
         other => Step::failed(step, other.to_string(), "run with RUST_LOG=chatgw=debug for the plugin's log lines"),
@@ -446,10 +446,6 @@ fn credential_variables(source: &ConnectorSource) -> String {
         .map(|name| format!("`{name}`"))
         .collect();
     if names.is_empty() { "the credential variables of catalog.http.credentials".to_owned() } else { names.join(" and ") }
-}
-
-fn humantime(duration: Duration) -> String {
-    format!("{:.1} s", duration.as_secs_f64())
 }
 
 /// `chatgw sync <id>`: syncs one store of the configuration into the
@@ -507,7 +503,6 @@ pub async fn sync_command(config_file: Option<&Path>, stores_dir: Option<&Path>,
 /// to go by, so it shows the rate alone), then the embedding.
 pub struct SyncBar {
     bar: ProgressBar,
-    products: std::sync::atomic::AtomicU64,
 }
 
 impl SyncBar {
@@ -521,21 +516,25 @@ impl SyncBar {
         };
         bar.set_message("syncing");
         bar.enable_steady_tick(Duration::from_millis(200));
-        Self { bar, products: Default::default() }
+        Self { bar }
     }
 
     pub fn finish(&self) {
         self.bar.finish_and_clear();
     }
+
+    /// `n` more done; an estimate that fell short grows with the count.
+    fn grow(&self, n: usize) {
+        self.bar.inc(n as u64);
+        if self.bar.length().is_some_and(|len| self.bar.position() > len) {
+            self.bar.set_length(self.bar.position());
+        }
+    }
 }
 
 impl SyncProgress for SyncBar {
     fn page(&self, _pages: u64, products: usize) {
-        let total = self.products.fetch_add(products as u64, std::sync::atomic::Ordering::Relaxed) + products as u64;
-        if self.bar.length().is_some_and(|len| total > len) {
-            self.bar.set_length(total);
-        }
-        self.bar.set_position(total);
+        self.grow(products);
     }
 
     fn embedding(&self, stale: usize) {
@@ -546,10 +545,7 @@ impl SyncProgress for SyncBar {
     }
 
     fn embedded(&self, batch: usize) {
-        self.bar.inc(batch as u64);
-        if self.bar.length().is_some_and(|len| self.bar.position() > len) {
-            self.bar.set_length(self.bar.position());
-        }
+        self.grow(batch);
     }
 }
 

@@ -115,12 +115,9 @@ pub struct Handoffs {
 }
 
 impl Handoffs {
-    pub fn new(storage: Arc<dyn Storage>, sessions: Arc<dyn SessionStore>, bus: Arc<EventBus>, stores: &[&StoreConfig]) -> Self {
-        let handoffs = Self { storage, sessions, bus, helpdesks: Default::default() };
-        for store in stores {
-            handoffs.configure_store(store);
-        }
-        handoffs
+    /// No store has a helpdesk yet: [`Handoffs::configure_store`] starts them.
+    pub fn new(storage: Arc<dyn Storage>, sessions: Arc<dyn SessionStore>, bus: Arc<EventBus>) -> Self {
+        Self { storage, sessions, bus, helpdesks: Default::default() }
     }
 
     /// Starts (or restarts, or stops) the store's helpdesk delivery as its
