@@ -1,16 +1,22 @@
-//! The CI gate: the offline eval over the shipped cases meets
+//! The CI gate: the offline eval over the demo store's cases meets
 //! `evals/thresholds.toml`, a threshold above the measured value fails it,
-//! and a recorded run replays to the same report, byte for byte.
+//! and a recorded run replays to the same report, byte for byte. The
+//! enforcement cases (`evals/cases/enforcement`) run on the scripted mock
+//! model and meet `evals/thresholds-enforcement.toml`.
 
 use std::sync::Arc;
 
+use chatgw::eval::record::{RecordingModel, ReplayModel};
+use chatgw::eval::{EvalRun, Evaluation, MockModel, Pricing, Quiet, Target, Thresholds, cases_dir, evaluate, thresholds_path};
 use chatgw::llm::ChatModel;
 use chatgw::llm::offline::OfflineModel;
-use chatgw_evals::record::{RecordingModel, ReplayModel};
-use chatgw_evals::{Evaluation, Pricing, Thresholds, demo_cases_dir, evaluate, thresholds_path};
+
+fn demo_run(provider: &str) -> EvalRun {
+    EvalRun { target: Target::Demo, cases: cases_dir("demo"), provider: provider.into(), pricing: Pricing::default() }
+}
 
 async fn offline_run(model: Arc<dyn ChatModel>, provider: &str) -> Evaluation {
-    evaluate(&demo_cases_dir(), provider, model, Pricing::default(), |_, _, _| {}).await.expect("the eval runs")
+    evaluate(&demo_run(provider), model, None, &Quiet).await.expect("the eval runs")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -68,4 +74,22 @@ async fn replay_without_a_recording_fails_naming_the_request() {
     assert!(!replay.missing().is_empty(), "requests without recordings are listed");
     let failure = evaluation.report.failures.iter().find(|f| f.check == "no_error").expect("a turn failed for lack of a recording");
     assert!(failure.got.contains("model_unavailable"), "{failure:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_misbehaving_model_is_held_to_the_rules_and_meets_the_enforcement_thresholds() {
+    let (model, script) = MockModel::new();
+    let run = EvalRun { cases: cases_dir("enforcement"), ..demo_run("mock") };
+    let evaluation = evaluate(&run, Arc::new(model), Some(script), &Quiet).await.expect("the enforcement eval runs");
+    let report = &evaluation.report;
+    let path = chatgw_evals::evals_path("thresholds-enforcement.toml");
+    let breaches = Thresholds::load(&path).expect("thresholds-enforcement.toml loads").breaches(report);
+    assert!(breaches.is_empty(), "the enforcement eval broke its thresholds:\n{}\n{}", breaches.join("\n"), report.to_markdown());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_that_scripts_the_model_is_refused_without_the_mock_provider() {
+    let run = EvalRun { cases: cases_dir("enforcement"), ..demo_run("offline") };
+    let error = evaluate(&run, Arc::new(OfflineModel), None, &Quiet).await.err().expect("scripted cases need the mock provider");
+    assert!(error.to_string().contains("--provider mock"), "{error}");
 }

@@ -1,5 +1,5 @@
 //! The `chatgw` command line: `serve`, `demo`, `migrate`, `config check`,
-//! `store check`, `sync`, `plugin run|new`, `classify-eval`.
+//! `store check`, `sync`, `plugin run|new`, `eval`, `classify-eval`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -78,6 +78,10 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::plugin_cli::PluginCommand,
     },
+    /// Run the eval cases (fixed shopper conversations) against a store, in
+    /// process, and report how well the assistant answers; with
+    /// `--thresholds`, exit 1 when a metric falls under its minimum.
+    Eval(crate::eval::command::EvalArgs),
     /// Measure the offline escalation classifier on a labelled set: precision
     /// and recall per label and per language, and the confusion matrix.
     ClassifyEval {
@@ -137,6 +141,7 @@ async fn execute(cli: Cli) -> Result<ExitCode> {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         })),
+        Command::Eval(args) => Ok(crate::eval::command::run(args).await),
         Command::ClassifyEval { set, errors, check } => Ok(crate::classify::eval::run(&set, errors, check)),
         Command::Config { command: ConfigCommand::Check { config: file, stores } } => {
             let loaded = config::load(file.as_deref(), stores.as_deref())?;

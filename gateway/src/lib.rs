@@ -15,6 +15,7 @@ pub mod connector;
 pub mod demo;
 pub mod embed;
 pub mod error;
+pub mod eval;
 pub mod grounding;
 pub mod handoff;
 pub mod http;

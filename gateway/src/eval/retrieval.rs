@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::runner::RetrievalOutcome;
+use crate::eval::runner::RetrievalOutcome;
 
 /// Products a chat turn shows.
 pub const SHOWN: usize = 4;

@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use crate::llm::{ChatModel, ChatRequest, FinishReason, LlmError, ModelEvent, ModelStream, ToolCall, Usage};
 use async_trait::async_trait;
-use chatgw::llm::{ChatModel, ChatRequest, FinishReason, LlmError, ModelEvent, ModelStream, ToolCall, Usage};
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

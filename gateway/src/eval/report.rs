@@ -9,9 +9,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::checks::{Failure, check_turn, claims};
-use crate::retrieval::{RetrievalReport, is_gated_name};
-use crate::runner::{CaseOutcome, RetrievalOutcome};
+use crate::eval::checks::{Failure, check_turn, claims};
+use crate::eval::retrieval::{RetrievalReport, is_gated_name};
+use crate::eval::runner::{CaseOutcome, RetrievalOutcome};
 
 /// Price of a model's tokens, for the cost line (0 for the offline model).
 #[derive(Debug, Clone, Copy, Default)]
@@ -297,7 +297,7 @@ impl Report {
 
     pub fn to_markdown(&self) -> String {
         let mut out = format!("# chatgw eval report ({})\n\n", self.provider);
-        out.push_str("Latency is measured per run and is not part of this file (it is printed by `chatgw-eval`).\n\n");
+        out.push_str("Latency is measured per run and is not part of this file (it is printed by `chatgw eval`).\n\n");
         out.push_str("| metric | value |\n|---|---|\n");
         for (k, v) in self.headline(None) {
             let _ = writeln!(out, "| {k} | {v} |");

@@ -1,40 +1,76 @@
 //! Runs cases through the same `chat::start_turn` the HTTP API calls, in
-//! process, against the demo store built as `chatgw demo` builds it, and
-//! keeps what each turn produced: events, tool calls with their arguments
-//! and results, timing.
+//! process, against the demo store built as `chatgw demo` builds it or a
+//! store from the configuration (a connector-backed one is synced first),
+//! and keeps what each turn produced: events, tool calls with their
+//! arguments and results, timing.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use chatgw::App;
-use chatgw::app::{Services, embedder_from_config};
-use chatgw::chat::{self, ChatEvent, StoreRuntime, TurnRequest};
-use chatgw::config::GatewayConfig;
-use chatgw::llm::{ChatModel, ToolCall, ToolDef};
-use chatgw::search::SearchOptions;
-use chatgw::session::MemorySessions;
-use chatgw::storage::SqliteStorage;
-use chatgw::tools::{ToolBox, ToolOutcome};
 use futures::StreamExt;
 
-use crate::case::{Case, RetrievalQuery, RetrievalSet};
+use crate::App;
+use crate::app::{Services, embedder_from_config};
+use crate::catalog::sync::SyncProgress;
+use crate::chat::{self, ChatEvent, StoreRuntime, TurnRequest};
+use crate::config::{CatalogSource, GatewayConfig, StoreConfig};
+use crate::connector::sync::SyncMode;
+use crate::eval::case::{Case, RetrievalQuery, RetrievalSet};
+use crate::eval::mock::MockScript;
+use crate::llm::{ChatModel, ToolCall, ToolDef};
+use crate::search::SearchOptions;
+use crate::session::MemorySessions;
+use crate::storage::{SqliteStorage, Storage};
+use crate::tools::{ToolBox, ToolContext, ToolOutcome};
 
 /// Store files (relative to the repository root) the product-query sets may
 /// name besides the demo store: catalogs of other kinds of shop.
 const EVAL_STORES: &[&str] = &["examples/home-store/store.toml"];
 
+/// The store a run's cases talk to.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// The embedded demo store, as `chatgw demo` serves it (and the other
+    /// eval stores of `EVAL_STORES`, for product-query sets).
+    Demo,
+    /// Store `id` from the configuration: the gateway file `config`
+    /// (optional) and the store files in `stores` (else the config's
+    /// `stores_dir`). Its catalog is synced into a database in memory
+    /// before the cases run, whatever database the configuration names.
+    Configured { config: Option<PathBuf>, stores: Option<PathBuf>, id: String },
+}
+
+impl Target {
+    /// The id of the store the cases run against.
+    pub fn store_id(&self) -> &str {
+        match self {
+            Target::Demo => "demo",
+            Target::Configured { id, .. } => id,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error("the gateway could not start the {store} store: {source}")]
-    Build { store: String, source: chatgw::Error },
-    #[error("case `{case}` names store `{store}`; this runner serves `demo` (conversations) and {served} (product queries)")]
+    Build { store: String, source: crate::Error },
+    #[error("case `{case}` names store `{store}`, but this run serves {served}; run it with --store {store}")]
     UnknownStore { case: String, store: String, served: String },
     #[error("eval store file {path}: {message}")]
     StoreFile { path: String, message: String },
+    #[error("{0}")]
+    Config(#[from] crate::config::ConfigError),
+    #[error("no store `{id}` in the configuration (stores: {known}); give --stores <folder> holding its store file, or --config <chatgw.toml>")]
+    NoSuchStore { id: String, known: String },
+    #[error("syncing store `{store}` before the cases failed: {source}")]
+    Sync { store: String, source: crate::Error },
+    #[error("case `{case}` scripts the model's answers (`model:` in turn {turn}); run it with --provider mock")]
+    ScriptNeedsMock { case: String, turn: usize },
     #[error("store storage failed: {0}")]
-    Storage(#[from] chatgw::storage::StorageError),
+    Storage(#[from] crate::storage::StorageError),
     #[error("retrieval failed for `{query}`: {message}")]
     Search { query: String, message: String },
 }
@@ -94,7 +130,16 @@ impl ToolBox for ObservedTools {
     }
 
     async fn call(&self, store_id: &str, call: &ToolCall) -> ToolOutcome {
-        let outcome = self.inner.call(store_id, call).await;
+        self.observe(self.inner.call(store_id, call).await)
+    }
+
+    async fn call_in_turn(&self, turn: &ToolContext<'_>, call: &ToolCall) -> ToolOutcome {
+        self.observe(self.inner.call_in_turn(turn, call).await)
+    }
+}
+
+impl ObservedTools {
+    fn observe(&self, outcome: ToolOutcome) -> ToolOutcome {
         if let Ok(mut calls) = self.calls.lock() {
             calls.push(outcome.clone());
         }
@@ -102,24 +147,28 @@ impl ToolBox for ObservedTools {
     }
 }
 
-/// The demo store (and the other eval stores), served in process.
+/// The target store (and, for the demo, the other eval stores), served in
+/// process.
 pub struct Runner {
     app: App,
     store: Arc<StoreRuntime>,
     calls: Arc<Mutex<Vec<ToolOutcome>>>,
+    script: Option<Arc<MockScript>>,
+    /// What the run serves, for errors.
+    served: String,
 }
 
 /// The eval stores besides the demo one, their catalog paths made absolute.
-fn eval_stores() -> Result<Vec<chatgw::config::StoreConfig>, RunError> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+fn eval_stores() -> Result<Vec<StoreConfig>, RunError> {
+    let root = crate::eval::repository_dir();
     EVAL_STORES
         .iter()
         .map(|file| {
             let path = root.join(file);
             let text = std::fs::read_to_string(&path).map_err(|e| RunError::StoreFile { path: path.display().to_string(), message: e.to_string() })?;
             let mut store =
-                chatgw::config::parse_store(&text, file).map_err(|e| RunError::StoreFile { path: path.display().to_string(), message: e.to_string() })?;
-            if let chatgw::config::CatalogSource::File { path } = &mut store.catalog {
+                crate::config::parse_store(&text, file).map_err(|e| RunError::StoreFile { path: path.display().to_string(), message: e.to_string() })?;
+            if let CatalogSource::File { path } = &mut store.catalog {
                 *path = root.join(&*path).display().to_string();
             }
             Ok(store)
@@ -127,36 +176,74 @@ fn eval_stores() -> Result<Vec<chatgw::config::StoreConfig>, RunError> {
         .collect()
 }
 
+/// SQLite in memory and memory sessions, whatever the configuration names:
+/// an eval never writes into a serving gateway's database or Redis.
+async fn isolated_services(gateway: &mut GatewayConfig, store: &str) -> Result<Services, RunError> {
+    gateway.database.sqlite_path = "sqlite::memory:".into();
+    gateway.redis.url_env = String::new();
+    let storage = Arc::new(SqliteStorage::open("sqlite::memory:").await?);
+    storage.migrate().await?;
+    let sessions = Arc::new(MemorySessions::new(Duration::from_secs(gateway.sessions.ttl_s)));
+    let embedder = embedder_from_config(gateway).map_err(|source| RunError::Build { store: store.to_owned(), source })?;
+    Ok(Services { storage, sessions, embedder })
+}
+
 impl Runner {
-    /// Builds the demo store as `chatgw demo` does (SQLite in memory, memory
-    /// sessions, the configured local embedder) with `model` answering.
-    pub async fn demo(model: Arc<dyn ChatModel>) -> Result<Self, RunError> {
-        let build = |source| RunError::Build { store: "demo".into(), source };
-        let mut gateway = GatewayConfig::default();
-        gateway.database.sqlite_path = "sqlite::memory:".into();
-        let storage = Arc::new(SqliteStorage::open("sqlite::memory:").await?);
-        chatgw::storage::Storage::migrate(storage.as_ref()).await?;
-        let sessions = Arc::new(MemorySessions::new(Duration::from_secs(gateway.sessions.ttl_s)));
-        let embedder = embedder_from_config(&gateway).map_err(build)?;
-        let store = chatgw::demo::store_config(&gateway.server.addr);
-        let mut stores = vec![(store, model.clone())];
-        stores.extend(eval_stores()?.into_iter().map(|s| (s, model.clone())));
-        let app = App::new(gateway, Services { storage, sessions, embedder }, stores).await.map_err(build)?;
-        let served = app.store("demo").ok_or_else(|| build(chatgw::Error::Embedding("the demo store was not registered".into())))?;
+    /// Builds the target store with `model` answering: the demo as `chatgw
+    /// demo` builds it, or a configured store, synced first (with
+    /// `progress`) when a connector serves its catalog.
+    pub async fn build(target: &Target, model: Arc<dyn ChatModel>, script: Option<Arc<MockScript>>, progress: &dyn SyncProgress) -> Result<Self, RunError> {
+        let id = target.store_id().to_owned();
+        let build = |source| RunError::Build { store: id.clone(), source };
+        let (app, served) = match target {
+            Target::Demo => {
+                let mut gateway = GatewayConfig::default();
+                let services = isolated_services(&mut gateway, &id).await?;
+                let mut stores = vec![(crate::demo::store_config(&gateway.server.addr), model.clone())];
+                stores.extend(eval_stores()?.into_iter().map(|s| (s, model.clone())));
+                let app = App::new(gateway, services, stores).await.map_err(build)?;
+                let served = format!("`demo` (and {} for product queries)", app.store_ids().into_iter().filter(|s| s != "demo").collect::<Vec<_>>().join(", "));
+                (app, served)
+            }
+            Target::Configured { config, stores, id } => {
+                let loaded = crate::config::load(config.as_deref(), stores.as_deref())?;
+                let known = loaded.stores.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ");
+                let Some(store) = loaded.stores.iter().find(|s| &s.id == id).cloned() else {
+                    return Err(RunError::NoSuchStore { id: id.clone(), known });
+                };
+                let mut gateway = loaded.gateway;
+                let services = isolated_services(&mut gateway, id).await?;
+                let connector = matches!(store.catalog, CatalogSource::Connector(_));
+                let app = App::new(gateway, services, vec![(store, model)]).await.map_err(build)?;
+                if connector {
+                    app.sync_store_with(id, SyncMode::Full, progress).await.map_err(|source| RunError::Sync { store: id.clone(), source })?;
+                }
+                (app, format!("`{id}`"))
+            }
+        };
+        let runtime = app.store(&id).ok_or_else(|| RunError::NoSuchStore { id: id.clone(), known: app.store_ids().join(", ") })?;
         let calls = Arc::new(Mutex::new(Vec::new()));
-        let tools: Arc<dyn ToolBox> = Arc::new(ObservedTools { inner: served.tools.clone(), calls: calls.clone() });
-        let store = Arc::new(StoreRuntime { config: served.config.clone(), model: served.model.clone(), tools, search: served.search.clone() });
-        Ok(Self { app, store, calls })
+        let tools: Arc<dyn ToolBox> = Arc::new(ObservedTools { inner: runtime.tools.clone(), calls: calls.clone() });
+        let store = Arc::new(StoreRuntime { config: runtime.config.clone(), model: runtime.model.clone(), tools, search: runtime.search.clone() });
+        Ok(Self { app, store, calls, script, served })
     }
 
     /// Runs one conversation, turn by turn, in one session.
     pub async fn run_case(&self, case: &Case) -> Result<CaseOutcome, RunError> {
-        if case.store != self.store.config.id {
-            return Err(RunError::UnknownStore { case: case.id.clone(), store: case.store.clone(), served: EVAL_STORES.join(", ") });
+        if let Some(store) = case.store.as_ref().filter(|s| **s != self.store.config.id) {
+            return Err(RunError::UnknownStore { case: case.id.clone(), store: store.clone(), served: self.served.clone() });
+        }
+        if self.script.is_none()
+            && let Some(turn) = case.scripted_turn()
+        {
+            return Err(RunError::ScriptNeedsMock { case: case.id.clone(), turn });
         }
         let mut session: Option<String> = None;
         let mut turns = Vec::new();
         for turn in &case.turns {
+            if let Some(script) = &self.script {
+                script.set(&turn.model);
+            }
             let request = TurnRequest { session_id: session.clone(), message: turn.user.clone(), locale: turn.locale.clone(), client_ip: None };
             let (observation, session_id) = self.run_turn(request).await;
             session = session_id.or(session);
@@ -229,7 +316,7 @@ impl Runner {
         let store = self.app.store(&set.store).ok_or_else(|| RunError::UnknownStore {
             case: format!("retrieval set of {}", set.store),
             store: set.store.clone(),
-            served: EVAL_STORES.join(", "),
+            served: self.served.clone(),
         })?;
         let config = &store.config;
         let mut outcomes = Vec::new();
@@ -241,7 +328,7 @@ impl Runner {
                 languages.push(language.clone());
             }
             let options = SearchOptions { top_k: 8, ..SearchOptions::from(&config.retrieval) };
-            let found = chatgw::chat::retrieval_ids(&store, &q.query, &q.earlier, &languages, options)
+            let found = crate::chat::retrieval_ids(&store, &q.query, &q.earlier, &languages, options)
                 .await
                 .map_err(|e| RunError::Search { query: q.query.clone(), message: e.to_string() })?;
             outcomes.push(RetrievalOutcome { store: set.store.clone(), query: q.clone(), found: found.into_iter().take(8).collect() });

@@ -15,17 +15,14 @@ pub struct Case {
     pub id: String,
     /// What kind of inquiry this is (`sizing`, `availability`, `order_status`, ...).
     pub category: String,
-    /// The store it runs against (`demo`, or a connector-backed store).
-    #[serde(default = "demo_store")]
-    pub store: String,
+    /// The store it must run against (`demo`, or a configured store's id);
+    /// left out, the case runs against whichever store the run targets.
+    #[serde(default)]
+    pub store: Option<String>,
     /// Free text for the reader of a failure: why the expectation is right.
     #[serde(default)]
     pub note: Option<String>,
     pub turns: Vec<Turn>,
-}
-
-fn demo_store() -> String {
-    "demo".into()
 }
 
 /// One shopper message and what must (not) happen in the answer.
@@ -38,6 +35,12 @@ pub struct Turn {
     pub locale: Option<String>,
     #[serde(default)]
     pub expect: Expect,
+    /// With `--provider mock`: the model's answers on this turn, in the
+    /// order the gateway asks for them (a draft, then a regeneration...).
+    /// When they run out, the offline responder answers. Other providers
+    /// refuse a case that scripts the model.
+    #[serde(default)]
+    pub model: Vec<crate::eval::mock::ScriptedAnswer>,
 }
 
 /// Expectations of one turn; every field is optional and checked only when set.
@@ -81,6 +84,13 @@ pub struct Expect {
     /// None of these may appear in the reply.
     #[serde(default)]
     pub reply_not_contains: Vec<String>,
+}
+
+impl Case {
+    /// The first turn (1-based) that scripts the model's answers, if any.
+    pub fn scripted_turn(&self) -> Option<usize> {
+        self.turns.iter().position(|t| !t.model.is_empty()).map(|i| i + 1)
+    }
 }
 
 fn yes() -> bool {
@@ -218,6 +228,9 @@ fn validate(path: &Path, case: &Case) -> Result<(), CaseError> {
             && !LABELS.contains(&label.as_str())
         {
             return Err(invalid(format!("turn {}: label `{label}` is not one of {LABELS:?}", i + 1)));
+        }
+        for (k, answer) in turn.model.iter().enumerate() {
+            answer.validate().map_err(|problem| invalid(format!("turn {}, model answer {}: {problem}", i + 1, k + 1)))?;
         }
     }
     Ok(())

@@ -1,11 +1,11 @@
 //! Checks one observed turn against its expectations, and finds the claims
 //! in a reply that need a backing fact (price, availability, order status).
 
-use chatgw::classify::fold;
+use crate::classify::fold;
 use serde::Serialize;
 
-use crate::case::Expect;
-use crate::runner::TurnObservation;
+use crate::eval::case::Expect;
+use crate::eval::runner::TurnObservation;
 
 /// One expectation a turn did not meet: what was expected and what came.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -93,7 +93,7 @@ pub fn claims(seen: &TurnObservation) -> Vec<Claim> {
         claims.push(Claim { kind: ClaimKind::Availability, grounded: stock_checked });
     }
     if ORDER_STATUS.iter().any(|p| folded.contains(p)) {
-        // No order tool exists yet, so every order-status claim is invented.
+        // Only an order lookup that answered backs a status (a refused one does not).
         let order_checked = seen.tools.iter().any(|t| t.ok && t.name.contains("order"));
         claims.push(Claim { kind: ClaimKind::OrderStatus, grounded: order_checked });
     }
@@ -101,14 +101,15 @@ pub fn claims(seen: &TurnObservation) -> Vec<Claim> {
 }
 
 /// Amounts next to a currency sign or word, normalised to `59.00` form.
+/// A currency word counts only as a word of its own, so a tracking number
+/// after "SEUR" is no price.
 fn price_amounts(reply: &str) -> Vec<String> {
     let folded = fold(reply);
-    let has_currency = |around: &str| around.contains('€') || around.contains('$') || around.contains("eur") || around.contains("руб");
     let chars: Vec<char> = folded.chars().collect();
     let mut amounts = Vec::new();
     let mut i = 0;
     while i < chars.len() {
-        if !chars[i].is_ascii_digit() {
+        if !chars[i].is_ascii_digit() || (i > 0 && chars[i - 1].is_alphanumeric()) {
             i += 1;
             continue;
         }
@@ -117,9 +118,7 @@ fn price_amounts(reply: &str) -> Vec<String> {
             i += 1;
         }
         let number: String = chars[start..i].iter().collect::<String>().replace(',', ".");
-        let before: String = chars[start.saturating_sub(4)..start].iter().collect();
-        let after: String = chars[i..(i + 5).min(chars.len())].iter().collect();
-        if has_currency(&before) || has_currency(&after) {
+        if currency_before(&chars[..start]) || currency_after(&chars[i..]) {
             let amount = match number.split_once('.') {
                 Some((whole, cents)) if cents.len() == 2 => format!("{whole}.{cents}"),
                 Some(_) => number,
@@ -129,6 +128,27 @@ fn price_amounts(reply: &str) -> Vec<String> {
         }
     }
     amounts
+}
+
+const CURRENCY_SIGNS: [char; 2] = ['€', '$'];
+const CURRENCY_WORDS: [&str; 2] = ["eur", "руб"];
+
+/// `€ 45`, `$45`, `EUR 45`: a sign, or a currency word that starts a word.
+fn currency_before(before: &[char]) -> bool {
+    let text: String = before.iter().collect();
+    let text = text.trim_end();
+    if text.ends_with(CURRENCY_SIGNS) {
+        return true;
+    }
+    let word: String = text.chars().rev().take_while(|c| c.is_alphabetic()).collect::<Vec<_>>().into_iter().rev().collect();
+    CURRENCY_WORDS.contains(&word.as_str())
+}
+
+/// `45 €`, `45€`, `45 euros`, `45 руб.`: a sign, or a word starting with a currency word.
+fn currency_after(after: &[char]) -> bool {
+    let text: String = after.iter().collect();
+    let text = text.trim_start();
+    text.starts_with(CURRENCY_SIGNS) || CURRENCY_WORDS.iter().any(|w| text.starts_with(w))
 }
 
 fn contains(reply_folded: &str, needle: &str) -> bool {
@@ -243,5 +263,8 @@ mod tests {
         assert_eq!(price_amounts("Sí, a 59.00 € en talla M"), vec!["59.00"]);
         assert_eq!(price_amounts("from €45 or 39,90 EUR"), vec!["45.00", "39.90"]);
         assert!(price_amounts("size 38, order 1234").is_empty());
+        assert_eq!(price_amounts("1 500 руб. или $ 20"), vec!["500.00", "20.00"]);
+        // A carrier's name is not a currency.
+        assert!(price_amounts("Tracking (SEUR): SEUR99120034. Seur 4471").is_empty());
     }
 }
