@@ -108,5 +108,6 @@ pub fn thresholds_path() -> PathBuf {
 
 /// The root of the source checkout this binary was built from.
 pub(crate) fn repository_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    root.canonicalize().unwrap_or(root)
 }
