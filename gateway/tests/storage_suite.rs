@@ -7,10 +7,13 @@ mod common;
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
+use std::time::Duration;
 
 use chatgw::catalog::{Product, ProductCard, Review, Translation, Variant};
 use chatgw::classify::Label;
-use chatgw::storage::{CardEmbedding, CatalogStore, Conversation, MessageRole, SqliteStorage, Storage, StoreRecord, StoredMessage, TextQuery, UpsertOutcome};
+use chatgw::storage::{
+    CardEmbedding, CatalogStore, Conversation, MessageRole, PgStorage, SqliteStorage, Storage, StoreRecord, StoredMessage, TextQuery, UpsertOutcome,
+};
 use chrono::{DateTime, SubsecRound, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -1002,6 +1005,69 @@ async fn sqlite_fts5_text_search_matches_the_index() {
     suite::text_search_english(&*fts5_only().await).await;
     suite::text_search_widens_only_when_too_few_match_all(&*fts5_only().await).await;
     suite::text_search_spanish(&*fts5_only().await).await;
+}
+
+/// PostgreSQL stores past the in-process limit are ranked by tsvector
+/// queries: the same words match and the same widening applies there.
+#[tokio::test]
+async fn postgres_tsvector_text_search_matches_the_index() {
+    for case in 0..3 {
+        let pg = common::postgres().await;
+        let s = pg.storage();
+        s.set_text_index_max_cards(0);
+        match case {
+            0 => suite::text_search_english(&*s).await,
+            1 => suite::text_search_widens_only_when_too_few_match_all(&*s).await,
+            _ => suite::text_search_spanish(&*s).await,
+        }
+        pg.drop_schema().await;
+    }
+}
+
+/// Two gateway replicas on one database: each ranks full text in process,
+/// and a card written, changed or deleted through one is found (or gone)
+/// through the other soon after, by notification, without a restart.
+#[tokio::test]
+async fn postgres_replicas_see_each_others_card_writes_in_full_text() {
+    let pg = common::postgres().await;
+    let a = pg.storage();
+    let b = Arc::new(PgStorage::connect(pg.url(), 4).await.expect("second replica"));
+    put_store(&*a, "shop").await;
+    let boots = product("p1", "Leather Boots");
+    put(&*a, "shop", &boots).await;
+    let search = |s: Arc<PgStorage>, word: &'static str| async move {
+        s.text_search("shop", &text_query(&[word], &["en"]), 5).await.unwrap().into_iter().map(|hit| hit.product_id).collect::<Vec<String>>()
+    };
+    // B loads its index now, so what follows reaches it only by notification.
+    assert_eq!(search(b.clone(), "boots").await, ["p1"]);
+
+    let eventually = |word: &'static str, want: Vec<&'static str>| {
+        let b = b.clone();
+        async move {
+            for _ in 0..100 {
+                if search(b.clone(), word).await == want {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            panic!("replica B never saw {want:?} for `{word}`: {:?}", search(b.clone(), word).await);
+        }
+    };
+    put(&*a, "shop", &product("p2", "Suede Boots")).await;
+    eventually("suede", vec!["p2"]).await;
+    let mut renamed = boots.clone();
+    renamed.title = "Leather Sandals".into();
+    renamed.description = "<p>Leather Sandals, made to last.</p>".into();
+    put(&*a, "shop", &renamed).await;
+    eventually("sandals", vec!["p1"]).await;
+    eventually("boots", vec!["p2"]).await;
+    assert!(a.delete_product("shop", "p2").await.unwrap());
+    eventually("boots", vec![]).await;
+    // And the writer saw its own writes at once.
+    assert_eq!(search(a.clone(), "sandals").await, ["p1"]);
+    assert!(search(a.clone(), "suede").await.is_empty());
+    b.pool().close().await;
+    pg.drop_schema().await;
 }
 
 #[tokio::test]

@@ -12,6 +12,7 @@ use super::{ChatEvent, ToolStatus, TurnError, prompt};
 use crate::claims::{Evidence, KnownProduct};
 use crate::llm::{ChatMessage, ChatRequest, ModelEvent, Role, ToolCall, ToolChoice, Usage};
 use crate::session::trim_to_budget;
+use crate::storage::MessageRole;
 use crate::tools::{ToolContext, ToolOutcome};
 
 /// The answer as it was released to the shopper, and what it cost.
@@ -40,6 +41,9 @@ impl Turn {
         let known: Vec<KnownProduct> = retrieval.cards.iter().map(|c| KnownProduct::from_product(&c.product)).collect();
         let evidence = Evidence::new(&[], &known, &config.currency);
         let mut gate = Gate::new(self.tx.clone(), context.reply_language(), evidence);
+        // Order identifiers must come from the shopper's own messages.
+        let shopper_said: Vec<&str> =
+            context.history.iter().filter(|e| e.role == MessageRole::User).map(|e| e.text.as_str()).chain([self.message.as_str()]).collect();
         let mut outcomes: Vec<ToolOutcome> = Vec::new();
         let mut usage = Usage::default();
         let default_model = if store.model.is_offline() { "offline" } else { routing.chat.as_str() };
@@ -88,7 +92,7 @@ impl Turn {
             if !calls.is_empty() && !last_round {
                 messages.push(ChatMessage { role: Role::Assistant, content: round_text, tool_calls: calls.clone(), tool_call_id: None });
                 for call in &calls {
-                    let outcome = self.call_tool(call).await;
+                    let outcome = self.call_tool(call, &shopper_said).await;
                     gate.tool_result(&outcome);
                     messages.push(ChatMessage::tool_result(call.id.clone(), outcome.result.to_string()));
                     outcomes.push(outcome);
@@ -113,11 +117,11 @@ impl Turn {
 
     /// Runs one tool call within the turn's tool deadline, with `tool`
     /// events before and after.
-    async fn call_tool(&self, call: &ToolCall) -> ToolOutcome {
+    async fn call_tool(&self, call: &ToolCall, shopper_said: &[&str]) -> ToolOutcome {
         let config = &self.store.config;
         self.emit(ChatEvent::Tool { name: call.name.clone(), status: ToolStatus::Started }).await;
         let deadline = self.ctx.limits.tool_timeout;
-        let turn = ToolContext { store_id: &config.id, session_id: &self.conversation_id, client_ip: self.client_ip };
+        let turn = ToolContext { store_id: &config.id, session_id: &self.conversation_id, client_ip: self.client_ip, shopper_said };
         let outcome = match tokio::time::timeout(deadline, self.store.tools.call_in_turn(&turn, call)).await {
             Ok(outcome) => outcome,
             Err(_) => ToolOutcome {

@@ -28,6 +28,7 @@ macro_rules! bind_message {
     };
 }
 
+mod pg_text;
 pub mod postgres;
 pub mod reconnect;
 pub mod sqlite;

@@ -20,7 +20,10 @@
 //! configuration, the title also unstemmed (`simple`), all folded like the
 //! shoppers' words; a query term matches in any requested language, and
 //! cards with every term come first (widening to fewer terms only when
-//! too few have them all).
+//! too few have them all). Stores of up to 250,000 cards are ranked in
+//! process instead, by the BM25 index the SQLite backend uses, kept current
+//! across replicas by notifications (see `pg_text`); the tsvector stays the
+//! durable index and ranks bigger stores.
 
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
@@ -36,7 +39,8 @@ use sqlx::query_builder::Separated;
 use sqlx::types::Json;
 use sqlx::{Connection, PgConnection, PgPool, Postgres, QueryBuilder, Row};
 
-use super::text_index::{Widened, Widening, widening_steps};
+use super::pg_text::PgTexts;
+use super::text_index::{TextEntry, Widened, Widening, index_title, widening_steps};
 use super::tickets::{self, TicketRow, bind_ticket};
 use super::{
     CardEmbedding, CatalogStore, Conversation, ConversationStore, MessageRole, StaleCard, Storage, StorageError, StorageResult, StoreRecord, StoredMessage,
@@ -91,6 +95,8 @@ pub struct PgStorage {
     /// When a statement last lost its connection (shared with the pool's
     /// `before_acquire` check).
     losses: Arc<ConnectionLosses>,
+    /// Full text ranked in process (see [`PgTexts`]).
+    texts: PgTexts,
 }
 
 /// How long after a lost connection the pool pings the connections opened
@@ -216,6 +222,7 @@ impl PgStorage {
     fn new(pool: PgPool, tuned_sessions: bool, losses: Arc<ConnectionLosses>) -> Self {
         Self {
             losses,
+            texts: PgTexts::new(pool.clone()),
             pool,
             hnsw_ready: Mutex::new(HashSet::new()),
             counts: Mutex::new(HashMap::new()),
@@ -250,6 +257,13 @@ impl PgStorage {
         self.exact_scan_max.store(n, Ordering::Relaxed);
     }
 
+    /// Stores with more than `n` cards are ranked by tsvector queries
+    /// rather than an in-process index (0: every store; the default is
+    /// 250,000). Applies to stores not searched yet.
+    pub fn set_text_index_max_cards(&self, n: usize) {
+        self.texts.set_max_cards(n);
+    }
+
     /// Writes many products with their cards in one transaction, for the
     /// first load of a big catalog (seeding, benchmarks): multi-row
     /// statements instead of one transaction per product. Existing rows are
@@ -269,7 +283,9 @@ impl PgStorage {
                 sqlx::query("ANALYZE products").execute(&mut *tx).await?;
             }
         }
+        self.texts.notify(&mut tx, store_id).await?;
         tx.commit().await?;
+        self.texts.saved(store_id, items.iter().map(|(product, card)| (card.product_id.as_str(), card.text.clone(), index_title(product))));
         Ok(())
     }
 
@@ -399,17 +415,34 @@ impl CatalogStore for PgStorage {
             let (product, card) = items[i];
             outcomes[i] = upsert_one(&mut tx, store_id, product, card).await?;
         }
+        let changed: Vec<(&Product, &ProductCard)> = items
+            .iter()
+            .zip(&outcomes)
+            .filter(|(_, o)| matches!(o, UpsertOutcome::Created | UpsertOutcome::Updated { card_changed: true }))
+            .map(|(item, _)| *item)
+            .collect();
+        if !changed.is_empty() {
+            self.texts.notify(&mut tx, store_id).await?;
+        }
         tx.commit().await?;
+        self.texts.saved(store_id, changed.into_iter().map(|(product, card)| (card.product_id.as_str(), card.text.clone(), index_title(product))));
         Ok(outcomes)
     }
 
     async fn delete_product(&self, store_id: &str, product_id: &str) -> StorageResult<bool> {
         // Variants and card go by ON DELETE CASCADE.
-        let done = sqlx::query("DELETE FROM products WHERE store_id = $1 AND id = $2").bind(store_id).bind(product_id).execute(&self.pool).await?;
-        if done.rows_affected() > 0 {
-            self.forget_counts(store_id);
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query("DELETE FROM products WHERE store_id = $1 AND id = $2").bind(store_id).bind(product_id).execute(&mut *tx).await?;
+        let deleted = done.rows_affected() > 0;
+        if deleted {
+            self.texts.notify(&mut tx, store_id).await?;
         }
-        Ok(done.rows_affected() > 0)
+        tx.commit().await?;
+        if deleted {
+            self.forget_counts(store_id);
+            self.texts.removed(store_id, std::iter::once(product_id));
+        }
+        Ok(deleted)
     }
 
     async fn delete_products_as_of(&self, store_id: &str, deletions: &[(String, DateTime<Utc>)]) -> StorageResult<u64> {
@@ -419,14 +452,15 @@ impl CatalogStore for PgStorage {
         let (ids, times): (Vec<&str>, Vec<DateTime<Utc>>) = deletions.iter().map(|(id, at)| (id.as_str(), micros(*at))).unzip();
         let mut tx = self.pool.begin().await?;
         // Variants and cards go by ON DELETE CASCADE.
-        let done = sqlx::query(
+        let deleted: Vec<String> = sqlx::query_scalar(
             "DELETE FROM products p USING unnest($2::text[], $3::timestamptz[]) AS d(id, deleted_at)
-             WHERE p.store_id = $1 AND p.id = d.id AND (p.updated_at IS NULL OR p.updated_at <= d.deleted_at)",
+             WHERE p.store_id = $1 AND p.id = d.id AND (p.updated_at IS NULL OR p.updated_at <= d.deleted_at)
+             RETURNING p.id",
         )
         .bind(store_id)
         .bind(&ids)
         .bind(&times)
-        .execute(&mut *tx)
+        .fetch_all(&mut *tx)
         .await?;
         sqlx::query(
             "INSERT INTO product_tombstones (store_id, product_id, deleted_at)
@@ -438,11 +472,15 @@ impl CatalogStore for PgStorage {
         .bind(&times)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
-        if done.rows_affected() > 0 {
-            self.forget_counts(store_id);
+        if !deleted.is_empty() {
+            self.texts.notify(&mut tx, store_id).await?;
         }
-        Ok(done.rows_affected())
+        tx.commit().await?;
+        if !deleted.is_empty() {
+            self.forget_counts(store_id);
+            self.texts.removed(store_id, deleted.iter().map(String::as_str));
+        }
+        Ok(deleted.len() as u64)
     }
 
     async fn claim_webhook_delivery(&self, store_id: &str, delivery_id: &str, received_at: DateTime<Utc>, keep_since: DateTime<Utc>) -> StorageResult<bool> {
@@ -673,15 +711,20 @@ impl CatalogStore for PgStorage {
         Ok(rows.into_iter().map(|(product_id, distance)| ScoredProduct { product_id, score: (1.0 - distance) as f32 }).collect())
     }
 
-    /// Cards with every term first; only when fewer than k have them, cards
-    /// with fewer (see [`widening_steps`]). Each step is one query that
-    /// ranks only the cards it matches, so a common word costs only when it
-    /// is all there is.
+    /// Ranked in process (see [`PgTexts`]) unless the store is too big;
+    /// then by tsvector queries: cards with every term first, and only
+    /// when fewer than k have them, cards with fewer (see
+    /// [`widening_steps`]), each step one query that ranks only the cards
+    /// it matches.
     async fn text_search(&self, store_id: &str, query: &TextQuery, k: usize) -> StorageResult<Vec<ScoredProduct>> {
         let terms = clean_terms(&query.terms);
         let k = k.min(MAX_K);
         if terms.is_empty() || k == 0 {
             return Ok(Vec::new());
+        }
+        if let TextEntry::Loaded(index) = self.texts.entry(store_id).await? {
+            let hits = index.read().expect("text index lock").search(&terms, k);
+            return Ok(hits.into_iter().map(|h| ScoredProduct { product_id: h.id, score: h.score }).collect());
         }
         let mut configs: Vec<&'static str> = query.languages.iter().map(|l| ts_config(l)).collect();
         configs.push("simple");

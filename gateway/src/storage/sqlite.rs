@@ -27,7 +27,7 @@ use super::postgres::{
     check_card, check_embeddings, clamp_limit, clean_terms, fold, in_given_order, message_insert_error, micros, product_fingerprint, unique_variants,
     valid_dims,
 };
-use super::text_index::{TextIndex, Widened, Widening, widening_steps};
+use super::text_index::{TEXT_INDEX_MAX_CARDS, TextEntry, TextIndexes, Widened, Widening, build_index, index_title, widening_steps};
 use super::tickets::{self, TicketRow, bind_ticket};
 use super::vector_index::{VectorIndex, decode_f32_le, encode_f32_le};
 use super::{
@@ -54,13 +54,6 @@ const MAX_BINDS: usize = 16_000;
 /// Scans of more f32 values than this run on a blocking thread.
 const BLOCKING_SCAN_FLOATS: usize = 1 << 21;
 const MAX_K: usize = 10_000;
-/// Stores with more cards than this are ranked by FTS5 rather than an
-/// in-process index. The index's postings grow with every card (8 bytes
-/// per distinct word of a card: some 2 KB for a card of 250 words), but
-/// FTS5 ranks a common word or a widened query by reading every match's
-/// size record: on the 100,000-card benchmark its full-text half took
-/// 20 ms at p50 and 127 ms at p95, against a few milliseconds here.
-const TEXT_INDEX_MAX_CARDS: usize = 250_000;
 
 type IndexKey = (String, String, usize);
 
@@ -72,26 +65,12 @@ struct VectorCache {
     generations: HashMap<String, u64>,
 }
 
-/// The loaded full-text indexes, one per store (see [`TextIndex`]). Stores
-/// with more cards than [`TEXT_INDEX_MAX_CARDS`] are ranked by FTS5 instead,
-/// which needs no memory of its own.
-#[derive(Default)]
-struct TextCache {
-    indexes: HashMap<String, TextEntry>,
-    /// Bumped by every write to a store's cards, as for vectors.
-    generations: HashMap<String, u64>,
-}
-
-#[derive(Clone)]
-enum TextEntry {
-    Loaded(Arc<RwLock<TextIndex>>),
-    Fts5,
-}
-
 pub struct SqliteStorage {
     pool: SqlitePool,
     vectors: Mutex<VectorCache>,
-    texts: Mutex<TextCache>,
+    /// The loaded full-text indexes (see [`TextIndex`]); stores with more
+    /// cards than `text_index_max` are ranked by FTS5 instead.
+    texts: TextIndexes,
     /// Stores with more cards are ranked by FTS5 ([`TEXT_INDEX_MAX_CARDS`]
     /// unless changed).
     text_index_max: AtomicUsize,
@@ -130,12 +109,7 @@ impl SqliteStorage {
     }
 
     pub fn from_pool(pool: SqlitePool) -> Self {
-        Self {
-            pool,
-            vectors: Mutex::new(VectorCache::default()),
-            texts: Mutex::new(TextCache::default()),
-            text_index_max: AtomicUsize::new(TEXT_INDEX_MAX_CARDS),
-        }
+        Self { pool, vectors: Mutex::new(VectorCache::default()), texts: TextIndexes::default(), text_index_max: AtomicUsize::new(TEXT_INDEX_MAX_CARDS) }
     }
 
     /// Stores with more than `n` cards are ranked by FTS5 instead of an
@@ -221,52 +195,25 @@ impl SqliteStorage {
 
     /// How the store's cards are ranked by words, loading its index if needed.
     async fn text_index_for(&self, store_id: &str) -> StorageResult<TextEntry> {
-        let generation = {
-            let cache = self.texts.lock().expect("text cache lock");
-            if let Some(entry) = cache.indexes.get(store_id) {
-                return Ok(entry.clone());
-            }
-            cache.generations.get(store_id).copied().unwrap_or(0)
+        let generation = match self.texts.get(store_id) {
+            Ok(entry) => return Ok(entry),
+            Err(generation) => generation,
         };
         let cards: i64 = sqlx::query_scalar("SELECT count(*) FROM product_cards WHERE store_id = ?1").bind(store_id).fetch_one(&self.pool).await?;
         let entry = if cards as usize > self.text_index_max.load(Ordering::Relaxed) {
-            TextEntry::Fts5
+            TextEntry::Database
         } else {
             let rows: Vec<(String, String, String)> =
                 sqlx::query_as("SELECT product_id, fts_body, fts_title FROM product_cards WHERE store_id = ?1").bind(store_id).fetch_all(&self.pool).await?;
-            let index = tokio::task::spawn_blocking(move || {
-                let mut index = TextIndex::new();
-                for (product_id, body, title) in rows {
-                    index.upsert(&product_id, &body, &title);
-                }
-                index
-            })
-            .await
-            .map_err(|e| StorageError::Invalid(format!("building the text index failed: {e}")))?;
-            TextEntry::Loaded(Arc::new(RwLock::new(index)))
+            build_index(rows).await?
         };
-        let mut cache = self.texts.lock().expect("text cache lock");
-        if cache.generations.get(store_id).copied().unwrap_or(0) == generation {
-            return Ok(cache.indexes.entry(store_id.to_owned()).or_insert(entry).clone());
-        }
-        // A write landed while loading: answer from this load, cache nothing.
-        Ok(entry)
+        Ok(self.texts.keep(store_id, generation, entry))
     }
 
     /// Applies written cards to the store's loaded text index.
     fn texts_saved<'a>(&self, store_id: &str, items: impl Iterator<Item = (&'a Product, &'a ProductCard)>) {
-        let mut cache = self.texts.lock().expect("text cache lock");
-        *cache.generations.entry(store_id.to_owned()).or_insert(0) += 1;
-        if let Some(TextEntry::Loaded(index)) = cache.indexes.get(store_id) {
-            let mut index = index.write().expect("text index lock");
-            for (product, card) in items {
-                index.upsert(&card.product_id, &fold(&card.text), &fts_title(product));
-            }
-            if index.len() > self.text_index_max.load(Ordering::Relaxed) {
-                drop(index);
-                cache.indexes.insert(store_id.to_owned(), TextEntry::Fts5);
-            }
-        }
+        let cards = items.map(|(product, card)| (card.product_id.as_str(), fold(&card.text), index_title(product)));
+        self.texts.saved(store_id, cards, self.text_index_max.load(Ordering::Relaxed));
     }
 
     /// Ranks inside FTS5 (columns: store, body, title; titles weigh most;
@@ -320,13 +267,7 @@ impl SqliteStorage {
     }
 
     fn cache_removed(&self, store_id: &str, product_id: &str) {
-        {
-            let mut texts = self.texts.lock().expect("text cache lock");
-            *texts.generations.entry(store_id.to_owned()).or_insert(0) += 1;
-            if let Some(TextEntry::Loaded(index)) = texts.indexes.get(store_id) {
-                index.write().expect("text index lock").remove(product_id);
-            }
-        }
+        self.texts.removed(store_id, std::iter::once(product_id));
         let mut cache = self.vectors.lock().expect("vector cache lock");
         *cache.generations.entry(store_id.to_owned()).or_insert(0) += 1;
         for ((store, _, _), index) in cache.indexes.iter() {
@@ -637,7 +578,7 @@ impl CatalogStore for SqliteStorage {
                 let hits = index.read().expect("text index lock").search(&terms, k);
                 Ok(hits.into_iter().map(|h| ScoredProduct { product_id: h.id, score: h.score }).collect())
             }
-            TextEntry::Fts5 => self.fts5_search(store_id, &terms, k).await,
+            TextEntry::Database => self.fts5_search(store_id, &terms, k).await,
         }
     }
 }
@@ -875,8 +816,10 @@ async fn write_products(conn: &mut SqliteConnection, store_id: &str, items: &[(&
     }
 
     if with_cards {
-        let rows: Vec<(&str, &str, &str, String, String)> =
-            items.iter().map(|(p, card)| (card.product_id.as_str(), card.text.as_str(), card.content_hash.as_str(), fold(&card.text), fts_title(p))).collect();
+        let rows: Vec<(&str, &str, &str, String, String)> = items
+            .iter()
+            .map(|(p, card)| (card.product_id.as_str(), card.text.as_str(), card.content_hash.as_str(), fold(&card.text), index_title(p)))
+            .collect();
         for chunk in rows.chunks(MAX_BINDS / 7) {
             let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO product_cards (store_id, product_id, text, content_hash, fts_body, fts_title, updated_at) ");
             qb.push_values(chunk, |mut b, (product_id, text, hash, body, title)| {
@@ -895,16 +838,6 @@ async fn write_products(conn: &mut SqliteConnection, store_id: &str, items: &[(&
 }
 
 /// The titles, main and translated, folded: the highest-weighted column.
-fn fts_title(product: &Product) -> String {
-    let mut titles = vec![fold(&product.title)];
-    for t in product.translations.values() {
-        if let Some(title) = t.title.as_deref().filter(|t| !t.trim().is_empty()) {
-            titles.push(fold(title));
-        }
-    }
-    titles.join("\n")
-}
-
 fn product_from_row(row: &SqliteRow) -> StorageResult<Product> {
     let tags: Json<Vec<String>> = row.try_get("tags")?;
     let attributes: Json<BTreeMap<String, String>> = row.try_get("attributes")?;

@@ -1,5 +1,5 @@
-//! An in-process BM25 index over the cards of one store, for the SQLite
-//! backend.
+//! An in-process BM25 index over the cards of one store, for both
+//! backends, and the per-store cache of such indexes.
 //!
 //! SQLite's FTS5 ranks with `bm25()`, which reads every matching row's
 //! position list and size record: about 0.5 to 1 ms for a few hundred
@@ -13,17 +13,31 @@
 //! English Snowball stemmer, as FTS5's `porter` tokenizer did, so scores and
 //! matches stay what the retrieval tests were tuned on. Like the vector
 //! index, it is loaded lazily from the database and updated in place by the
-//! writes of the same process; the FTS5 table stays the durable index.
+//! writes of the same process; the database's own full text (FTS5, or
+//! PostgreSQL's tsvector) stays the durable index and ranks the stores too
+//! big to hold ([`TEXT_INDEX_MAX_CARDS`]). PostgreSQL replicas learn of each
+//! other's writes by notification and reload in the background.
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, Mutex, RwLock};
 
 use rust_stemmers::{Algorithm, Stemmer};
 
+use super::{StorageError, StorageResult};
+use crate::catalog::Product;
 use crate::classify::fold;
 use crate::search::ScoredProduct;
+
+/// Stores with more cards than this are ranked by the database's own full
+/// text (FTS5, tsvector) rather than an in-process index. The index's
+/// postings grow with every card (8 bytes per distinct word of a card: some
+/// 2 KB for a card of 250 words), but the databases rank a common word or a
+/// widened query by reading every match: on the 100,000-card benchmark
+/// FTS5's full-text half took 20 ms at p50 and 127 ms at p95, PostgreSQL's
+/// 10 ms and 44 ms, against a few milliseconds here.
+pub const TEXT_INDEX_MAX_CARDS: usize = 250_000;
 
 /// BM25 parameters, as FTS5 uses them.
 const K1: f32 = 1.2;
@@ -237,6 +251,128 @@ struct Match {
 /// `at_least` of the query's terms, as an OR of AND groups (term indices).
 /// Backends that evaluate match expressions (FTS5, tsquery) run the steps
 /// in order and stop once they have k cards.
+/// How a store's cards are ranked by words.
+#[derive(Clone)]
+pub(super) enum TextEntry {
+    Loaded(Arc<RwLock<TextIndex>>),
+    /// Too many cards to hold: the database ranks them.
+    Database,
+}
+
+/// The text indexes a storage has loaded, one per store. Every write to a
+/// store's cards bumps its generation, so a load that raced with a write is
+/// not kept as if it were current.
+#[derive(Default)]
+pub(super) struct TextIndexes {
+    inner: Mutex<Entries>,
+}
+
+#[derive(Default)]
+struct Entries {
+    stores: HashMap<String, TextEntry>,
+    generations: HashMap<String, u64>,
+}
+
+impl TextIndexes {
+    /// The store's entry, or the generation a load must be made against.
+    pub fn get(&self, store_id: &str) -> Result<TextEntry, u64> {
+        let entries = self.inner.lock().expect("text indexes lock");
+        entries.stores.get(store_id).cloned().ok_or_else(|| entries.generations.get(store_id).copied().unwrap_or(0))
+    }
+
+    /// Keeps `entry`, loaded at `generation`, unless a write came since (or
+    /// another load was kept first); returns what to search now.
+    pub fn keep(&self, store_id: &str, generation: u64, entry: TextEntry) -> TextEntry {
+        let mut entries = self.inner.lock().expect("text indexes lock");
+        if entries.generations.get(store_id).copied().unwrap_or(0) == generation {
+            return entries.stores.entry(store_id.to_owned()).or_insert(entry).clone();
+        }
+        entry
+    }
+
+    /// Puts a reload made at `generation` in place of the store's entry;
+    /// false (and nothing changes) when a write came meanwhile.
+    pub fn replace(&self, store_id: &str, generation: u64, entry: TextEntry) -> bool {
+        let mut entries = self.inner.lock().expect("text indexes lock");
+        if entries.generations.get(store_id).copied().unwrap_or(0) != generation {
+            return false;
+        }
+        entries.stores.insert(store_id.to_owned(), entry);
+        true
+    }
+
+    /// The store's current generation.
+    pub fn generation(&self, store_id: &str) -> u64 {
+        self.inner.lock().expect("text indexes lock").generations.get(store_id).copied().unwrap_or(0)
+    }
+
+    /// Applies written cards (id, body, title) to the store's loaded index;
+    /// past `max_cards` the database ranks the store from then on.
+    pub fn saved<'a>(&self, store_id: &str, cards: impl Iterator<Item = (&'a str, String, String)>, max_cards: usize) {
+        let mut entries = self.inner.lock().expect("text indexes lock");
+        *entries.generations.entry(store_id.to_owned()).or_insert(0) += 1;
+        if let Some(TextEntry::Loaded(index)) = entries.stores.get(store_id) {
+            let mut index = index.write().expect("text index lock");
+            for (id, body, title) in cards {
+                index.upsert(id, &body, &title);
+            }
+            if index.len() > max_cards {
+                drop(index);
+                entries.stores.insert(store_id.to_owned(), TextEntry::Database);
+            }
+        }
+    }
+
+    /// Removes deleted cards from the store's loaded index.
+    pub fn removed<'a>(&self, store_id: &str, ids: impl Iterator<Item = &'a str>) {
+        let mut entries = self.inner.lock().expect("text indexes lock");
+        *entries.generations.entry(store_id.to_owned()).or_insert(0) += 1;
+        if let Some(TextEntry::Loaded(index)) = entries.stores.get(store_id) {
+            let mut index = index.write().expect("text index lock");
+            for id in ids {
+                index.remove(id);
+            }
+        }
+    }
+
+    /// Marks a change made elsewhere: a load begun before it is not kept.
+    pub fn touch(&self, store_id: &str) {
+        *self.inner.lock().expect("text indexes lock").generations.entry(store_id.to_owned()).or_insert(0) += 1;
+    }
+
+    /// The stores whose index is held.
+    pub fn loaded_stores(&self) -> Vec<String> {
+        self.inner.lock().expect("text indexes lock").stores.iter().filter(|(_, e)| matches!(e, TextEntry::Loaded(_))).map(|(s, _)| s.clone()).collect()
+    }
+}
+
+/// The searchable title of a product: its title and every translated one,
+/// folded.
+pub(super) fn index_title(product: &Product) -> String {
+    let mut titles = vec![fold(&product.title)];
+    for t in product.translations.values() {
+        if let Some(title) = t.title.as_deref().filter(|t| !t.trim().is_empty()) {
+            titles.push(fold(title));
+        }
+    }
+    titles.join("\n")
+}
+
+/// Builds an index from (id, body, title) rows, off the async runtime's
+/// threads (about a second for 100,000 cards).
+pub(super) async fn build_index(rows: Vec<(String, String, String)>) -> StorageResult<TextEntry> {
+    let index = tokio::task::spawn_blocking(move || {
+        let mut index = TextIndex::new();
+        for (id, body, title) in rows {
+            index.upsert(&id, &body, &title);
+        }
+        index
+    })
+    .await
+    .map_err(|e| StorageError::Invalid(format!("building the text index failed: {e}")))?;
+    Ok(TextEntry::Loaded(Arc::new(RwLock::new(index))))
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Widening {
     pub at_least: usize,

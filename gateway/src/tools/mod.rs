@@ -48,6 +48,11 @@ pub struct ToolContext<'a> {
     pub session_id: &'a str,
     /// The shopper's address, when known.
     pub client_ip: Option<std::net::IpAddr>,
+    /// What the shopper typed in this conversation, oldest first, this
+    /// turn's message last. An order is looked up only with identifiers
+    /// found here, never with ones the model took from product data, tool
+    /// results or its own imagination.
+    pub shopper_said: &'a [&'a str],
 }
 
 impl ToolOutcome {
