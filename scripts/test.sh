@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup-services.sh
+# The e5-small model file the embedder tests read (gateway/tests/e5_embedder.rs),
+# downloaded once with pinned hashes, so tests need no network.
+bash scripts/setup-models.sh
 # Chromium, Node.js and the browser tests' npm packages (testkit/browser).
 bash scripts/setup-browser.sh
 # The test plugins build for WebAssembly components; on a fresh machine the

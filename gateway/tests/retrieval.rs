@@ -67,3 +67,37 @@ async fn demo_queries_find_their_products_on_postgres() {
     let pg = common::postgres().await;
     check(pg.dyn_storage()).await;
 }
+
+/// Counts how the search embeds: shopper queries must go through
+/// `embed_query` (e5 puts "query: " in front of them, cards get "passage: ").
+struct Recording {
+    inner: LocalEmbedder,
+    queries: std::sync::Mutex<Vec<String>>,
+}
+
+#[async_trait::async_trait]
+impl Embedder for Recording {
+    fn model_id(&self) -> &str {
+        self.inner.model_id()
+    }
+    fn dimensions(&self) -> usize {
+        self.inner.dimensions()
+    }
+    async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, chatgw::embed::EmbedError> {
+        self.inner.embed(texts).await
+    }
+    async fn embed_query(&self, text: &str) -> Result<Vec<f32>, chatgw::embed::EmbedError> {
+        self.queries.lock().expect("not poisoned").push(text.to_owned());
+        self.inner.embed_one(text).await
+    }
+}
+
+#[tokio::test]
+async fn hybrid_search_embeds_the_shopper_query_as_a_query() {
+    let storage = common::sqlite().await;
+    storage.upsert_store(&StoreRecord { id: "demo".into(), name: "Lumen & Thread".into(), languages: vec!["en".into()] }).await.expect("store");
+    let recording = Arc::new(Recording { inner: LocalEmbedder::default(), queries: Default::default() });
+    let search = HybridSearch::new(storage, recording.clone());
+    search.search_ids("demo", "linen shirt", &["en".to_owned()], SearchOptions::default()).await.expect("search");
+    assert_eq!(*recording.queries.lock().expect("not poisoned"), vec!["linen shirt".to_owned()]);
+}

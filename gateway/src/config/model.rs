@@ -2,6 +2,7 @@
 //! so a typo is an error, not a silent default.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
@@ -187,6 +188,10 @@ impl Default for RedisConfig {
 pub enum EmbeddingProviderKind {
     Local,
     Openai,
+    /// multilingual-e5-small in process, from a model file
+    /// (`chatgw models fetch e5-small`).
+    #[serde(rename = "e5-small")]
+    E5Small,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -200,6 +205,13 @@ pub struct EmbeddingConfig {
     pub api_key_env: String,
     pub batch_size: usize,
     pub timeout_s: u64,
+    /// For `e5-small`: the model file. Unset: `$CHATGW_MODEL_DIR`, then the
+    /// user's cache (`~/.cache/chatgw/models`), where `chatgw models fetch`
+    /// puts it.
+    pub model_path: Option<PathBuf>,
+    /// For `e5-small`: longest card, in model tokens (`<s>`, `</s>` and the
+    /// `passage: ` prefix included; at most 512); the rest is cut.
+    pub max_tokens: usize,
     /// Seconds between sweeps that re-embed stale cards.
     pub sweep_interval_s: u64,
 }
@@ -214,6 +226,8 @@ impl Default for EmbeddingConfig {
             api_key_env: "OPENAI_API_KEY".into(),
             batch_size: 64,
             timeout_s: 30,
+            model_path: None,
+            max_tokens: crate::embed::e5::DEFAULT_MAX_TOKENS,
             sweep_interval_s: 300,
         }
     }

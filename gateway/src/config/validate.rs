@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
-use super::{CatalogSource, ConfigError, GatewayConfig, HandoffConfig, LoadedConfig, ProviderKind, StoreLimits};
+use super::{CatalogSource, ConfigError, EmbeddingProviderKind, GatewayConfig, HandoffConfig, LoadedConfig, ProviderKind, StoreLimits};
 
 pub(super) fn validate(config: &LoadedConfig) -> Result<(), ConfigError> {
     let mut problems: Vec<ConfigError> = Vec::new();
@@ -25,6 +25,14 @@ pub(super) fn validate(config: &LoadedConfig) -> Result<(), ConfigError> {
     }
     if !(1..=16000).contains(&g.embedding.dimensions) {
         problems.push(ConfigError::invalid(gw, "embedding.dimensions", "must be between 1 and 16000"));
+    }
+    if g.embedding.provider == EmbeddingProviderKind::E5Small {
+        if g.embedding.dimensions != 384 {
+            problems.push(ConfigError::invalid(gw, "embedding.dimensions", "`e5-small` makes 384-dimensional vectors: set dimensions = 384"));
+        }
+        if !(16..=512).contains(&g.embedding.max_tokens) {
+            problems.push(ConfigError::invalid(gw, "embedding.max_tokens", "must be between 16 and 512 (the model's longest input)"));
+        }
     }
     if !matches!(g.log.format.as_str(), "json" | "pretty") {
         problems.push(ConfigError::invalid(gw, "log.format", "must be `json` or `pretty`"));

@@ -93,7 +93,7 @@ impl HybridSearch {
     /// Every fused candidate (up to `options.candidates` from each retriever), best first.
     pub(super) async fn fused(&self, store_id: &str, query: &str, languages: &[String], options: SearchOptions) -> Result<Vec<(String, f32)>, SearchError> {
         let text_query = TextQuery { terms: query_terms(query), languages: languages.to_vec() };
-        let vector = self.embedder.embed_one(query).await?;
+        let vector = self.embedder.embed_query(query).await?;
         let model = self.embedder.model_id();
         let (by_vector, by_text) = tokio::join!(self.storage.vector_search(store_id, model, &vector, options.candidates), async {
             if text_query.terms.is_empty() { Ok(Vec::new()) } else { self.storage.text_search(store_id, &text_query, options.candidates).await }
