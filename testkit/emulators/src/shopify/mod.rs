@@ -141,7 +141,7 @@ impl ShopifyEmulator {
         let app = Router::new().route("/admin/api/{version}/graphql.json", post(graphql)).with_state(controls.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the Shopify emulator on loopback");
         let addr = listener.local_addr().expect("the emulator's address");
-        tokio::spawn(async move { axum::serve(listener, app).await.expect("the Shopify emulator serves") });
+        tokio::spawn(async move { axum::serve(crate::no_delay(listener), app).await.expect("the Shopify emulator serves") });
         Self { addr, controls }
     }
 
