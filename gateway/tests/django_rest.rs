@@ -26,34 +26,9 @@ const STORE: &str = "drf-shop";
 const KEY: &str = "pk_drf_test";
 const TOKEN_ENV: &str = "CHATGW_TEST_DRF_TOKEN";
 
-/// Shop A's API as its store file maps it: nested variants with stock,
-/// decimal-string prices, option maps, a boolean status, `Token` auth.
+/// Shop A's API as its store file maps it (see [`DrfPeer::shop_a_settings`]).
 fn shop_a_settings(peer: &DrfPeer, style: &str) -> Value {
-    json!({
-        "base_url": peer.api(Shop::A, style),
-        "currency": "EUR",
-        "storefront_url": "https://shop-a.example",
-        "page_size": 100,
-        "updated_since_param": "updated_since",
-        "endpoints": {
-            "products": "products/",
-            "product": "products/{id}/",
-            "product_by_sku": "products/?sku={sku}",
-            "order": "orders/{order_ref}/"
-        },
-        "product": {
-            "id": "id", "title": "name", "description": "description", "url": "url", "images": "images[*].url",
-            "category": "category.name", "tags": "tags", "status": "is_active", "updated_at": "modified", "variants": "variants"
-        },
-        "variant": {"sku": "sku", "title": "label", "price": "price", "options": "attributes", "stock": "stock"},
-        "order": {
-            "number": "number", "status": "state", "email": "customer.email", "created_at": "placed_at", "total": "total",
-            "items": "lines", "item": {"sku": "sku", "title": "name", "quantity": "qty", "price": "unit_price"},
-            "shipments": "shipments",
-            "shipment": {"carrier": "carrier", "tracking_number": "tracking_code", "tracking_url": "tracking_url", "shipped_at": "shipped_at"},
-            "strip_prefix": "#"
-        }
-    })
+    peer.shop_a_settings(style)
 }
 
 /// Shop B's API: other names everywhere, prices in cents inside a pricing

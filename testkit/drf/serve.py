@@ -23,6 +23,11 @@ class ThreadedServer(ThreadingMixIn, WSGIServer):
 
 
 class QuietHandler(WSGIRequestHandler):
+    # Send without Nagle's delay, as the web servers in front of Django do
+    # (nginx's tcp_nodelay): wsgiref writes the headers and the body apart,
+    # and the body would otherwise wait for the client's delayed ACK.
+    disable_nagle_algorithm = True
+
     def log_message(self, format, *args):
         pass
 

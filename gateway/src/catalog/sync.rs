@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::{Product, ProductCard};
 use crate::embed::{EmbedError, Embedder};
-use crate::storage::{CardEmbedding, Storage, StorageError, UpsertOutcome};
+use crate::storage::{CardEmbedding, StaleCard, Storage, StorageError, UpsertOutcome};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -96,19 +96,68 @@ pub const UPSERT_BATCH: usize = 100;
 /// storage transaction per [`UPSERT_BATCH`], without embedding; call
 /// `embed_stale` after.
 pub async fn upsert_products(storage: &dyn Storage, store_id: &str, primary_language: &str, products: &[Product]) -> Result<SyncReport, SyncError> {
+    Ok(upsert_collecting_cards(storage, store_id, primary_language, products).await?.0)
+}
+
+/// [`upsert_products`], returning the cards whose text was written (new
+/// products, and changed ones whose card text changed): those need an
+/// embedding.
+async fn upsert_collecting_cards(
+    storage: &dyn Storage,
+    store_id: &str,
+    primary_language: &str,
+    products: &[Product],
+) -> Result<(SyncReport, Vec<ProductCard>), SyncError> {
     let mut report = SyncReport::default();
+    let mut written = Vec::new();
     for batch in products.chunks(UPSERT_BATCH) {
         let cards: Vec<ProductCard> = batch.iter().map(|p| ProductCard::build(p, primary_language)).collect();
         let items: Vec<(&Product, &ProductCard)> = batch.iter().zip(&cards).collect();
-        for outcome in storage.upsert_products(store_id, &items).await? {
+        let outcomes = storage.upsert_products(store_id, &items).await?;
+        for (outcome, card) in outcomes.into_iter().zip(cards) {
             match outcome {
                 UpsertOutcome::Created => report.created += 1,
                 UpsertOutcome::Updated { .. } => report.updated += 1,
                 UpsertOutcome::Unchanged => report.unchanged += 1,
                 UpsertOutcome::Stale => report.stale += 1,
             }
+            if matches!(outcome, UpsertOutcome::Created | UpsertOutcome::Updated { card_changed: true }) {
+                written.push(card);
+            }
         }
     }
+    Ok((report, written))
+}
+
+/// [`upsert_products`], then the cards whose text changed embedded in one
+/// call of the embedder (its own batching applies) and saved, each only
+/// if its card still has the text that was embedded. The page's products
+/// are written before anything is embedded: an embedding that fails is
+/// logged and left to `embed_stale` (the caller's sweep and the periodic
+/// one), so an embedder outage does not hold up the catalog.
+pub async fn upsert_and_embed(
+    storage: &dyn Storage,
+    embedder: &dyn Embedder,
+    store_id: &str,
+    primary_language: &str,
+    products: &[Product],
+) -> Result<SyncReport, SyncError> {
+    let (mut report, cards) = upsert_collecting_cards(storage, store_id, primary_language, products).await?;
+    if cards.is_empty() {
+        return Ok(report);
+    }
+    let cards: Vec<StaleCard> =
+        cards.into_iter().map(|card| StaleCard { product_id: card.product_id, text: card.text, content_hash: card.content_hash }).collect();
+    let count = cards.len();
+    let embeddings = match embed_cards(embedder, cards).await {
+        Ok(embeddings) => embeddings,
+        Err(why) => {
+            tracing::warn!(store = store_id, error = %why, cards = count, "cards left for the staleness sweep to embed");
+            return Ok(report);
+        }
+    };
+    storage.save_embeddings(store_id, embedder.model_id(), &embeddings).await?;
+    report.embedded += embeddings.len();
     Ok(report)
 }
 
@@ -143,16 +192,7 @@ pub async fn embed_stale_with(storage: &dyn Storage, embedder: &dyn Embedder, st
         if stale.is_empty() {
             return Ok(total);
         }
-        let texts: Vec<String> = stale.iter().map(|c| c.text.clone()).collect();
-        let vectors = embedder.embed(&texts).await?;
-        if vectors.len() != stale.len() {
-            return Err(EmbedError::CountMismatch { expected: stale.len(), got: vectors.len() }.into());
-        }
-        let embeddings: Vec<CardEmbedding> = stale
-            .into_iter()
-            .zip(vectors)
-            .map(|(card, vector)| CardEmbedding { product_id: card.product_id, content_hash: card.content_hash, vector })
-            .collect();
+        let embeddings = embed_cards(embedder, stale).await?;
         let batch = embeddings.len();
         storage.save_embeddings(store_id, &model, &embeddings).await?;
         progress.embedded(batch);
@@ -163,4 +203,15 @@ pub async fn embed_stale_with(storage: &dyn Storage, embedder: &dyn Embedder, st
             return Ok(total);
         }
     }
+}
+
+/// One embedding per card, for the text it has now, in one call of the
+/// embedder.
+async fn embed_cards(embedder: &dyn Embedder, cards: Vec<StaleCard>) -> Result<Vec<CardEmbedding>, EmbedError> {
+    let texts: Vec<String> = cards.iter().map(|c| c.text.clone()).collect();
+    let vectors = embedder.embed(&texts).await?;
+    if vectors.len() != cards.len() {
+        return Err(EmbedError::CountMismatch { expected: cards.len(), got: vectors.len() });
+    }
+    Ok(cards.into_iter().zip(vectors).map(|(card, vector)| CardEmbedding { product_id: card.product_id, content_hash: card.content_hash, vector }).collect())
 }

@@ -60,15 +60,7 @@ pub struct Connectors {
 
 impl Connectors {
     pub fn new(gateway: &GatewayConfig) -> Result<Self, ConnectorFailure> {
-        let l = &gateway.plugin_limits;
-        let limits = CallLimits {
-            memory_bytes: (l.memory_mb * 1024 * 1024) as usize,
-            deadline: Duration::from_millis(l.call_timeout_ms),
-            max_output_bytes: l.max_output_kb * 1024,
-            max_http_requests: l.max_http_requests_per_call,
-            max_request_body_bytes: l.max_request_body_kb * 1024,
-            max_request_bytes: l.max_request_total_kb * 1024,
-        };
+        let limits = call_limits(gateway);
         let options = EngineOptions { max_memory_bytes: limits.memory_bytes.max(EngineOptions::default().max_memory_bytes), ..EngineOptions::default() };
         let engine = PluginEngine::new(options).map_err(|e| ConnectorFailure::Setup { plugin: "*".into(), message: e.to_string() })?;
         // A plugin's load-time `describe` runs under the same limits as
@@ -153,9 +145,23 @@ impl Connectors {
     }
 }
 
+/// The limits of every plugin call, from the gateway's `[plugin_limits]`.
+pub fn call_limits(gateway: &GatewayConfig) -> CallLimits {
+    let l = &gateway.plugin_limits;
+    CallLimits {
+        memory_bytes: (l.memory_mb * 1024 * 1024) as usize,
+        deadline: Duration::from_millis(l.call_timeout_ms),
+        max_output_bytes: l.max_output_kb * 1024,
+        max_http_requests: l.max_http_requests_per_call,
+        max_request_body_bytes: l.max_request_body_kb * 1024,
+        max_request_bytes: l.max_request_total_kb * 1024,
+    }
+}
+
 /// What the store grants, as the host understands it. Log and clock are
-/// harmless and granted when the manifest asks for them.
-fn grants(gateway: &GatewayConfig, store_id: &str, source: &ConnectorSource, requested: &[Capability]) -> Result<StoreGrants, ConnectorFailure> {
+/// harmless and granted when the manifest asks for them. Public so that a
+/// benchmark can bind a plugin exactly as the gateway does.
+pub fn grants(gateway: &GatewayConfig, store_id: &str, source: &ConnectorSource, requested: &[Capability]) -> Result<StoreGrants, ConnectorFailure> {
     let setup = |message: String| ConnectorFailure::Setup { plugin: source.plugin.clone(), message: format!("store `{store_id}`: {message}") };
     let http = match &source.http {
         Some(config) => {

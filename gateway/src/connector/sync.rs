@@ -1,6 +1,7 @@
-//! Catalog sync from a connector: page after page of `sync-products`, each
-//! page written before the next is asked for, progress saved after every
-//! page. A run that stops half-way (upstream failure, crash, deploy) resumes
+//! Catalog sync from a connector: page after page of `sync-products`, the
+//! next page fetched (in a task of its own) while the gateway writes and
+//! embeds the one before, the cursor saved after every page written, never
+//! ahead of it. A run that stops half-way (upstream failure, crash, deploy) resumes
 //! at the page it had reached; a full run then removes the products it did
 //! not see, an incremental run (`since` the last run's start) removes
 //! nothing. A run stops with an error at a cursor it has already fetched
@@ -13,6 +14,7 @@
 //! roll the webhook's news back.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chatgw_plugins::contract as c;
@@ -20,7 +22,7 @@ use chatgw_plugins::{ConnectorError, PluginError};
 use chrono::{DateTime, Utc};
 
 use super::{ConnectorFailure, StoreConnector, convert};
-use crate::catalog::sync::{SyncError, SyncProgress, SyncReport, embed_stale, embed_stale_with, upsert_products};
+use crate::catalog::sync::{SyncError, SyncProgress, SyncReport, embed_stale, embed_stale_with, upsert_and_embed};
 use crate::embed::Embedder;
 use crate::storage::{Storage, SyncState};
 
@@ -120,7 +122,7 @@ pub async fn sync_store(
     embedder: &dyn Embedder,
     store_id: &str,
     primary_language: &str,
-    connector: &StoreConnector,
+    connector: &Arc<StoreConnector>,
     run: SyncRun<'_>,
 ) -> Result<SyncReport, ConnectorSyncError> {
     let SyncRun { mode, limits, progress } = run;
@@ -141,25 +143,37 @@ pub async fn sync_store(
 
     let mut report = SyncReport::default();
     let mut guard = PageGuard::new(limits, state.cursor.as_ref());
+    // Errors stop the run where it stands: the next run resumes at the
+    // saved cursor (after the operator raised a cap, say).
+    if let Err(e) = guard.may_fetch(state.pages) {
+        return Err(stop(storage, &mut state, e).await);
+    }
+    let mut fetching = Some(Prefetch::start(connector, state.cursor.clone(), state.since.clone()));
     loop {
-        // Errors stop the run where it stands: the next run resumes at the
-        // saved cursor (after the operator raised a cap, say).
-        if let Err(e) = guard.may_fetch(state.pages) {
-            return Err(stop(storage, &mut state, e).await);
-        }
-        let page = match fetch_page(connector, &state).await {
+        let page = match fetching.take().expect("the run goes on only with its next page under way").page().await {
             Ok(page) => page,
             Err(e) => return Err(stop(storage, &mut state, e.into()).await),
         };
-        apply_products(storage, store_id, primary_language, &page.products, &mut report).await?;
+        let next = page.next_cursor.filter(|c| !c.is_empty());
+        // The next page is fetched while this one is written and embedded;
+        // the saved cursor still moves only once this page is written.
+        let repeated = next.as_ref().map_or(Ok(()), |next| guard.next(next, state.pages + 1));
+        let capped = guard.may_fetch(state.pages + 1);
+        if let (Some(next), Ok(()), Ok(())) = (&next, &repeated, &capped) {
+            fetching = Some(Prefetch::start(connector, Some(next.clone()), state.since.clone()));
+        }
+        apply_products(storage, embedder, store_id, primary_language, &page.products, &mut report).await?;
         state.pages += 1;
         progress.page(state.pages, page.products.len());
-        let Some(next) = page.next_cursor.filter(|c| !c.is_empty()) else { break };
-        if let Err(e) = guard.next(&next, state.pages) {
+        let Some(next) = next else { break };
+        if let Err(e) = repeated {
             return Err(stop(storage, &mut state, e).await);
         }
         state.cursor = Some(next);
         storage.save_sync_state(&state).await?;
+        if let Err(e) = capped {
+            return Err(stop(storage, &mut state, e).await);
+        }
     }
 
     let started = state.run_started_at.expect("a run is under way");
@@ -179,8 +193,13 @@ pub async fn sync_store(
     state.since = None;
     state.last_error = None;
     storage.save_sync_state(&state).await?;
-    progress.embedding(report.created + report.updated);
-    report.embedded = embed_stale_with(storage, embedder, store_id, progress).await?;
+    // Cards a page could not embed (the embedder failed), and any other
+    // stale card of the store.
+    let left = (report.created + report.updated).saturating_sub(report.embedded);
+    if left > 0 {
+        progress.embedding(left);
+    }
+    report.embedded += embed_stale_with(storage, embedder, store_id, progress).await?;
     tracing::info!(store = store_id, pages = state.pages, ?report, "connector sync finished");
     Ok(report)
 }
@@ -194,11 +213,37 @@ async fn stop(storage: &dyn Storage, state: &mut SyncState, error: ConnectorSync
     }
 }
 
+/// A page being fetched in the background (its own task, so the plugin
+/// runs while the gateway writes the page before it). Dropping it, as an
+/// error that ends the run does, stops the fetch.
+struct Prefetch(tokio::task::JoinHandle<Result<c::ProductPage, ConnectorFailure>>);
+
+impl Prefetch {
+    fn start(connector: &Arc<StoreConnector>, cursor: Option<String>, since: Option<String>) -> Self {
+        let connector = connector.clone();
+        Prefetch(tokio::spawn(async move { fetch_page(&connector, cursor, since).await }))
+    }
+
+    async fn page(mut self) -> Result<c::ProductPage, ConnectorFailure> {
+        match (&mut self.0).await {
+            Ok(page) => page,
+            // Only `Drop` aborts the task, so this is the fetch's panic.
+            Err(join) => std::panic::resume_unwind(join.into_panic()),
+        }
+    }
+}
+
+impl Drop for Prefetch {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// One page, waiting out rate limits the plugin reports.
-async fn fetch_page(connector: &StoreConnector, state: &SyncState) -> Result<c::ProductPage, ConnectorFailure> {
+async fn fetch_page(connector: &StoreConnector, cursor: Option<String>, since: Option<String>) -> Result<c::ProductPage, ConnectorFailure> {
     let mut attempt = 0;
     loop {
-        match connector.sync_page(state.cursor.clone(), state.since.clone()).await {
+        match connector.sync_page(cursor.clone(), since.clone()).await {
             Err(ConnectorFailure::Call { source: PluginError::Connector(ConnectorError::RateLimited(after)), .. }) if attempt < RATE_LIMIT_RETRIES => {
                 attempt += 1;
                 let wait = Duration::from_secs(after.unwrap_or(2).into()).min(MAX_RETRY_AFTER);
@@ -212,10 +257,12 @@ async fn fetch_page(connector: &StoreConnector, state: &SyncState) -> Result<c::
 
 /// Writes listed products and removes unlisted ones, each as of its own
 /// `updated_at` (so an older unlisted version does not remove a newer
-/// listed one). A product the gateway cannot read is skipped with a warning
-/// that names it; the rest still lands.
+/// listed one), then embeds the cards whose text changed. A product the
+/// gateway cannot read is skipped with a warning that names it; the rest
+/// still lands.
 async fn apply_products(
     storage: &dyn Storage,
+    embedder: &dyn Embedder,
     store_id: &str,
     primary_language: &str,
     products: &[c::Product],
@@ -238,7 +285,8 @@ async fn apply_products(
         }
     }
     report.deleted += storage.delete_products_as_of(store_id, &unlisted).await? as usize;
-    let written = upsert_products(storage, store_id, primary_language, &listed).await?;
+    let written = upsert_and_embed(storage, embedder, store_id, primary_language, &listed).await?;
+    report.embedded += written.embedded;
     report.created += written.created;
     report.updated += written.updated;
     report.unchanged += written.unchanged;
@@ -292,14 +340,15 @@ pub async fn apply_events(
     }
     report.products.deleted += storage.delete_products_as_of(store_id, &deletions).await? as usize;
     if !products.is_empty() {
-        apply_products(storage, store_id, primary_language, &products, &mut report.products).await?;
+        apply_products(storage, embedder, store_id, primary_language, &products, &mut report.products).await?;
     }
     if !stock.is_empty() {
         let totals: Vec<(String, i64)> = stock.into_iter().collect();
         report.stock_updates += storage.set_stock(store_id, &totals).await?;
     }
-    if report.products.created + report.products.updated > 0 {
-        report.products.embedded = embed_stale(storage, embedder, store_id).await?;
+    if report.products.created + report.products.updated > report.products.embedded {
+        // What the batch could not embed, and any other stale card.
+        report.products.embedded += embed_stale(storage, embedder, store_id).await?;
     }
     Ok(report)
 }

@@ -170,6 +170,74 @@ pub(crate) fn upsert_outcome(
     }
 }
 
+/// An upsert batch cut into runs that each name a product at most once,
+/// in order, and each sorted by id (bytewise, the order both backends lock
+/// and write rows in, so two batches never wait on each other in a
+/// circle). A run is decided against storage as it stood before the run,
+/// so a product listed twice in a batch sees its first version written.
+/// Each item comes with its index in the batch.
+pub(crate) fn upsert_runs<'a>(items: &[(&'a Product, &'a ProductCard)]) -> Vec<Vec<(usize, &'a Product, &'a ProductCard)>> {
+    let mut runs: Vec<Vec<(usize, &'a Product, &'a ProductCard)>> = Vec::new();
+    let mut current = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (i, (product, card)) in items.iter().enumerate() {
+        if !seen.insert(product.id.as_str()) {
+            runs.push(std::mem::take(&mut current));
+            seen.clear();
+            seen.insert(product.id.as_str());
+        }
+        current.push((i, *product, *card));
+    }
+    if !current.is_empty() {
+        runs.push(current);
+    }
+    for run in &mut runs {
+        run.sort_by(|a, b| a.1.id.as_bytes().cmp(b.1.id.as_bytes()));
+    }
+    runs
+}
+
+/// How one run of an upsert batch is written, once its outcomes are
+/// decided: products with their cards, products whose card text did not
+/// change, products only confirmed as still listed (`synced_at`), and the
+/// tombstones a newer version clears.
+pub(crate) struct RunPlan<'a> {
+    pub with_cards: Vec<(&'a Product, &'a ProductCard)>,
+    pub without_cards: Vec<(&'a Product, &'a ProductCard)>,
+    pub confirmed: Vec<&'a str>,
+    pub tombstones_cleared: Vec<&'a str>,
+}
+
+impl<'a> RunPlan<'a> {
+    /// Decides each product of `run` (see [`upsert_outcome`]) against what
+    /// storage holds: `stored` versions and `deleted` tombstones by id.
+    /// Returns the plan and each item's (batch index, outcome).
+    pub(crate) fn decide(
+        run: &[(usize, &'a Product, &'a ProductCard)],
+        stored: &std::collections::HashMap<String, StoredVersion>,
+        deleted: &std::collections::HashMap<String, DateTime<Utc>>,
+    ) -> (Self, Vec<(usize, UpsertOutcome)>) {
+        let mut plan = RunPlan { with_cards: Vec::new(), without_cards: Vec::new(), confirmed: Vec::new(), tombstones_cleared: Vec::new() };
+        let mut outcomes = Vec::with_capacity(run.len());
+        for &(i, product, card) in run {
+            let fingerprint = postgres::product_fingerprint(product);
+            let deleted_at = deleted.get(&product.id).copied();
+            let outcome = upsert_outcome(stored.get(&product.id), deleted_at, product, &fingerprint, card);
+            match outcome {
+                // Still listed by the store: a full sync must not remove it.
+                UpsertOutcome::Unchanged | UpsertOutcome::Stale => plan.confirmed.push(product.id.as_str()),
+                UpsertOutcome::Created | UpsertOutcome::Updated { card_changed: true } => plan.with_cards.push((product, card)),
+                UpsertOutcome::Updated { card_changed: false } => plan.without_cards.push((product, card)),
+            }
+            if deleted_at.is_some() && outcome != UpsertOutcome::Stale {
+                plan.tombstones_cleared.push(product.id.as_str());
+            }
+            outcomes.push((i, outcome));
+        }
+        (plan, outcomes)
+    }
+}
+
 /// A card whose embedding is missing, from another model, or older than
 /// its text.
 #[derive(Debug, Clone, PartialEq)]

@@ -43,8 +43,8 @@ use super::pg_text::PgTexts;
 use super::text_index::{TextEntry, Widened, Widening, index_title, widening_steps};
 use super::tickets::{self, TicketRow, bind_ticket};
 use super::{
-    CardEmbedding, CatalogStore, Conversation, ConversationStore, MessageRole, StaleCard, Storage, StorageError, StorageResult, StoreRecord, StoredMessage,
-    StoredVersion, SyncState, TextQuery, Ticket, TicketStatus, UpsertOutcome, upsert_outcome,
+    CardEmbedding, CatalogStore, Conversation, ConversationStore, MessageRole, RunPlan, StaleCard, Storage, StorageError, StorageResult, StoreRecord,
+    StoredMessage, StoredVersion, SyncState, TextQuery, Ticket, TicketStatus, UpsertOutcome, upsert_runs,
 };
 use crate::catalog::{Product, ProductCard, Review, Translation, Variant};
 use crate::classify::Label;
@@ -406,14 +406,12 @@ impl CatalogStore for PgStorage {
         for (product, card) in items {
             check_card(product, card)?;
         }
-        // Rows are locked in id order, so two batches never deadlock.
-        let mut order: Vec<usize> = (0..items.len()).collect();
-        order.sort_by(|a, b| items[*a].0.id.cmp(&items[*b].0.id));
         let mut outcomes = vec![UpsertOutcome::Unchanged; items.len()];
         let mut tx = self.pool.begin().await?;
-        for i in order {
-            let (product, card) = items[i];
-            outcomes[i] = upsert_one(&mut tx, store_id, product, card).await?;
+        for run in upsert_runs(items) {
+            for (i, outcome) in upsert_run(&mut tx, store_id, &run).await? {
+                outcomes[i] = outcome;
+            }
         }
         let changed: Vec<(&Product, &ProductCard)> = items
             .iter()
@@ -872,54 +870,60 @@ impl ConversationStore for PgStorage {
     }
 }
 
-/// One product of an upsert batch, with its row locked (see
-/// [`upsert_outcome`] for what is written).
-async fn upsert_one(conn: &mut PgConnection, store_id: &str, product: &Product, card: &ProductCard) -> StorageResult<UpsertOutcome> {
-    let fingerprint = product_fingerprint(product);
-    let stored = sqlx::query(
-        "SELECT p.fingerprint, c.content_hash, p.updated_at FROM products p
+/// One run of an upsert batch (see [`upsert_runs`]): its stored rows and
+/// tombstones read and locked in id order (bytewise, as every batch locks
+/// them, so two batches never deadlock), then each kind of write in
+/// multi-row statements. Returns each item's (batch index, outcome).
+async fn upsert_run(conn: &mut PgConnection, store_id: &str, run: &[(usize, &Product, &ProductCard)]) -> StorageResult<Vec<(usize, UpsertOutcome)>> {
+    let ids: Vec<&str> = run.iter().map(|(_, p, _)| p.id.as_str()).collect();
+    let mut stored = HashMap::new();
+    let rows = sqlx::query(
+        r#"SELECT p.id, p.fingerprint, c.content_hash, p.updated_at FROM products p
          LEFT JOIN product_cards c ON c.store_id = p.store_id AND c.product_id = p.id
-         WHERE p.store_id = $1 AND p.id = $2
-         FOR UPDATE OF p",
+         WHERE p.store_id = $1 AND p.id = ANY($2)
+         ORDER BY p.id COLLATE "C"
+         FOR UPDATE OF p"#,
     )
     .bind(store_id)
-    .bind(&product.id)
-    .fetch_optional(&mut *conn)
+    .bind(&ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in rows {
+        let version = StoredVersion { fingerprint: row.try_get(1)?, content_hash: row.try_get(2)?, updated_at: row.try_get(3)? };
+        stored.insert(row.try_get::<String, _>(0)?, version);
+    }
+    // Read after the row locks: a delete that held them is visible now.
+    let deleted: HashMap<String, DateTime<Utc>> = sqlx::query_as(
+        r#"SELECT product_id, deleted_at FROM product_tombstones WHERE store_id = $1 AND product_id = ANY($2)
+         ORDER BY product_id COLLATE "C" FOR UPDATE"#,
+    )
+    .bind(store_id)
+    .bind(&ids)
+    .fetch_all(&mut *conn)
     .await?
-    .map(|row| -> StorageResult<StoredVersion> {
-        Ok(StoredVersion { fingerprint: row.try_get(0)?, content_hash: row.try_get(1)?, updated_at: row.try_get(2)? })
-    })
-    .transpose()?;
-    // Read after the row lock: a delete that held it is visible now.
-    let deleted_at: Option<DateTime<Utc>> = sqlx::query_scalar("SELECT deleted_at FROM product_tombstones WHERE store_id = $1 AND product_id = $2 FOR UPDATE")
-        .bind(store_id)
-        .bind(&product.id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let outcome = upsert_outcome(stored.as_ref(), deleted_at, product, &fingerprint, card);
-    match outcome {
-        UpsertOutcome::Unchanged | UpsertOutcome::Stale => {
-            // Still listed by the store: a full sync must not remove it. The
-            // gateway's clock, as in `write_products`: a sync compares these
-            // times with its own start.
-            sqlx::query("UPDATE products SET synced_at = $3 WHERE store_id = $1 AND id = $2")
-                .bind(store_id)
-                .bind(&product.id)
-                .bind(micros(Utc::now()))
-                .execute(&mut *conn)
-                .await?;
-        }
-        UpsertOutcome::Created | UpsertOutcome::Updated { card_changed: true } => {
-            write_products(conn, store_id, &[(product, card)], true).await?;
-        }
-        UpsertOutcome::Updated { card_changed: false } => {
-            write_products(conn, store_id, &[(product, card)], false).await?;
-        }
+    .into_iter()
+    .collect();
+    let (plan, outcomes) = RunPlan::decide(run, &stored, &deleted);
+    write_products(conn, store_id, &plan.with_cards, true).await?;
+    write_products(conn, store_id, &plan.without_cards, false).await?;
+    if !plan.confirmed.is_empty() {
+        // The gateway's clock, as in `write_products`: a sync compares
+        // these times with its own start.
+        sqlx::query("UPDATE products SET synced_at = $3 WHERE store_id = $1 AND id = ANY($2)")
+            .bind(store_id)
+            .bind(&plan.confirmed)
+            .bind(micros(Utc::now()))
+            .execute(&mut *conn)
+            .await?;
     }
-    if deleted_at.is_some() && outcome != UpsertOutcome::Stale {
-        sqlx::query("DELETE FROM product_tombstones WHERE store_id = $1 AND product_id = $2").bind(store_id).bind(&product.id).execute(&mut *conn).await?;
+    if !plan.tombstones_cleared.is_empty() {
+        sqlx::query("DELETE FROM product_tombstones WHERE store_id = $1 AND product_id = ANY($2)")
+            .bind(store_id)
+            .bind(&plan.tombstones_cleared)
+            .execute(&mut *conn)
+            .await?;
     }
-    Ok(outcome)
+    Ok(outcomes)
 }
 
 /// Upserts products (and their cards when `with_cards`) and replaces their

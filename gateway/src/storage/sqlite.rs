@@ -31,8 +31,8 @@ use super::text_index::{TEXT_INDEX_MAX_CARDS, TextEntry, TextIndexes, Widened, W
 use super::tickets::{self, TicketRow, bind_ticket};
 use super::vector_index::{VectorIndex, decode_f32_le, encode_f32_le};
 use super::{
-    CardEmbedding, CatalogStore, Conversation, ConversationStore, MessageRole, StaleCard, Storage, StorageError, StorageResult, StoreRecord, StoredMessage,
-    StoredVersion, SyncState, TextQuery, Ticket, TicketStatus, UpsertOutcome, upsert_outcome,
+    CardEmbedding, CatalogStore, Conversation, ConversationStore, MessageRole, RunPlan, StaleCard, Storage, StorageError, StorageResult, StoreRecord,
+    StoredMessage, StoredVersion, SyncState, TextQuery, Ticket, TicketStatus, UpsertOutcome, upsert_runs,
 };
 use crate::catalog::{Product, ProductCard, Review, Translation, Variant};
 use crate::classify::Label;
@@ -319,9 +319,11 @@ impl CatalogStore for SqliteStorage {
         // BEGIN IMMEDIATE takes the write lock: reads and writes of the
         // batch see no other writer.
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let mut outcomes = Vec::with_capacity(items.len());
-        for (product, card) in items {
-            outcomes.push(upsert_one(&mut tx, store_id, product, card).await?);
+        let mut outcomes = vec![UpsertOutcome::Unchanged; items.len()];
+        for run in upsert_runs(items) {
+            for (i, outcome) in upsert_run(&mut tx, store_id, &run).await? {
+                outcomes[i] = outcome;
+            }
         }
         tx.commit().await?;
         let new_texts = items.iter().zip(&outcomes).filter(|(_, o)| matches!(o, UpsertOutcome::Created | UpsertOutcome::Updated { card_changed: true }));
@@ -692,51 +694,60 @@ fn fts_term(term: &str) -> String {
     format!("(\"{quoted}\" OR \"{prefix}\"*)")
 }
 
-/// One product of an upsert batch (see [`upsert_outcome`] for what is
-/// written), inside the batch's write transaction.
-async fn upsert_one(conn: &mut SqliteConnection, store_id: &str, product: &Product, card: &ProductCard) -> StorageResult<UpsertOutcome> {
-    let fingerprint = product_fingerprint(product);
-    let stored = sqlx::query(
-        "SELECT p.fingerprint, c.content_hash, p.updated_at FROM products p
-         LEFT JOIN product_cards c ON c.store_id = p.store_id AND c.product_id = p.id
-         WHERE p.store_id = ?1 AND p.id = ?2",
-    )
-    .bind(store_id)
-    .bind(&product.id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .map(|row| -> StorageResult<StoredVersion> {
-        Ok(StoredVersion { fingerprint: row.try_get(0)?, content_hash: row.try_get(1)?, updated_at: row.try_get(2)? })
-    })
-    .transpose()?;
-    let deleted_at_us: Option<i64> = sqlx::query_scalar("SELECT deleted_at_us FROM product_tombstones WHERE store_id = ?1 AND product_id = ?2")
-        .bind(store_id)
-        .bind(&product.id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let deleted_at = deleted_at_us.and_then(DateTime::<Utc>::from_timestamp_micros);
-    let outcome = upsert_outcome(stored.as_ref(), deleted_at, product, &fingerprint, card);
-    match outcome {
-        UpsertOutcome::Unchanged | UpsertOutcome::Stale => {
-            // Still listed by the store: a full sync must not remove it.
-            sqlx::query("UPDATE products SET synced_at = ?3 WHERE store_id = ?1 AND id = ?2")
-                .bind(store_id)
-                .bind(&product.id)
-                .bind(micros(Utc::now()))
-                .execute(&mut *conn)
-                .await?;
+/// One run of an upsert batch (see [`upsert_runs`]), inside the batch's
+/// write transaction: what storage holds of its products read in one
+/// statement per [`MAX_BINDS`] ids, then each kind of write in multi-row
+/// statements. Returns each item's (batch index, outcome).
+async fn upsert_run(conn: &mut SqliteConnection, store_id: &str, run: &[(usize, &Product, &ProductCard)]) -> StorageResult<Vec<(usize, UpsertOutcome)>> {
+    let mut stored = HashMap::new();
+    let mut deleted = HashMap::new();
+    for chunk in run.chunks(MAX_BINDS / 2) {
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "SELECT p.id, p.fingerprint, c.content_hash, p.updated_at FROM products p
+             LEFT JOIN product_cards c ON c.store_id = p.store_id AND c.product_id = p.id
+             WHERE p.store_id = ",
+        );
+        qb.push_bind(store_id).push(" AND p.id IN (");
+        push_ids(&mut qb, chunk.iter().map(|(_, p, _)| p.id.as_str()));
+        for row in qb.build().fetch_all(&mut *conn).await? {
+            let version = StoredVersion { fingerprint: row.try_get(1)?, content_hash: row.try_get(2)?, updated_at: row.try_get(3)? };
+            stored.insert(row.try_get::<String, _>(0)?, version);
         }
-        UpsertOutcome::Created | UpsertOutcome::Updated { card_changed: true } => {
-            write_products(conn, store_id, &[(product, card)], true).await?;
-        }
-        UpsertOutcome::Updated { card_changed: false } => {
-            write_products(conn, store_id, &[(product, card)], false).await?;
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT product_id, deleted_at_us FROM product_tombstones WHERE store_id = ");
+        qb.push_bind(store_id).push(" AND product_id IN (");
+        push_ids(&mut qb, chunk.iter().map(|(_, p, _)| p.id.as_str()));
+        for row in qb.build().fetch_all(&mut *conn).await? {
+            if let Some(at) = DateTime::<Utc>::from_timestamp_micros(row.try_get(1)?) {
+                deleted.insert(row.try_get::<String, _>(0)?, at);
+            }
         }
     }
-    if deleted_at_us.is_some() && outcome != UpsertOutcome::Stale {
-        sqlx::query("DELETE FROM product_tombstones WHERE store_id = ?1 AND product_id = ?2").bind(store_id).bind(&product.id).execute(&mut *conn).await?;
+    let (plan, outcomes) = RunPlan::decide(run, &stored, &deleted);
+    write_products(conn, store_id, &plan.with_cards, true).await?;
+    write_products(conn, store_id, &plan.without_cards, false).await?;
+    let now = micros(Utc::now());
+    for chunk in plan.confirmed.chunks(MAX_BINDS / 2) {
+        let mut qb = QueryBuilder::<Sqlite>::new("UPDATE products SET synced_at = ");
+        qb.push_bind(now).push(" WHERE store_id = ").push_bind(store_id).push(" AND id IN (");
+        push_ids(&mut qb, chunk.iter().copied());
+        qb.build().execute(&mut *conn).await?;
     }
-    Ok(outcome)
+    for chunk in plan.tombstones_cleared.chunks(MAX_BINDS / 2) {
+        let mut qb = QueryBuilder::<Sqlite>::new("DELETE FROM product_tombstones WHERE store_id = ");
+        qb.push_bind(store_id).push(" AND product_id IN (");
+        push_ids(&mut qb, chunk.iter().copied());
+        qb.build().execute(&mut *conn).await?;
+    }
+    Ok(outcomes)
+}
+
+/// `?, ?, ...)`: the ids bound, closing an `IN (` list.
+fn push_ids<'a>(qb: &mut QueryBuilder<'a, Sqlite>, ids: impl Iterator<Item = &'a str>) {
+    let mut list = qb.separated(", ");
+    for id in ids {
+        list.push_bind(id);
+    }
+    qb.push(")");
 }
 
 /// Upserts products (and their cards when `with_cards`) and replaces their

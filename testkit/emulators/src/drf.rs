@@ -16,7 +16,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// Shop A's API user (DRF `Authorization: Token …`).
 pub const TOKEN_A: &str = "4c1f0e7d2b9a48a6a1f3shopa0token0test01";
@@ -156,6 +156,37 @@ impl DrfPeer {
     /// The API root of one shop in one pagination style.
     pub fn api(&self, shop: Shop, style: &str) -> String {
         format!("{}/{}/{style}/", self.origin(), shop.path())
+    }
+
+    /// Shop A's API as a store file maps it for the `django-rest` connector
+    /// (`style` as in [`DrfPeer::api`]): nested variants with stock,
+    /// decimal-string prices, option maps, a boolean status, `Token` auth.
+    pub fn shop_a_settings(&self, style: &str) -> Value {
+        json!({
+            "base_url": self.api(Shop::A, style),
+            "currency": "EUR",
+            "storefront_url": "https://shop-a.example",
+            "page_size": 100,
+            "updated_since_param": "updated_since",
+            "endpoints": {
+                "products": "products/",
+                "product": "products/{id}/",
+                "product_by_sku": "products/?sku={sku}",
+                "order": "orders/{order_ref}/"
+            },
+            "product": {
+                "id": "id", "title": "name", "description": "description", "url": "url", "images": "images[*].url",
+                "category": "category.name", "tags": "tags", "status": "is_active", "updated_at": "modified", "variants": "variants"
+            },
+            "variant": {"sku": "sku", "title": "label", "price": "price", "options": "attributes", "stock": "stock"},
+            "order": {
+                "number": "number", "status": "state", "email": "customer.email", "created_at": "placed_at", "total": "total",
+                "items": "lines", "item": {"sku": "sku", "title": "name", "quantity": "qty", "price": "unit_price"},
+                "shipments": "shipments",
+                "shipment": {"carrier": "carrier", "tracking_number": "tracking_code", "tracking_url": "tracking_url", "shipped_at": "shipped_at"},
+                "strip_prefix": "#"
+            }
+        })
     }
 
     /// Every request answered so far, oldest first.

@@ -86,6 +86,8 @@ pub struct Call {
     pub root_fields: Vec<String>,
     pub variables: Value,
     pub outcome: Outcome,
+    /// The points an answered query used (`actualQueryCost`); 0 otherwise.
+    pub actual_cost: u64,
 }
 
 /// Everything a test can look at or switch.
@@ -139,7 +141,7 @@ impl ShopifyEmulator {
         let app = Router::new().route("/admin/api/{version}/graphql.json", post(graphql)).with_state(controls.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the Shopify emulator on loopback");
         let addr = listener.local_addr().expect("the emulator's address");
-        tokio::spawn(async move { axum::serve(listener, app).await.expect("the Shopify emulator serves") });
+        tokio::spawn(async move { axum::serve(crate::no_delay(listener), app).await.expect("the Shopify emulator serves") });
         Self { addr, controls }
     }
 
@@ -165,7 +167,7 @@ fn shopify_error(status: StatusCode, errors: Value) -> Response {
 async fn graphql(State(controls): State<Arc<Mutex<Controls>>>, Path(version): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
     let mut guard = controls.lock().expect("the emulator's state is not poisoned");
     let state = &mut *guard;
-    let mut call = Call { version: version.clone(), root_fields: Vec::new(), variables: Value::Null, outcome: Outcome::Answered };
+    let mut call = Call { version: version.clone(), root_fields: Vec::new(), variables: Value::Null, outcome: Outcome::Answered, actual_cost: 0 };
     let response = answer(state, &version, &headers, &body, &mut call);
     state.calls.push(call);
     let mut response = response;
@@ -258,6 +260,7 @@ fn answer(state: &mut Controls, version: &str, headers: &HeaderMap, body: &[u8],
         }
     };
     let actual = executor.actual_cost.min(requested);
+    call.actual_cost = actual;
     state.bucket.available = (state.bucket.available + (requested - actual) as f64).min(state.bucket.maximum);
     if asks_products {
         state.product_pages_answered += 1;
