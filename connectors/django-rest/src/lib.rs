@@ -73,7 +73,7 @@ fn detail(s: &Settings, item: &Value) -> Result<Product, ConnectorError> {
         .first(item)
         .and_then(path::text)
         .ok_or_else(|| ConnectorError::Upstream(format!("a listed product has no id at `{}` (product.id)", s.product.id.as_str())))?;
-    mapping::product(&get(&s.url(template, &[("id", &id)]), "endpoints.product")?, s)
+    mapping::product(&get(&s.url(template, &[("id", &id)])?, "endpoints.product")?, s)
 }
 
 fn error_text(e: &ConnectorError) -> String {
@@ -123,7 +123,7 @@ fn products_with_sku(s: &Settings, sku: &str) -> Result<Vec<Product>, ConnectorE
             "stock needs endpoints.stock (per variant `{sku}` or per product `{id}`) or endpoints.product_by_sku (e.g. \"products/?sku={sku}\") when stock is in the listing".into(),
         ));
     };
-    let answer = match get(&s.url(template, &[("sku", sku)]), "endpoints.product_by_sku") {
+    let answer = match s.url(template, &[("sku", sku)]).and_then(|url| get(&url, "endpoints.product_by_sku")) {
         Err(ConnectorError::NotFound(_)) => return Ok(Vec::new()),
         other => other?,
     };
@@ -144,14 +144,14 @@ fn stock_of(s: &Settings, sku: &str, found: &mut Vec<Product>) -> Result<Vec<Sto
         Ok(found.iter().filter(|p| mapping::has_sku(p, sku)).cloned().collect())
     };
     match (&s.endpoints.stock, &s.stock) {
-        (Some(template), Some(fields)) if template.contains("{sku}") => match get(&s.url(template, &[("sku", sku)]), "endpoints.stock") {
+        (Some(template), Some(fields)) if template.contains("{sku}") => match s.url(template, &[("sku", sku)]).and_then(|url| get(&url, "endpoints.stock")) {
             Err(ConnectorError::NotFound(_)) => Ok(Vec::new()),
             answer => Ok(mapping::stock_levels(&answer?, sku, fields)),
         },
         (Some(template), Some(fields)) => {
             let mut levels = Vec::new();
             for product in products_with(sku)? {
-                let answer = get(&s.url(template, &[("id", &product.external_id)]), "endpoints.stock")?;
+                let answer = get(&s.url(template, &[("id", &product.external_id)])?, "endpoints.stock")?;
                 levels.extend(mapping::stock_levels(&answer, sku, fields));
             }
             Ok(levels)
@@ -188,7 +188,7 @@ fn get_order(s: &Settings, order_ref: &str) -> Result<Order, ConnectorError> {
     if bare.is_empty() {
         return Err(not_found());
     }
-    let answer = match get(&s.url(template, &[("order_ref", bare)]), "endpoints.order") {
+    let answer = match s.url(template, &[("order_ref", bare)]).and_then(|url| get(&url, "endpoints.order")) {
         Err(ConnectorError::NotFound(_)) => return Err(not_found()),
         other => other?,
     };

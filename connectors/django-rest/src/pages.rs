@@ -114,7 +114,7 @@ pub fn with_param(url: &str, name: &str, value: &str) -> String {
 /// paginators read (a paginator ignores the others, and caps the size at
 /// its own maximum), and `since` under the store's filter name.
 pub fn first_page_url(s: &Settings, since: Option<&str>) -> String {
-    let mut url = s.url(&s.endpoints.products, &[]);
+    let mut url = s.absolute(s.endpoints.products.trim());
     let size = s.page_size().to_string();
     for param in &s.page_size_params {
         if !has_param(&url, param) {

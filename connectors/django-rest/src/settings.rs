@@ -372,12 +372,18 @@ impl Settings {
     /// An endpoint template filled in (values percent-encoded) and made
     /// absolute: a leading `/` is from the origin, anything else from
     /// `base_url`.
-    pub fn url(&self, template: &str, values: &[(&str, &str)]) -> String {
+    pub fn url(&self, template: &str, values: &[(&str, &str)]) -> Result<String, ConnectorError> {
         let mut filled = template.trim().to_owned();
         for (name, value) in values {
+            // `.` and `..` stay path steps however they are encoded (URL
+            // parsers read `%2e%2e` as `..` too): `orders/../` would reach
+            // another endpoint. No product or order is named so.
+            if !value.is_empty() && value.chars().all(|c| c == '.') {
+                return Err(ConnectorError::NotFound(format!("`{value}` is not a {name}")));
+            }
             filled = filled.replace(&format!("{{{name}}}"), &chatgw_sdk::encode_component(value));
         }
-        self.absolute(&filled)
+        Ok(self.absolute(&filled))
     }
 
     /// A URL or path from the API (a `next` link, a template) as an
@@ -444,8 +450,11 @@ pub(crate) mod tests {
     #[test]
     fn templates_become_absolute_urls_on_the_origin() {
         let s = Settings::parse(&minimal().to_string()).unwrap();
-        assert_eq!(s.url("products/", &[]), "https://shop.example.com/api/products/");
-        assert_eq!(s.url("/v2/orders/{order_ref}/", &[("order_ref", "A 1/2")]), "https://shop.example.com/v2/orders/A%201%2F2/");
+        assert_eq!(s.url("products/", &[]).unwrap(), "https://shop.example.com/api/products/");
+        assert_eq!(s.url("/v2/orders/{order_ref}/", &[("order_ref", "A 1/2")]).unwrap(), "https://shop.example.com/v2/orders/A%201%2F2/");
+        for dots in [".", ".."] {
+            assert!(matches!(s.url("/v2/orders/{order_ref}/", &[("order_ref", dots)]), Err(ConnectorError::NotFound(_))), "{dots}");
+        }
         assert_eq!(s.absolute("https://shop.example.com/api/products/?page=2"), "https://shop.example.com/api/products/?page=2");
         assert_eq!(s.product_url("/p/tee/"), "https://shop.example.com/p/tee/");
         assert_eq!(origin_of("HTTP://Shop.Example.com:8000/x?y"), Some("http://shop.example.com:8000".into()));

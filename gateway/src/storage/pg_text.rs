@@ -19,7 +19,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
 use sqlx::postgres::{PgListener, PgPoolOptions};
@@ -53,12 +53,15 @@ struct Shared {
     /// notification came meanwhile (reload once more).
     reloads: Mutex<HashMap<String, bool>>,
     pool: PgPool,
+    /// The listener's own one-connection pool, once started; closed with
+    /// the storage, which ends the listener's wait.
+    listen_pool: OnceLock<PgPool>,
 }
 
 impl PgTexts {
     pub fn new(pool: PgPool) -> Self {
         let replica = uuid::Uuid::new_v4().simple().to_string();
-        let shared = Shared { indexes: TextIndexes::default(), max_cards: AtomicUsize::new(TEXT_INDEX_MAX_CARDS), replica, reloads: Mutex::default(), pool };
+        let shared = Shared { indexes: TextIndexes::default(), max_cards: AtomicUsize::new(TEXT_INDEX_MAX_CARDS), replica, reloads: Mutex::default(), pool, listen_pool: OnceLock::new() };
         Self { shared: Arc::new(shared), listener: OnceCell::new() }
     }
 
@@ -92,13 +95,24 @@ impl PgTexts {
     }
 
     /// Applies this replica's committed writes (id, body, title) in place.
-    pub fn saved<'a>(&self, store_id: &str, cards: impl Iterator<Item = (&'a str, String, String)>) {
+    pub fn saved<'a>(&self, store_id: &str, cards: impl Iterator<Item = (&'a str, &'a str, String)>) {
         self.shared.indexes.saved(store_id, cards, self.shared.max_cards.load(Ordering::Relaxed));
     }
 
     /// Applies this replica's committed deletions in place.
     pub fn removed<'a>(&self, store_id: &str, ids: impl Iterator<Item = &'a str>) {
         self.shared.indexes.removed(store_id, ids);
+    }
+}
+
+impl Drop for PgTexts {
+    fn drop(&mut self) {
+        if let Some(pool) = self.shared.listen_pool.get() {
+            // Marks the pool closed at once (the returned future only waits
+            // for its connections to close): the listener's `try_recv`
+            // returns `PoolClosed` and its task ends.
+            drop(pool.close());
+        }
     }
 }
 
@@ -187,12 +201,14 @@ async fn spawn_listener(shared: &Arc<Shared>) {
         }
     };
     let options = (*shared.pool.connect_options()).clone();
+    // As `PgListener::connect` sets up its own pool: a held connection that
+    // is never retired.
+    let pool = shared.listen_pool.get_or_init(|| PgPoolOptions::new().max_connections(1).max_lifetime(None).idle_timeout(None).connect_lazy_with(options)).clone();
     let weak: Weak<Shared> = Arc::downgrade(shared);
     tokio::spawn(async move {
-        let pool = PgPoolOptions::new().max_connections(1).connect_lazy_with(options);
         let mut listener: Option<PgListener> = None;
         loop {
-            if weak.strong_count() == 0 {
+            if weak.strong_count() == 0 || pool.is_closed() {
                 return;
             }
             let current = match listener.as_mut() {
@@ -216,17 +232,17 @@ async fn spawn_listener(shared: &Arc<Shared>) {
                         }
                     },
                     Err(error) => {
-                        tracing::warn!(%error, "cannot open the card-write listener; retrying");
+                        if !pool.is_closed() {
+                            tracing::warn!(%error, "cannot open the card-write listener; retrying");
+                        }
                         tokio::time::sleep(RETRY_AFTER).await;
                         continue;
                     }
                 },
             };
-            // Wake now and then to end once the storage is gone.
-            let received = match tokio::time::timeout(Duration::from_secs(5), current.try_recv()).await {
-                Ok(received) => received,
-                Err(_) => continue,
-            };
+            // Waits until a notification comes, the connection drops, or the
+            // storage closes the pool.
+            let received = current.try_recv().await;
             let Some(shared) = weak.upgrade() else { return };
             match received {
                 Ok(Some(notification)) => {
@@ -244,6 +260,9 @@ async fn spawn_listener(shared: &Arc<Shared>) {
                     }
                 }
                 Err(error) => {
+                    if pool.is_closed() {
+                        return;
+                    }
                     tracing::warn!(%error, "the card-write listener failed; reconnecting");
                     listener = None;
                     tokio::time::sleep(RETRY_AFTER).await;

@@ -285,7 +285,7 @@ impl PgStorage {
         }
         self.texts.notify(&mut tx, store_id).await?;
         tx.commit().await?;
-        self.texts.saved(store_id, items.iter().map(|(product, card)| (card.product_id.as_str(), card.text.clone(), index_title(product))));
+        self.texts.saved(store_id, items.iter().map(|(product, card)| (card.product_id.as_str(), card.text.as_str(), index_title(product))));
         Ok(())
     }
 
@@ -423,7 +423,7 @@ impl CatalogStore for PgStorage {
             self.texts.notify(&mut tx, store_id).await?;
         }
         tx.commit().await?;
-        self.texts.saved(store_id, changed.into_iter().map(|(product, card)| (card.product_id.as_str(), card.text.clone(), index_title(product))));
+        self.texts.saved(store_id, changed.into_iter().map(|(product, card)| (card.product_id.as_str(), card.text.as_str(), index_title(product))));
         Ok(outcomes)
     }
 

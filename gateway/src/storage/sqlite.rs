@@ -212,7 +212,8 @@ impl SqliteStorage {
 
     /// Applies written cards to the store's loaded text index.
     fn texts_saved<'a>(&self, store_id: &str, items: impl Iterator<Item = (&'a Product, &'a ProductCard)>) {
-        let cards = items.map(|(product, card)| (card.product_id.as_str(), fold(&card.text), index_title(product)));
+        // The index folds what it is given.
+        let cards = items.map(|(product, card)| (card.product_id.as_str(), card.text.as_str(), index_title(product)));
         self.texts.saved(store_id, cards, self.text_index_max.load(Ordering::Relaxed));
     }
 

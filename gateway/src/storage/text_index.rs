@@ -306,15 +306,16 @@ impl TextIndexes {
         self.inner.lock().expect("text indexes lock").generations.get(store_id).copied().unwrap_or(0)
     }
 
-    /// Applies written cards (id, body, title) to the store's loaded index;
-    /// past `max_cards` the database ranks the store from then on.
-    pub fn saved<'a>(&self, store_id: &str, cards: impl Iterator<Item = (&'a str, String, String)>, max_cards: usize) {
+    /// Applies written cards (id, body, title) to the store's loaded index
+    /// (nothing is computed when none is loaded); past `max_cards` the
+    /// database ranks the store from then on.
+    pub fn saved<'a>(&self, store_id: &str, cards: impl Iterator<Item = (&'a str, &'a str, String)>, max_cards: usize) {
         let mut entries = self.inner.lock().expect("text indexes lock");
         *entries.generations.entry(store_id.to_owned()).or_insert(0) += 1;
         if let Some(TextEntry::Loaded(index)) = entries.stores.get(store_id) {
             let mut index = index.write().expect("text index lock");
             for (id, body, title) in cards {
-                index.upsert(id, &body, &title);
+                index.upsert(id, body, &title);
             }
             if index.len() > max_cards {
                 drop(index);

@@ -365,7 +365,9 @@ struct LookupArgs {
 
 fn lookup_args(args: &Value) -> Result<LookupArgs, String> {
     let text = |key: &str| args.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
-    let order_ref = text("order_ref").map(normalize_order_ref).filter(|r| !r.is_empty());
+    // A reference has a letter or digit: one of dots or signs alone would
+    // be a path like `..` in a connector's URL template.
+    let order_ref = text("order_ref").map(normalize_order_ref).filter(|r| r.chars().any(char::is_alphanumeric));
     let email = text("email").and_then(normalize_email);
     let postcode = text("postcode").and_then(normalize_postcode);
     match order_ref {
@@ -658,6 +660,15 @@ mod tests {
         assert!(!gave(&["where is order 1042?"], json!({"order_ref": "1042", "email": "ana@example.com"})));
         assert!(!gave(&["ana@example.com"], json!({"order_ref": "1042", "email": "ana@example.com"})));
         assert!(!gave(&["order 1042 to 08001"], json!({"order_ref": "1042", "postcode": "08002"})));
+    }
+
+    #[test]
+    fn a_reference_without_letters_or_digits_is_no_reference() {
+        for reference in ["..", ".", "/", "#", "%2e%2e"] {
+            let args = json!({"order_ref": reference, "email": "ana@example.com"});
+            let parsed = lookup_args(&args).map(|a| a.order_ref);
+            assert!(parsed.is_err() || reference.contains('%'), "{reference}: {parsed:?}");
+        }
     }
 
     #[tokio::test]

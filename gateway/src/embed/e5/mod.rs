@@ -112,12 +112,19 @@ impl E5Embedder {
             return Ok(Vec::new());
         }
         let threads = self.settings.threads.min(texts.len());
-        let permits = self
-            .cpu
-            .clone()
-            .acquire_many_owned(threads as u32)
-            .await
-            .map_err(|_| EmbedError::Provider { provider: PROVIDER.into(), message: "the embedder is shutting down".into() })?;
+        // Passages (a sync's cards) share the cores through the permits. A
+        // shopper's query is one short text on one thread: it does not
+        // queue behind a batch of cards that takes seconds.
+        let permits = match kind {
+            TextKind::Query => None,
+            TextKind::Passage => Some(
+                self.cpu
+                    .clone()
+                    .acquire_many_owned(threads as u32)
+                    .await
+                    .map_err(|_| EmbedError::Provider { provider: PROVIDER.into(), message: "the embedder is shutting down".into() })?,
+            ),
+        };
         let (model, limit) = (self.model.clone(), self.limit(kind));
         tokio::task::spawn_blocking(move || {
             let _permits = permits;
