@@ -347,7 +347,7 @@ mod tests {
     /// first; all of them were looked at after their first run (see
     /// data/README.md), so these are regression guards, not fresh
     /// measurements. The B–D floor rose from 0.88/0.92 to 0.92/0.95 when the
-    /// sources doubled (they measured 0.971/0.975).
+    /// sources doubled (they measure 0.971/0.971).
     #[test]
     fn held_out_sets_meet_the_targets() {
         let started = std::time::Instant::now();
