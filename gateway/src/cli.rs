@@ -90,7 +90,7 @@ pub enum Command {
     /// Measure the offline escalation classifier on a labelled set: precision
     /// and recall per label and per language, and the confusion matrix.
     ClassifyEval {
-        /// `heldout` (default), `heldout-b`, `heldout-c`, `heldout-d`, `dev`, `train`, or a TSV file of
+        /// `heldout` (default), `heldout-b`, `heldout-c`, `heldout-d`, `dev`, `dev-fresh`, `train`, or a TSV file of
         /// label, reason, language, text[, earlier messages joined by " || "].
         #[arg(long, default_value = "heldout")]
         set: String,
@@ -100,6 +100,11 @@ pub enum Command {
         /// Exit non-zero when recall or precision of escalate+urgent misses its target.
         #[arg(long)]
         check: bool,
+        /// Instead of a set: cross-validate the statistical model on the
+        /// training set (5 folds of 30-row blocks) and print precision and
+        /// recall per flag threshold. Trains five times: use a release build.
+        #[arg(long, conflicts_with_all = ["errors", "check"])]
+        cv: bool,
     },
 }
 
@@ -205,7 +210,8 @@ async fn execute(cli: Cli) -> Result<ExitCode> {
         })),
         Command::Eval(args) => Ok(crate::eval::command::run(args).await),
         Command::Models { command } => Ok(models_command(command).await),
-        Command::ClassifyEval { set, errors, check } => Ok(crate::classify::eval::run(&set, errors, check)),
+        Command::ClassifyEval { cv: true, .. } => Ok(crate::classify::eval::run_cross_validation()),
+        Command::ClassifyEval { set, errors, check, cv: false } => Ok(crate::classify::eval::run(&set, errors, check)),
         Command::Config { command: ConfigCommand::Check { config: file, stores } } => {
             let loaded = config::load(file.as_deref(), stores.as_deref())?;
             println!("configuration is valid: {} store(s)", loaded.stores.len());

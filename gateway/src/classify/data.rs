@@ -19,6 +19,10 @@ pub const HELDOUT_B: &str = include_str!("data/heldout-b.tsv");
 pub const HELDOUT_C: &str = include_str!("data/heldout-c.tsv");
 /// Written after set C's one run, before the changes it prompted.
 pub const HELDOUT_D: &str = include_str!("data/heldout-d.tsv");
+/// Written at the start of the session that doubled the training sources,
+/// before any of that data existed, as that session's dev set (150
+/// messages, 8 languages and mixed); see `data/README.md`.
+pub const DEV_FRESH: &str = include_str!("data/dev-fresh.tsv");
 /// The labelled turns of `evals/cases/demo`, written by others; used to
 /// choose between models.
 pub const DEV: &str = include_str!("data/dev-evals.tsv");
@@ -82,6 +86,7 @@ mod tests {
         let dev = parse(DEV).unwrap();
         let heldout_b = parse(HELDOUT_B).unwrap();
         let heldout_c = parse(HELDOUT_C).unwrap();
+        assert_eq!(parse(DEV_FRESH).unwrap().len(), 150);
         assert!(train.len() > 5000, "{}", train.len());
         assert!(heldout.len() >= 360 && heldout_b.len() >= 240 && heldout_c.len() >= 190);
         assert!(!dev.is_empty());

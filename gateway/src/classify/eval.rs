@@ -82,7 +82,7 @@ pub fn offline(example: &Example) -> Classification {
 pub const TARGET_RECALL: f64 = 0.95;
 pub const TARGET_PRECISION: f64 = 0.90;
 
-/// A labelled set by name (`heldout`, `heldout-b` to `heldout-d`, `dev`, `train`) or a
+/// A labelled set by name (`heldout`, `heldout-b` to `heldout-d`, `dev`, `dev-fresh`, `train`) or a
 /// TSV file in the format of [`data`](super::data).
 pub fn load_set(name: &str) -> Result<Vec<Example>, String> {
     let text = match name {
@@ -91,9 +91,10 @@ pub fn load_set(name: &str) -> Result<Vec<Example>, String> {
         "heldout-c" => data::HELDOUT_C.to_owned(),
         "heldout-d" => data::HELDOUT_D.to_owned(),
         "dev" => data::DEV.to_owned(),
+        "dev-fresh" => data::DEV_FRESH.to_owned(),
         "train" => data::TRAIN.to_owned(),
         path => std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read labelled set `{path}`: {e} (give a TSV file, or one of heldout, heldout-b, heldout-c, heldout-d, dev, train)"))?,
+            .map_err(|e| format!("cannot read labelled set `{path}`: {e} (give a TSV file, or one of heldout, heldout-b, heldout-c, heldout-d, dev, dev-fresh, train)"))?,
     };
     data::parse(&text).map_err(|e| format!("{name}: {e}"))
 }
@@ -130,6 +131,72 @@ pub fn run(set: &str, show_errors: bool, check: bool) -> ExitCode {
     let met = flagged.recall() >= TARGET_RECALL && flagged.precision() >= TARGET_PRECISION;
     println!("targets (recall >= {TARGET_RECALL}, precision >= {TARGET_PRECISION} on escalate+urgent): {}", if met { "met" } else { "NOT met" });
     if check && !met { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
+
+/// Folds of the training set's cross-validation, and how many consecutive
+/// rows go to a fold together: `build_train.py` writes each hand-written
+/// line next to its variants, so blocks keep a line and its variants on the
+/// same side (whole reason sections often fall out of training, which makes
+/// the recall pessimistic).
+pub const CV_FOLDS: usize = 5;
+pub const CV_BLOCK: usize = 30;
+
+/// Cross-validates the statistical model (rules and context aside) on
+/// `train` (training-set text): for every row, whether it is flagged in the
+/// set and the flag probability the model trained on the other folds gives
+/// it, with the run-time filter of unseen features.
+pub fn cross_validate(train_text: &str, folds: usize, block: usize) -> Result<Vec<(bool, f32)>, String> {
+    use super::{features, train};
+    let rows = data::parse(train_text)?;
+    let extracted: Vec<features::Features> = rows.iter().map(|e| features::extract(&e.text)).collect();
+    let fold_of = |row: usize| (row / block) % folds;
+    let mut scored = Vec::with_capacity(rows.len());
+    for fold in 0..folds {
+        let mut vocabulary = std::collections::HashSet::new();
+        let mut training = Vec::new();
+        for (row, (example, features)) in rows.iter().zip(&extracted).enumerate().filter(|(row, _)| fold_of(*row) != fold) {
+            let reason = example.reason.ok_or_else(|| format!("training row {}: no reason", row + 1))?;
+            vocabulary.extend(features.iter().map(|(id, _)| *id));
+            training.push((features::in_buckets(features), reason.index()));
+        }
+        let weights = train::train(&training, features::BUCKETS);
+        for (example, features) in rows.iter().zip(&extracted).enumerate().filter(|(row, _)| fold_of(*row) == fold).map(|(_, pair)| pair) {
+            let known: features::Features = features.iter().copied().filter(|(id, _)| vocabulary.contains(id)).collect();
+            let probabilities = weights.probabilities(&features::in_buckets(&known));
+            scored.push((example.label != Label::Normal, 1.0 - probabilities[Reason::None.index()]));
+        }
+    }
+    Ok(scored)
+}
+
+/// Precision and recall of flagging at `threshold` over cross-validation scores.
+pub fn score_at(scored: &[(bool, f32)], threshold: f32) -> Score {
+    let mut score = Score::default();
+    for (gold, probability) in scored {
+        score.add(*gold, *probability >= threshold);
+    }
+    score
+}
+
+/// `chatgw classify-eval --cv`: the training set's cross-validation at a
+/// range of flag thresholds, the shipped one marked.
+pub fn run_cross_validation() -> ExitCode {
+    let started = Instant::now();
+    let scored = match cross_validate(data::TRAIN, CV_FOLDS, CV_BLOCK) {
+        Ok(scored) => scored,
+        Err(e) => {
+            eprintln!("error: training set: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("{CV_FOLDS}-fold cross-validation of the statistical model on the training set ({} rows, blocks of {CV_BLOCK}), {:.1} s", scored.len(), started.elapsed().as_secs_f64());
+    println!("threshold  precision  recall  (escalate+urgent)");
+    for threshold in [0.2f32, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6] {
+        let score = score_at(&scored, threshold);
+        let shipped = if (threshold - super::FLAG_THRESHOLD).abs() < 1e-6 { "  <- shipped" } else { "" };
+        println!("  {threshold:<8} {:>9.3}  {:>6.3}{shipped}", score.precision(), score.recall());
+    }
+    ExitCode::SUCCESS
 }
 
 impl Report {
@@ -246,6 +313,20 @@ mod tests {
     }
 
     #[test]
+    fn cross_validation_scores_every_row_once() {
+        let mut text = String::new();
+        for i in 0..40 {
+            text.push_str(&format!("normal\tnone\ten\tdo you have the shirt {i} in blue?\n"));
+            text.push_str(&format!("escalate\tdamaged_item\ten\tthe shirt {i} arrived torn\n"));
+        }
+        let scored = cross_validate(&text, 2, 4).unwrap();
+        assert_eq!(scored.len(), 80);
+        assert_eq!(scored.iter().filter(|(gold, _)| *gold).count(), 40);
+        let score = score_at(&scored, 0.5);
+        assert!(score.precision() > 0.9 && score.recall() > 0.9, "{score:?}");
+    }
+
+    #[test]
     fn counts_flagging_per_language_and_label() {
         let examples = vec![example(Label::Urgent, "en"), example(Label::Normal, "en"), example(Label::Escalate, "es")];
         let answers = [Label::Escalate, Label::Escalate, Label::Normal];
@@ -261,10 +342,12 @@ mod tests {
         assert_eq!(report.label(Label::Urgent).recall(), 0.0);
     }
 
-    /// The targets on held-out set A, and floors on sets B to D
-    /// together, so that CI stops regressions. Set A was written first; all
-    /// four were looked at after their first run (see data/README.md), so
-    /// these are regression guards, not fresh measurements.
+    /// The targets on held-out set A and on dev-fresh, and floors on
+    /// sets B to D together, so that CI stops regressions. Set A was written
+    /// first; all of them were looked at after their first run (see
+    /// data/README.md), so these are regression guards, not fresh
+    /// measurements. The B–D floor rose from 0.88/0.92 to 0.92/0.95 when the
+    /// sources doubled (they measure 0.971/0.971).
     #[test]
     fn held_out_sets_meet_the_targets() {
         let started = std::time::Instant::now();
@@ -280,7 +363,9 @@ mod tests {
         }
         let later: Vec<Outcome> = ["heldout-b", "heldout-c", "heldout-d"].into_iter().flat_map(|set| measured(set).outcomes).collect();
         let flagged = Report { outcomes: later }.flagged();
-        assert!(flagged.recall() >= 0.92 && flagged.precision() >= 0.88, "sets B-D: precision {:.3} recall {:.3}", flagged.precision(), flagged.recall());
+        assert!(flagged.recall() >= 0.95 && flagged.precision() >= 0.92, "sets B-D: precision {:.3} recall {:.3}", flagged.precision(), flagged.recall());
+        let flagged = measured("dev-fresh").flagged();
+        assert!(flagged.recall() >= TARGET_RECALL && flagged.precision() >= TARGET_PRECISION, "dev-fresh: precision {:.3} recall {:.3}", flagged.precision(), flagged.recall());
     }
 
     fn measured(set: &str) -> Report {

@@ -80,13 +80,30 @@ pub fn extract(text: &str) -> Features {
     ids.into_iter().map(|id| (id, weight)).collect()
 }
 
-/// A signal that folding throws away: shouting. (Piled-up "!!!" and "???"
-/// were cues too, until a held-out set showed "love it!!! adding to cart"
-/// flagged: shoppers pile punctuation up in delight as often as in anger.)
+/// Signals that folding throws away:
+/// - shouting (mostly capitals);
+/// - a question mark anywhere. Ordinary shopping messages are mostly
+///   questions ("is it refundable?", "do you ship to Canarias?") and
+///   complaints mostly statements, and the question mark is the one sign of
+///   it that survives no wording. The model learns how much it counts
+///   (complaints asked as questions, "where is my refund?", stay flagged).
+///   Measured: 5-fold block cross-validation of the training set went from
+///   precision 0.918 / recall 0.930 to 0.937 / 0.951 at the same threshold.
+///
+/// Piled-up "!!!" and "???" were cues too, until a held-out set showed
+/// "love it!!! adding to cart" flagged: shoppers pile punctuation up in
+/// delight as often as in anger. A plain "!" cue measured no change.
 fn cues(text: &str) -> Vec<&'static str> {
     let letters = text.chars().filter(|c| c.is_alphabetic()).count();
     let upper = text.chars().filter(|c| c.is_uppercase()).count();
-    if letters >= 8 && upper * 10 >= letters * 7 { vec!["<shouting>"] } else { Vec::new() }
+    let mut found = Vec::new();
+    if letters >= 8 && upper * 10 >= letters * 7 {
+        found.push("<shouting>");
+    }
+    if text.contains('?') {
+        found.push("<question>");
+    }
+    found
 }
 
 fn fnv(seed: u64) -> u64 {
@@ -141,6 +158,14 @@ mod tests {
         let norm: f32 = f.iter().map(|(_, w)| w * w).sum();
         assert!((norm - 1.0).abs() < 1e-4);
         assert!(in_buckets(&f).iter().all(|(b, _)| (*b as usize) < BUCKETS));
+    }
+
+    #[test]
+    fn a_question_mark_is_a_feature_of_its_own() {
+        assert_eq!(cues("do you ship to Cork?"), vec!["<question>"]);
+        assert_eq!(cues("WHERE IS MY PARCEL?"), vec!["<shouting>", "<question>"]);
+        assert!(cues("the zip is broken").is_empty());
+        assert_ne!(extract("do you ship to Cork?"), extract("do you ship to Cork"));
     }
 
     #[test]

@@ -82,6 +82,24 @@ const RULES: &[(Reason, &[&str])] = &[
             "мой адвокат",
             "моего юриста",
             "моего адвоката",
+            // Formal notices and consumer authorities, named in no other
+            // sense: a shopper who writes them is starting a legal step.
+            "small claims",
+            "trading standards",
+            "letter before action",
+            "burofax",
+            "mise en demeure",
+            "dgccrf",
+            "una diffida",
+            "la diffida",
+            "diffida formale",
+            "vi diffido",
+            "messa in mora",
+            "verbraucherzentrale",
+            "abmahnung",
+            "ao procon",
+            "no procon",
+            "роспотребнадзор",
         ],
     ),
 ];
@@ -120,6 +138,11 @@ mod tests {
         assert_eq!(check("mi abogada os llamará").unwrap().reason, Reason::Legal);
         assert!(check("la pince à cravate Avocat est en argent ?").is_none());
         assert_eq!(check("ich schalte meinen Anwalt ein").unwrap().reason, Reason::Legal);
+        assert_eq!(check("Vous recevrez une mise en demeure.").unwrap().reason, Reason::Legal);
+        assert_eq!(check("vou reclamar no Procon").unwrap().reason, Reason::Legal);
+        assert_eq!(check("напишу в Роспотребнадзор").unwrap().reason, Reason::Legal);
+        assert!(check("the Procon cable, is it 2 m long?").is_none());
+        assert!(check("diffidate dalle imitazioni: è originale?").is_none());
     }
 
     #[test]
