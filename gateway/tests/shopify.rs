@@ -254,23 +254,31 @@ async fn a_sync_cut_off_mid_file_resumes_at_the_product_it_reached() {
     assert!(resumed.iter().all(|d| d.status == 206), "{resumed:?}");
 }
 
-#[tokio::test]
-async fn another_bulk_query_running_makes_the_full_sync_page_instead() {
-    let api = ShopifyEmulator::start(small_shop()).await;
-    let active = api.controls().shop.active_products();
-    // Another part of the same app runs a bulk query of its own, for a while.
-    api.controls().bulk.run_time = std::time::Duration::from_secs(600);
-    let other = reqwest::Client::new()
+/// Starts a bulk query as another client of the same app would.
+async fn start_bulk_query(api: &ShopifyEmulator, query: &str) {
+    let answer = reqwest::Client::new()
         .post(format!("{}/admin/api/2025-07/graphql.json", api.base_url()))
         .header("X-Shopify-Access-Token", shopify::ACCESS_TOKEN)
-        .json(&json!({"query": "mutation { bulkOperationRunQuery(query: \"{ orders { edges { node { id name } } } }\") { bulkOperation { id } userErrors { message } } }"}))
+        .json(&json!({
+            "query": "mutation Run($q: String!) { bulkOperationRunQuery(query: $q, groupObjects: true) { bulkOperation { id } userErrors { message } } }",
+            "variables": {"q": query}
+        }))
         .send()
         .await
         .unwrap()
         .json::<Value>()
         .await
         .unwrap();
-    assert!(other["data"]["bulkOperationRunQuery"]["bulkOperation"]["id"].is_string(), "{other}");
+    assert!(answer["data"]["bulkOperationRunQuery"]["bulkOperation"]["id"].is_string(), "{answer}");
+}
+
+#[tokio::test]
+async fn another_bulk_query_running_makes_the_full_sync_page_instead() {
+    let api = ShopifyEmulator::start(small_shop()).await;
+    let active = api.controls().shop.active_products();
+    // Another part of the same app runs a bulk query of its own, for a while.
+    api.controls().bulk.run_time = std::time::Duration::from_secs(600);
+    start_bulk_query(&api, "{ orders { edges { node { id name } } } }").await;
 
     let (app, storage) = gateway(&api, json!({})).await;
     app.sync_store(STORE, SyncMode::Full).await.expect("the full sync pages instead of waiting");
@@ -278,6 +286,30 @@ async fn another_bulk_query_running_makes_the_full_sync_page_instead() {
     let c = api.controls();
     assert_eq!(c.bulk.ops.len(), 1, "the other bulk query was left alone");
     assert!(c.calls.iter().any(|call| call.root_fields.iter().any(|f| f == "products")), "the catalog was paged");
+    drop(c);
+    assert_well_behaved(&api);
+}
+
+#[tokio::test]
+async fn a_bulk_query_of_ours_left_running_is_waited_for_then_ours_runs() {
+    let api = ShopifyEmulator::start(small_shop()).await;
+    let active = api.controls().shop.active_products();
+    let (app, storage) = gateway(&api, json!({})).await;
+    app.sync_store(STORE, SyncMode::Full).await.expect("first full sync");
+    // A run cut off right after starting its operation leaves it running
+    // (its cursor lost): the same query, still going for a while.
+    let query = api.controls().bulk.ops[0].query.clone();
+    api.controls().bulk.run_time = std::time::Duration::from_millis(1_500);
+    start_bulk_query(&api, &query).await;
+    api.controls().bulk.run_time = std::time::Duration::from_millis(300);
+    api.controls().calls.clear();
+
+    let report = app.sync_store(STORE, SyncMode::Full).await.expect("the full sync waits for the running operation, then runs its own");
+    assert_eq!(report.unchanged, active, "{report:?}");
+    assert_eq!(storage.count_products(STORE).await.unwrap(), active as u64);
+    let c = api.controls();
+    assert_eq!(c.bulk.ops.len(), 3, "ours started once the other ended");
+    assert!(!c.calls.iter().any(|call| call.root_fields.iter().any(|f| f == "products")), "nothing was paged");
     drop(c);
     assert_well_behaved(&api);
 }
