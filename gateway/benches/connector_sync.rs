@@ -167,7 +167,7 @@ async fn peer(connector: Connector, products: usize, gateway: &mut GatewayConfig
                 ("base_url".to_owned(), json!(api.base_url())),
                 ("api_version".to_owned(), json!("2025-07")),
                 ("storefront_url".to_owned(), json!("https://bench.example")),
-                ("bulk_sync".to_owned(), json!(std::env::var("CHATGW_BENCH_SHOPIFY_BULK").map_or(true, |v| v.trim() != "0"))),
+                ("bulk_sync".to_owned(), json!(!std::env::var("CHATGW_BENCH_SHOPIFY_BULK").is_ok_and(|v| v.trim() == "0"))),
             ]);
             let credential = header_credential(&api.base_url(), "X-Shopify-Access-Token", "");
             let mut store = common::connector::connector_store(STORE, "shopify", settings, &api.host_port(), credential, WEBHOOK_ENV);
