@@ -14,6 +14,8 @@
 //! - `rate limit` (Shopify): the query cost that run used over the cost
 //!   bucket's restore rate (the emulator's is Shopify Plus's, 1,000 points
 //!   a second), the least time the platform lets the catalog be read in.
+//!   A full sync runs as a bulk operation (the emulator completes one in
+//!   300 ms), whose file costs no points.
 //!
 //! So `total - connector alone` is what the gateway's side costs (storage,
 //! cards, embedding), `connector alone - peer alone` the plugin and host.
@@ -30,6 +32,9 @@
 //! - `CHATGW_BENCH_CONNECTORS`: a comma list of `shopify`, `woocommerce`,
 //!   `django-rest`, `sql-postgres`, `sql-mariadb` (default all).
 //! - `CHATGW_BENCH_STORAGE`: `sqlite`, `postgres` or both (default both).
+//! - `CHATGW_BENCH_SHOPIFY_BULK`: `0` makes the Shopify full sync page
+//!   through `products` (`bulk_sync: false`) instead of running a bulk
+//!   operation.
 //! - `TEST_DATABASE_URL`, `TEST_MARIADB_URL`, `CHATGW_DRF_PYTHON`: as for
 //!   the tests (`README.md`).
 
@@ -162,9 +167,17 @@ async fn peer(connector: Connector, products: usize, gateway: &mut GatewayConfig
                 ("base_url".to_owned(), json!(api.base_url())),
                 ("api_version".to_owned(), json!("2025-07")),
                 ("storefront_url".to_owned(), json!("https://bench.example")),
+                ("bulk_sync".to_owned(), json!(!std::env::var("CHATGW_BENCH_SHOPIFY_BULK").is_ok_and(|v| v.trim() == "0"))),
             ]);
             let credential = header_credential(&api.base_url(), "X-Shopify-Access-Token", "");
-            let store = common::connector::connector_store(STORE, "shopify", settings, &api.host_port(), credential, WEBHOOK_ENV);
+            let mut store = common::connector::connector_store(STORE, "shopify", settings, &api.host_port(), credential, WEBHOOK_ENV);
+            // A full sync reads a bulk operation's file from the emulator's
+            // second listener, with no credential.
+            if let CatalogSource::Connector(source) = &mut store.catalog
+                && let Some(http) = &mut source.http
+            {
+                http.private_hosts.push(api.files_host_port());
+            }
             (Peer::Shopify(api), store)
         }
         Connector::WooCommerce => {

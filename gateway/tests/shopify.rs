@@ -1,10 +1,12 @@
 //! A Shopify store through the shipped connector (`connectors/shopify`,
 //! packaged as an operator installs it) against the Shopify emulator
 //! (`testkit/emulators`) over real HTTP: full and incremental sync through
-//! the gateway's sync path, throttling (THROTTLED and 429) waited out,
-//! a cut-off sync resumed from its cursor, live stock per location, order
-//! lookup behind the order's email, and webhooks signed as Shopify signs
-//! them.
+//! the gateway's sync path (a full sync through a bulk operation and its
+//! JSONL file, on another origin that never sees the access token; paged
+//! when bulk is off or another bulk query runs), throttling (THROTTLED and
+//! 429) waited out, cut-off syncs resumed from their cursor (mid-file for
+//! bulk), a failed bulk operation, live stock per location, order lookup
+//! behind the order's email, and webhooks signed as Shopify signs them.
 
 mod chat_support;
 mod common;
@@ -39,7 +41,18 @@ fn set_secrets() {
     }
 }
 
+/// The store, its connector allowed to reach the emulator's API (with the
+/// token) and its bulk file listener (without: no credential is bound to
+/// that origin).
 fn store(api: &ShopifyEmulator, settings: Value) -> StoreConfig {
+    let mut store = store_without_file_host(api, settings);
+    if let CatalogSource::Connector(source) = &mut store.catalog {
+        source.http.as_mut().expect("an HTTP grant").private_hosts.push(api.files_host_port());
+    }
+    store
+}
+
+fn store_without_file_host(api: &ShopifyEmulator, settings: Value) -> StoreConfig {
     let mut all = BTreeMap::from([
         ("base_url".to_owned(), json!(api.base_url())),
         ("api_version".to_owned(), json!("2025-07")),
@@ -91,6 +104,10 @@ fn store(api: &ShopifyEmulator, settings: Value) -> StoreConfig {
 }
 
 async fn gateway(api: &ShopifyEmulator, settings: Value) -> (App, Arc<dyn Storage>) {
+    gateway_for(store(api, settings)).await
+}
+
+async fn gateway_for(store: StoreConfig) -> (App, Arc<dyn Storage>) {
     set_secrets();
     let mut config = gateway_config();
     config.plugins.insert("shopify".into(), chatgw_emulators::connector_manifest("shopify").display().to_string());
@@ -98,7 +115,7 @@ async fn gateway(api: &ShopifyEmulator, settings: Value) -> (App, Arc<dyn Storag
     let embedder: Arc<dyn chatgw::embed::Embedder> = Arc::new(chatgw::embed::LocalEmbedder::default());
     let model: Arc<dyn chatgw::llm::ChatModel> = Arc::new(chatgw::llm::offline::OfflineModel);
     let services = chatgw::app::Services { storage: storage.clone(), sessions: memory_sessions(), embedder };
-    let app = App::new(config, services, vec![(store(api, settings), model)]).await.expect("gateway with a Shopify store builds");
+    let app = App::new(config, services, vec![(store, model)]).await.expect("gateway with a Shopify store builds");
     (app, storage)
 }
 
@@ -123,10 +140,22 @@ fn assert_well_behaved(api: &ShopifyEmulator) {
     assert!(rejected.is_empty(), "the emulator rejected queries: {rejected:?}");
 }
 
+/// Every product the store holds, by id.
+async fn all_products(storage: &Arc<dyn Storage>) -> Vec<chatgw::catalog::product::Product> {
+    let mut ids = storage.product_ids(STORE).await.unwrap();
+    ids.sort();
+    let mut products = storage.get_products(STORE, &ids).await.unwrap();
+    products.sort_by(|a, b| a.id.cmp(&b.id));
+    products
+}
+
+fn catalog_3000() -> CatalogSpec {
+    CatalogSpec { products: 3_000, wide_every: 500, draft_every: 40, archived_every: 55 }
+}
+
 #[tokio::test]
-async fn a_full_sync_of_3000_products_lands_every_active_product_with_all_its_variants() {
-    let spec = CatalogSpec { products: 3_000, wide_every: 500, draft_every: 40, archived_every: 55 };
-    let api = ShopifyEmulator::start(shopify::generate(&spec)).await;
+async fn a_full_sync_of_3000_products_through_a_bulk_operation_lands_what_paging_lands() {
+    let api = ShopifyEmulator::start(shopify::generate(&catalog_3000())).await;
     let (active, wide_id) = {
         let c = api.controls();
         let wide = c.shop.products.iter().find(|p| p.variants.len() == 60 && p.status == ProductStatus::Active).expect("a product with 60 variants");
@@ -136,17 +165,167 @@ async fn a_full_sync_of_3000_products_lands_every_active_product_with_all_its_va
 
     let started = std::time::Instant::now();
     let report = app.sync_store(STORE, SyncMode::Full).await.expect("full sync");
-    let elapsed = started.elapsed();
-    eprintln!("full sync + embedding of {} products: {:.2} s ({report:?})", spec.products, elapsed.as_secs_f64());
-
+    eprintln!("bulk full sync + embedding of 3000 products: {:.2} s ({report:?})", started.elapsed().as_secs_f64());
     assert_eq!(storage.count_products(STORE).await.unwrap(), active as u64, "drafts and archived products stay out");
     assert_eq!(report.created, active, "{report:?}");
     assert!(report.embedded >= active, "every card was embedded: {report:?}");
-    // 60 variants, fetched beyond the first page of 20.
     let wide = storage.get_products(STORE, &[gid(wide_id)]).await.unwrap();
-    assert_eq!(wide[0].variants.len(), 60);
-    assert!(api.controls().calls.iter().any(|c| c.root_fields == ["product"]), "the other variants were paged in");
+    assert_eq!(wide[0].variants.len(), 60, "a bulk file has every variant, none paged in later");
+    {
+        let c = api.controls();
+        assert_eq!(c.bulk.ops.len(), 1, "one bulk operation");
+        assert!(c.bulk.ops[0].group_objects, "the connector asks for grouped output (2025-07 takes groupObjects)");
+        assert!(!c.calls.iter().any(|call| call.root_fields == ["products"] || call.root_fields == ["product"]), "nothing was paged");
+        assert!(c.bulk.downloads.len() > 1, "the file is read a range at a time: {}", c.bulk.downloads.len());
+        for download in &c.bulk.downloads {
+            assert_eq!(download.status, 206, "{download:?}");
+            assert!(download.headers.iter().all(|(name, value)| !name.eq_ignore_ascii_case("x-shopify-access-token") && !value.contains(shopify::ACCESS_TOKEN)), "the token never reaches the file host: {download:?}");
+        }
+        let read: usize = c.bulk.downloads.iter().map(|d| d.bytes).sum();
+        assert!(read >= c.bulk.ops[0].file.len(), "the whole file was read ({read} bytes)");
+    }
     assert_well_behaved(&api);
+
+    // The same catalog paged (bulk off), against an unthrottled emulator:
+    // the same products, variants and stock.
+    api.controls().bucket = Bucket::new(1.0e12, 1.0e12);
+    let (paged_app, paged_storage) = gateway(&api, json!({"bulk_sync": false})).await;
+    paged_app.sync_store(STORE, SyncMode::Full).await.expect("paged full sync");
+    assert!(api.controls().calls.iter().any(|c| c.root_fields == ["product"]), "paging fetched the wide products' other variants");
+    let (bulk, paged) = (all_products(&storage).await, all_products(&paged_storage).await);
+    assert_eq!(bulk.len(), active);
+    assert_eq!(bulk, paged, "a bulk sync and a paged sync land the same catalog");
+    assert_eq!(api.controls().bulk.ops.len(), 1, "bulk off starts no bulk operation");
+}
+
+#[tokio::test]
+async fn a_failed_bulk_operation_fails_the_sync_clearly_and_the_retry_continues_with_a_new_one() {
+    let api = ShopifyEmulator::start(small_shop()).await;
+    let active = api.controls().shop.active_products();
+    api.controls().bulk.fail_next = 1;
+    let (app, storage) = gateway(&api, json!({})).await;
+
+    let failed = app.sync_store(STORE, SyncMode::Full).await.expect_err("the bulk operation failed");
+    let message = failed.to_string();
+    assert!(message.contains("bulk operation") && message.contains("INTERNAL_SERVER_ERROR") && message.contains("next sync"), "{message}");
+    assert!(!message.contains(shopify::ACCESS_TOKEN));
+    assert_eq!(storage.count_products(STORE).await.unwrap(), 0);
+    {
+        let c = api.controls();
+        assert_eq!(c.bulk.ops.len(), 2, "a new operation was started for the retry");
+        assert!(c.bulk.ops[0].fail.is_some() && c.bulk.ops[1].fail.is_none());
+    }
+
+    let report = app.sync_store(STORE, SyncMode::Incremental).await.expect("the retry resumes with the new operation");
+    assert_eq!(report.created, active, "{report:?}");
+    assert_eq!(storage.count_products(STORE).await.unwrap(), active as u64);
+    assert_eq!(api.controls().bulk.ops.len(), 2, "the retry used the operation started for it");
+    let state = storage.get_sync_state(STORE).await.unwrap().expect("state");
+    assert!(state.last_full_at.is_some() && state.last_error.is_none(), "{state:?}");
+    assert_well_behaved(&api);
+}
+
+#[tokio::test]
+async fn a_sync_cut_off_mid_file_resumes_at_the_product_it_reached() {
+    let api = ShopifyEmulator::start(shopify::generate(&catalog_3000())).await;
+    let active = api.controls().shop.active_products();
+    api.controls().bulk.die_after_downloads = Some(2);
+    let (app, storage) = gateway(&api, json!({})).await;
+
+    let failed = app.sync_store(STORE, SyncMode::Full).await.expect_err("the third range answers 503");
+    assert!(failed.to_string().contains("503"), "{failed}");
+    assert!(!failed.to_string().contains("X-Goog-Signature"), "the signed URL stays out of errors: {failed}");
+    let landed = storage.count_products(STORE).await.unwrap();
+    assert!(landed > 0 && (landed as usize) < active, "two ranges landed: {landed}");
+    let state = storage.get_sync_state(STORE).await.unwrap().expect("progress is saved");
+    let cursor = state.cursor.clone().expect("a cursor");
+    assert!(cursor.starts_with("bulk:") && !cursor.contains("X-Goog"), "the cursor names the operation and an offset, not the signed URL: {cursor}");
+
+    let before = api.controls().bulk.downloads.len();
+    api.controls().bulk.die_after_downloads = None;
+    let report = app.sync_store(STORE, SyncMode::Incremental).await.expect("the resumed sync finishes");
+    assert_eq!(storage.count_products(STORE).await.unwrap(), active as u64, "nothing lost");
+    assert_eq!(report.created + landed as usize, active, "{report:?}");
+    let c = api.controls();
+    assert_eq!(c.bulk.ops.len(), 1, "the same operation's file, not a new one");
+    let resumed = &c.bulk.downloads[before..];
+    let first_range = resumed[0].headers.iter().find(|(n, _)| n == "range").map(|(_, v)| v.clone()).expect("a range");
+    assert!(!first_range.starts_with("bytes=0-"), "the resumed run starts where the first stopped: {first_range}");
+    assert!(resumed.iter().all(|d| d.status == 206), "{resumed:?}");
+}
+
+/// Starts a bulk query as another client of the same app would.
+async fn start_bulk_query(api: &ShopifyEmulator, query: &str) {
+    let answer = reqwest::Client::new()
+        .post(format!("{}/admin/api/2025-07/graphql.json", api.base_url()))
+        .header("X-Shopify-Access-Token", shopify::ACCESS_TOKEN)
+        .json(&json!({
+            "query": "mutation Run($q: String!) { bulkOperationRunQuery(query: $q, groupObjects: true) { bulkOperation { id } userErrors { message } } }",
+            "variables": {"q": query}
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert!(answer["data"]["bulkOperationRunQuery"]["bulkOperation"]["id"].is_string(), "{answer}");
+}
+
+#[tokio::test]
+async fn another_bulk_query_running_makes_the_full_sync_page_instead() {
+    let api = ShopifyEmulator::start(small_shop()).await;
+    let active = api.controls().shop.active_products();
+    // Another part of the same app runs a bulk query of its own, for a while.
+    api.controls().bulk.run_time = std::time::Duration::from_secs(600);
+    start_bulk_query(&api, "{ orders { edges { node { id name } } } }").await;
+
+    let (app, storage) = gateway(&api, json!({})).await;
+    app.sync_store(STORE, SyncMode::Full).await.expect("the full sync pages instead of waiting");
+    assert_eq!(storage.count_products(STORE).await.unwrap(), active as u64);
+    let c = api.controls();
+    assert_eq!(c.bulk.ops.len(), 1, "the other bulk query was left alone");
+    assert!(c.calls.iter().any(|call| call.root_fields.iter().any(|f| f == "products")), "the catalog was paged");
+    drop(c);
+    assert_well_behaved(&api);
+}
+
+#[tokio::test]
+async fn a_bulk_query_of_ours_left_running_is_waited_for_then_ours_runs() {
+    let api = ShopifyEmulator::start(small_shop()).await;
+    let active = api.controls().shop.active_products();
+    let (app, storage) = gateway(&api, json!({})).await;
+    app.sync_store(STORE, SyncMode::Full).await.expect("first full sync");
+    // A run cut off right after starting its operation leaves it running
+    // (its cursor lost): the same query, still going for a while.
+    let query = api.controls().bulk.ops[0].query.clone();
+    api.controls().bulk.run_time = std::time::Duration::from_millis(1_500);
+    start_bulk_query(&api, &query).await;
+    api.controls().bulk.run_time = std::time::Duration::from_millis(300);
+    api.controls().calls.clear();
+
+    let report = app.sync_store(STORE, SyncMode::Full).await.expect("the full sync waits for the running operation, then runs its own");
+    assert_eq!(report.unchanged, active, "{report:?}");
+    assert_eq!(storage.count_products(STORE).await.unwrap(), active as u64);
+    let c = api.controls();
+    assert_eq!(c.bulk.ops.len(), 3, "ours started once the other ended");
+    assert!(!c.calls.iter().any(|call| call.root_fields.iter().any(|f| f == "products")), "nothing was paged");
+    drop(c);
+    assert_well_behaved(&api);
+}
+
+#[tokio::test]
+async fn a_file_host_the_store_does_not_allow_fails_the_sync_naming_it() {
+    let api = ShopifyEmulator::start(small_shop()).await;
+    let (app, storage) = gateway_for(store_without_file_host(&api, json!({}))).await;
+    let failed = app.sync_store(STORE, SyncMode::Full).await.expect_err("the file host is not allowed");
+    // The host refuses the request (and ends the call) before the plugin
+    // sees it: the error is the host's, naming the origin.
+    let message = failed.to_string();
+    assert!(message.contains(&api.files_host_port()) && message.contains("not allow-listed"), "{message}");
+    assert!(!message.contains("X-Goog-Signature"), "{message}");
+    assert!(api.controls().bulk.downloads.is_empty(), "refused before any request");
+    assert_eq!(storage.count_products(STORE).await.unwrap(), 0);
 }
 
 #[tokio::test]
@@ -186,7 +365,7 @@ async fn an_incremental_sync_asks_only_for_what_changed_since_the_last_run() {
 async fn a_sync_cut_off_by_a_dying_upstream_resumes_from_its_cursor() {
     let api = ShopifyEmulator::start(small_shop()).await;
     let active = api.controls().shop.active_products();
-    let (app, storage) = gateway(&api, json!({"page_size": 10})).await;
+    let (app, storage) = gateway(&api, json!({"page_size": 10, "bulk_sync": false})).await;
 
     api.controls().die_after_product_pages = Some(2);
     let failed = app.sync_store(STORE, SyncMode::Full).await.expect_err("the third page answers 500");
@@ -218,7 +397,7 @@ async fn throttled_and_rate_limited_pages_are_waited_out_without_losing_products
         c.rate_limit_next = 2;
         c.retry_after_s = 1;
     }
-    let (app, storage) = gateway(&api, json!({})).await;
+    let (app, storage) = gateway(&api, json!({"bulk_sync": false})).await;
     app.sync_store(STORE, SyncMode::Full).await.expect("the sync waits out every throttle");
     assert_eq!(storage.count_products(STORE).await.unwrap(), active as u64);
     let c = api.controls();

@@ -85,9 +85,12 @@ pub struct GqlVariant {
     selected_options: Vec<NameValue>,
 }
 
+/// A product's own fields: what a `products` page gives with its first
+/// variants, and what one line of a bulk operation's JSONL gives (its
+/// variants are lines of their own there).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct GqlProduct {
+pub struct ProductFields {
     pub id: String,
     title: String,
     #[serde(default)]
@@ -105,6 +108,12 @@ pub struct GqlProduct {
     #[serde(default)]
     options: Vec<NameValues>,
     featured_image: Option<Image>,
+}
+
+#[derive(Deserialize)]
+pub struct GqlProduct {
+    #[serde(flatten)]
+    pub fields: ProductFields,
     pub variants: Connection<GqlVariant>,
 }
 
@@ -125,6 +134,13 @@ impl From<GqlVariant> for ShopVariant {
 impl GqlProduct {
     /// Into the common form, with the variants fetched so far plus `more`.
     pub fn into_product(self, more: Vec<GqlVariant>) -> ShopProduct {
+        self.fields.into_product(self.variants.nodes.into_iter().chain(more).collect())
+    }
+}
+
+impl ProductFields {
+    /// Into the common form, with all its variants.
+    pub fn into_product(self, variants: Vec<GqlVariant>) -> ShopProduct {
         ShopProduct {
             id: self.id,
             title: self.title,
@@ -137,7 +153,7 @@ impl GqlProduct {
             updated_at: self.updated_at,
             options: self.options.into_iter().map(|o| (o.name, o.values)).collect(),
             image_url: self.featured_image.map(|i| i.url),
-            variants: self.variants.nodes.into_iter().chain(more).map(ShopVariant::from).collect(),
+            variants: variants.into_iter().map(ShopVariant::from).collect(),
         }
     }
 }

@@ -42,6 +42,50 @@ pub fn products_query() -> String {
     )
 }
 
+/// The bulk query of a full sync: every product with every variant, no
+/// paging arguments (a bulk query pages by itself). Shopify writes one
+/// JSONL line per product, then one per variant with `__parentId`.
+pub fn bulk_products_query() -> String {
+    format!(
+        "{{
+  products {{
+    edges {{
+      node {{
+        id title handle descriptionHtml vendor productType tags status updatedAt
+        options {{ name values }}
+        featuredImage {{ url }}
+        variants {{ edges {{ node {{ {VARIANT_FIELDS} }} }} }}
+      }}
+    }}
+  }}
+}}"
+    )
+}
+
+/// Starts a bulk query (a mutation: 10 points). `groupObjects: true` keeps
+/// a product's variants right below it, which lets the file be read a
+/// range at a time; 2026-01 made `false` the default.
+pub const BULK_RUN_GROUPED: &str = "mutation BulkProducts($query: String!) {
+  bulkOperationRunQuery(query: $query, groupObjects: true) { bulkOperation { id status } userErrors { field message code } }
+}";
+
+/// The same for API versions before 2025-07, which group always and do not
+/// know the argument.
+pub const BULK_RUN: &str = "mutation BulkProducts($query: String!) {
+  bulkOperationRunQuery(query: $query) { bulkOperation { id status } userErrors { field message code } }
+}";
+
+/// One bulk operation by id (`node` works on every version; `bulkOperation(id:)`
+/// only from 2026-01).
+pub const BULK_OPERATION_QUERY: &str = "query BulkOperation($id: ID!) {
+  node(id: $id) { ... on BulkOperation { id status errorCode createdAt objectCount url } }
+}";
+
+/// The app's most recent bulk query, whoever started it.
+pub const CURRENT_BULK_QUERY: &str = "query CurrentBulkOperation {
+  currentBulkOperation(type: QUERY) { id status errorCode createdAt query }
+}";
+
 /// The variants after the first page of one product (cost 3 + 250 x 2).
 pub fn more_variants_query() -> String {
     format!(

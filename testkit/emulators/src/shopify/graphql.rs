@@ -1,7 +1,8 @@
 //! The Admin GraphQL subset the emulator answers: a typed schema table (so a
 //! field Shopify does not have is an error, as on the real API), the
 //! calculated query cost Shopify throttles on, and an executor over the
-//! emulated [`Shop`].
+//! emulated [`Shop`] and its bulk operations ([`super::bulk`]), which also
+//! writes a bulk query's JSONL file.
 //!
 //! Cost, per shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits:
 //! scalars and enums 0, objects 1, connections 2 plus `first` times the cost
@@ -10,9 +11,10 @@
 use std::collections::HashMap;
 
 use base64::Engine;
-use graphql_parser::query::{Definition, Document, Field, OperationDefinition, Selection, SelectionSet, Value as GqlValue};
+use graphql_parser::query::{Definition, Document, Field, OperationDefinition, Selection, SelectionSet, TypeCondition, Value as GqlValue};
 use serde_json::{Map, Value, json};
 
+use super::bulk::{BulkOp, RunOutcome, UserError};
 use super::catalog::{Fulfillment, InventoryLevel, LineItem, Location, Order, Product, Shop, TrackingInfo, Variant};
 use super::search::{self, Comparator, Term};
 
@@ -30,11 +32,11 @@ pub struct GqlError {
 }
 
 impl GqlError {
-    fn new(message: impl Into<String>) -> Self {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
         Self { message: message.into(), code: None, extra: Map::new() }
     }
 
-    fn code(mut self, code: &'static str) -> Self {
+    pub(crate) fn code(mut self, code: &'static str) -> Self {
         self.code = Some(code);
         self
     }
@@ -86,6 +88,18 @@ fn field_type(parent: &str, field: &str) -> Option<Ty> {
         ("QueryRoot", "orders") => Connection("Order"),
         ("QueryRoot", "order") => Object("Order"),
         ("QueryRoot", "locations") => Connection("Location"),
+        ("QueryRoot", "currentBulkOperation") => Object("BulkOperation"),
+        ("QueryRoot", "node") => Object("Node"),
+        ("Node", "id") => Scalar,
+        ("Mutation", "bulkOperationRunQuery") => Object("BulkOperationRunQueryPayload"),
+        ("BulkOperationRunQueryPayload", "bulkOperation") => Object("BulkOperation"),
+        ("BulkOperationRunQueryPayload", "userErrors") => List("BulkOperationUserError"),
+        ("BulkOperationUserError", "field" | "message" | "code") => Scalar,
+        (
+            "BulkOperation",
+            "id" | "status" | "errorCode" | "createdAt" | "completedAt" | "objectCount" | "rootObjectCount" | "fileSize" | "url" | "partialDataUrl"
+            | "query" | "type",
+        ) => Scalar,
         ("Shop", "name" | "currencyCode" | "myshopifyDomain") => Scalar,
         (
             "Product",
@@ -169,9 +183,11 @@ fn connection_type(node: &str) -> &'static str {
     }
 }
 
-/// A parsed request: the selection of its one query operation, its
-/// fragments and its variables.
+/// A parsed request: the selection of its one operation, its fragments
+/// and its variables.
 pub struct Request<'q> {
+    /// `QueryRoot` or `Mutation`.
+    root: &'static str,
     selection: SelectionSet<'q, String>,
     fragments: HashMap<String, SelectionSet<'q, String>>,
     variables: Map<String, Value>,
@@ -187,39 +203,150 @@ impl<'q> Request<'q> {
                 Definition::Fragment(f) => {
                     fragments.insert(f.name, f.selection_set);
                 }
-                Definition::Operation(OperationDefinition::SelectionSet(s)) => operations.push((None, s)),
-                Definition::Operation(OperationDefinition::Query(q)) => operations.push((q.name, q.selection_set)),
-                Definition::Operation(_) => return Err(GqlError::new("The emulator answers queries only; mutations and subscriptions are not emulated")),
+                Definition::Operation(OperationDefinition::SelectionSet(s)) => operations.push((None, "QueryRoot", s)),
+                Definition::Operation(OperationDefinition::Query(q)) => operations.push((q.name, "QueryRoot", q.selection_set)),
+                Definition::Operation(OperationDefinition::Mutation(m)) => operations.push((m.name, "Mutation", m.selection_set)),
+                Definition::Operation(OperationDefinition::Subscription(_)) => return Err(GqlError::new("Subscriptions are not served over HTTP")),
             }
         }
-        let selection = match operation_name {
-            Some(name) => operations.into_iter().find(|(n, _)| n.as_deref() == Some(name)).map(|(_, s)| s),
-            None if operations.len() == 1 => operations.pop().map(|(_, s)| s),
+        let (root, selection) = match operation_name {
+            Some(name) => operations.into_iter().find(|(n, _, _)| n.as_deref() == Some(name)).map(|(_, root, s)| (root, s)),
+            None if operations.len() == 1 => operations.pop().map(|(_, root, s)| (root, s)),
             None => None,
         }
         .ok_or_else(|| GqlError::new("An operation name is required when the document has several operations, and it must name one of them"))?;
-        Ok(Self { selection, fragments, variables })
+        Ok(Self { root, selection, fragments, variables })
+    }
+
+    pub fn is_mutation(&self) -> bool {
+        self.root == "Mutation"
+    }
+
+    /// The one argument of a top-level field, as sent (variables resolved).
+    pub fn root_argument(&self, field: &str, argument: &str) -> Result<Option<Value>, GqlError> {
+        let mut fields = Vec::new();
+        self.fields(self.root, &self.selection, &mut fields)?;
+        match fields.into_iter().find(|f| f.name == field) {
+            Some(f) => Ok(self.args(f)?.remove(argument)),
+            None => Ok(None),
+        }
     }
 
     /// The names of the query's top-level fields.
     pub fn root_fields(&self) -> Vec<String> {
         let mut fields = Vec::new();
-        match self.fields(&self.selection, &mut fields) {
+        match self.fields(self.root, &self.selection, &mut fields) {
             Ok(()) => fields.iter().map(|f| f.name.clone()).collect(),
             Err(_) => Vec::new(),
         }
     }
 
-    /// The fields of a selection set, with fragments spread in.
-    fn fields<'s>(&'s self, set: &'s SelectionSet<'q, String>, out: &mut Vec<&'s Field<'q, String>>) -> Result<(), GqlError> {
+    /// The fields of a selection set on an object of type `on`, with
+    /// fragments spread in (an inline fragment on another type is left out).
+    fn fields<'s>(&'s self, on: &str, set: &'s SelectionSet<'q, String>, out: &mut Vec<&'s Field<'q, String>>) -> Result<(), GqlError> {
         for item in &set.items {
             match item {
                 Selection::Field(f) => out.push(f),
-                Selection::InlineFragment(f) => self.fields(&f.selection_set, out)?,
+                Selection::InlineFragment(f) => match &f.type_condition {
+                    Some(TypeCondition::On(t)) if t != on => {}
+                    _ => self.fields(on, &f.selection_set, out)?,
+                },
                 Selection::FragmentSpread(s) => {
                     let fragment =
                         self.fragments.get(&s.fragment_name).ok_or_else(|| GqlError::new(format!("Fragment {} was used, but not defined", s.fragment_name)))?;
-                    self.fields(fragment, out)?;
+                    self.fields(on, fragment, out)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The selections of inline fragments on a type other than `on` (the
+    /// concrete types of an interface such as `Node`).
+    fn typed_fragments<'s>(&'s self, on: &str, set: &'s SelectionSet<'q, String>) -> Vec<(&'s str, &'s SelectionSet<'q, String>)> {
+        set.items
+            .iter()
+            .filter_map(|item| match item {
+                Selection::InlineFragment(f) => match &f.type_condition {
+                    Some(TypeCondition::On(t)) if t != on => Some((t.as_str(), &f.selection_set)),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The node selection of a connection field (`edges { node { … } }` or
+    /// `nodes { … }`).
+    fn node_selection<'s>(&'s self, connection: &str, field: &'s Field<'q, String>) -> Result<&'s SelectionSet<'q, String>, GqlError> {
+        let mut fields = Vec::new();
+        self.fields(connection, &field.selection_set, &mut fields)?;
+        for f in fields {
+            match f.name.as_str() {
+                "nodes" => return Ok(&f.selection_set),
+                "edges" => {
+                    let mut inner = Vec::new();
+                    self.fields("Edge", &f.selection_set, &mut inner)?;
+                    if let Some(node) = inner.into_iter().find(|n| n.name == "node") {
+                        return Ok(&node.selection_set);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Err(GqlError::new(format!("The connection '{}' selects no nodes", field.name)))
+    }
+
+    /// Checks a bulk query as `bulkOperationRunQuery` does: one top-level
+    /// connection, at most five connections, nested at most two deep, a
+    /// nested connection's parent selecting `id`. The message is the
+    /// user error's.
+    pub fn check_bulk(&self) -> Result<(), String> {
+        if self.is_mutation() {
+            return Err("Invalid bulk query: bulkOperationRunQuery runs queries; mutations go through bulkOperationRunMutation".into());
+        }
+        let mut fields = Vec::new();
+        self.fields(self.root, &self.selection, &mut fields).map_err(|e| e.message)?;
+        let [root] = fields.as_slice() else { return Err("Invalid bulk query: a bulk query has exactly one top-level field".into()) };
+        if !matches!(field_type(self.root, &root.name), Some(Ty::Connection(_))) {
+            return Err("Bulk queries must contain at least one connection.".into());
+        }
+        let mut connections = 0;
+        self.check_bulk_set(self.root, &self.selection, 0, false, &mut connections)?;
+        if connections > 5 {
+            return Err("Bulk queries cannot contain more than 5 connections.".into());
+        }
+        Ok(())
+    }
+
+    fn check_bulk_set(&self, parent: &str, set: &SelectionSet<'q, String>, depth: u32, in_object: bool, connections: &mut u32) -> Result<(), String> {
+        let mut fields = Vec::new();
+        self.fields(parent, set, &mut fields).map_err(|e| e.message)?;
+        let selects_id = fields.iter().any(|f| f.name == "id");
+        for field in &fields {
+            if field.name == "__typename" {
+                continue;
+            }
+            let ty = field_type(parent, &field.name).ok_or_else(|| format!("Field '{}' doesn't exist on type '{parent}'", field.name))?;
+            match ty {
+                Ty::Scalar => {}
+                Ty::Object(t) | Ty::List(t) => self.check_bulk_set(t, &field.selection_set, depth, true, connections)?,
+                Ty::Connection(node) => {
+                    if in_object {
+                        return Err(format!("The emulator writes nested connections only on a connection's nodes, not inside '{parent}' ({})", field.name));
+                    }
+                    *connections += 1;
+                    if depth >= 2 {
+                        return Err("Bulk queries cannot contain connections with a nesting depth greater than 2.".into());
+                    }
+                    if depth >= 1 && !selects_id {
+                        return Err(format!(
+                            "The parent 'node' field for a nested connection must select the 'id' field. Connection fields without 'id': {}.",
+                            field.name
+                        ));
+                    }
+                    let nodes = self.node_selection(connection_type(node), field).map_err(|e| e.message)?;
+                    self.check_bulk_set(node, nodes, depth + 1, false, connections)?;
                 }
             }
         }
@@ -240,20 +367,26 @@ impl<'q> Request<'q> {
         })
     }
 
+    /// A field's arguments. Names starting with `__` are reserved and
+    /// dropped (the executor marks bulk reads with one).
     fn args(&self, field: &Field<'q, String>) -> Result<Map<String, Value>, GqlError> {
-        field.arguments.iter().map(|(name, value)| Ok((name.clone(), self.value(value)?))).collect()
+        field.arguments.iter().filter(|(name, _)| !name.starts_with("__")).map(|(name, value)| Ok((name.clone(), self.value(value)?))).collect()
     }
 
     /// Validates the query against the schema and returns its requested
     /// cost.
     pub fn requested_cost(&self) -> Result<u64, GqlError> {
-        self.selection_cost("QueryRoot", &self.selection)
+        self.selection_cost(self.root, &self.selection)
     }
 
     fn selection_cost(&self, parent: &str, set: &SelectionSet<'q, String>) -> Result<u64, GqlError> {
         let mut fields = Vec::new();
-        self.fields(set, &mut fields)?;
+        self.fields(parent, set, &mut fields)?;
+        // An interface costs the most of its possible selections.
         let mut cost = 0;
+        for (on, fragment) in self.typed_fragments(parent, set) {
+            cost = cost.max(self.selection_cost(on, fragment)?);
+        }
         for field in fields {
             if field.name == "__typename" {
                 continue;
@@ -265,6 +398,11 @@ impl<'q> Request<'q> {
                     .with("fieldName", &field.name)
             })?;
             cost += match ty {
+                // shopify.dev rate limits: a mutation costs 10.
+                _ if parent == "Mutation" => {
+                    self.selection_cost(field_type_name(ty), &field.selection_set)?;
+                    MUTATION_COST
+                }
                 Ty::Scalar => {
                     if !field.selection_set.items.is_empty() {
                         return Err(GqlError::new(format!("Selections can't be made on scalars (field '{}' returns a scalar)", field.name)));
@@ -287,7 +425,7 @@ impl<'q> Request<'q> {
     fn node_cost(&self, node: &'static str, set: &SelectionSet<'q, String>) -> Result<u64, GqlError> {
         let connection = connection_type(node);
         let mut fields = Vec::new();
-        self.fields(set, &mut fields)?;
+        self.fields(connection, set, &mut fields)?;
         let mut cost = 0;
         for field in fields {
             let one = match field.name.as_str() {
@@ -302,6 +440,16 @@ impl<'q> Request<'q> {
             cost = cost.max(one);
         }
         Ok(cost.max(1))
+    }
+}
+
+/// What a mutation costs, whatever it selects.
+pub const MUTATION_COST: u64 = 10;
+
+fn field_type_name(ty: Ty) -> &'static str {
+    match ty {
+        Ty::Scalar => "",
+        Ty::Object(t) | Ty::List(t) | Ty::Connection(t) => t,
     }
 }
 
@@ -328,6 +476,10 @@ fn page_size(args: &Map<String, Value>) -> Result<i64, GqlError> {
 #[derive(Clone)]
 enum Obj<'s> {
     Query,
+    Mutation,
+    RunPayload(&'s RunOutcome),
+    BulkUserError(&'s UserError),
+    BulkOperation(&'s BulkOp),
     Shop,
     Product(&'s Product),
     ProductOption(&'s (String, Vec<String>)),
@@ -348,6 +500,21 @@ enum Obj<'s> {
     Edge(String, Box<Obj<'s>>),
     PageInfo { has_next: bool, has_previous: bool, start: Option<String>, end: Option<String> },
 }
+
+impl Obj<'_> {
+    /// The type of an object behind the `Node` interface.
+    fn node_type(&self) -> &'static str {
+        match self {
+            Obj::BulkOperation(_) => "BulkOperation",
+            Obj::Product(_) => "Product",
+            _ => "Node",
+        }
+    }
+}
+
+/// The argument the executor adds to a connection it reads whole for a
+/// bulk query (no `first`, no 25,000-object cap).
+const BULK_ARG: &str = "__bulk";
 
 #[derive(Clone)]
 struct Page<'s> {
@@ -386,22 +553,120 @@ fn decode_cursor(cursor: &str) -> Result<(u64, Value), GqlError> {
 pub struct Executor<'s, 'r, 'q> {
     shop: &'s Shop,
     request: &'r Request<'q>,
+    /// The app's bulk operations, oldest first, as of `now`.
+    bulk: &'s [BulkOp],
+    /// What this request's `bulkOperationRunQuery` did.
+    run: Option<&'s RunOutcome>,
+    now: std::time::Instant,
+    /// Leave connections out (a bulk query's JSONL lines).
+    flat: bool,
     pub actual_cost: u64,
 }
 
 impl<'s, 'r, 'q> Executor<'s, 'r, 'q> {
     pub fn new(shop: &'s Shop, request: &'r Request<'q>) -> Self {
-        Self { shop, request, actual_cost: 0 }
+        Self { shop, request, bulk: &[], run: None, now: std::time::Instant::now(), flat: false, actual_cost: 0 }
+    }
+
+    /// With the app's bulk operations (and what a `bulkOperationRunQuery`
+    /// in this request did).
+    pub fn with_bulk(mut self, bulk: &'s [BulkOp], run: Option<&'s RunOutcome>) -> Self {
+        self.bulk = bulk;
+        self.run = run;
+        self
     }
 
     pub fn run(&mut self) -> Result<Value, GqlError> {
         let set = &self.request.selection;
-        self.select(&Obj::Query, "QueryRoot", set).map(Value::Object)
+        let root = if self.request.is_mutation() { Obj::Mutation } else { Obj::Query };
+        self.select(&root, self.request.root, set).map(Value::Object)
+    }
+
+    /// A bulk query's JSONL file (checked with [`Request::check_bulk`]):
+    /// a line per node of the top-level connection, and a line per node of
+    /// a nested connection with `__parentId`, right below its parent when
+    /// `group`, after all the lines of the level above otherwise. Returns
+    /// the file, the objects written and the top-level ones.
+    pub fn jsonl(&mut self, group: bool) -> Result<(Vec<u8>, u64, u64), GqlError> {
+        let request = self.request;
+        let mut fields = Vec::new();
+        request.fields(request.root, &request.selection, &mut fields)?;
+        let [root] = fields.as_slice() else { return Err(GqlError::new("a bulk query has exactly one top-level field")) };
+        let Some(Ty::Connection(node)) = field_type(request.root, &root.name) else {
+            return Err(GqlError::new("Bulk queries must contain at least one connection."));
+        };
+        let set = request.node_selection(connection_type(node), root)?;
+        let roots = self.bulk_nodes(&Obj::Query, root)?;
+        let mut lines = Vec::new();
+        let mut deferred = Vec::new();
+        for obj in &roots {
+            self.bulk_lines(obj, node, set, None, group, &mut lines, &mut deferred)?;
+        }
+        while !deferred.is_empty() {
+            for (parent, obj, node, set) in std::mem::take(&mut deferred) {
+                self.bulk_lines(&obj, node, set, Some(&parent), group, &mut lines, &mut deferred)?;
+            }
+        }
+        let mut file = Vec::new();
+        for line in &lines {
+            serde_json::to_writer(&mut file, line).map_err(|e| GqlError::new(format!("internal emulator error: {e}")))?;
+            file.push(b'\n');
+        }
+        Ok((file, lines.len() as u64, roots.len() as u64))
+    }
+
+    /// Every node of a connection field of `obj`, unpaged.
+    fn bulk_nodes(&mut self, obj: &Obj<'s>, field: &Field<'q, String>) -> Result<Vec<Obj<'s>>, GqlError> {
+        let mut args = self.request.args(field)?;
+        args.insert(BULK_ARG.into(), json!(true));
+        match self.resolve(obj, &field.name, &args)? {
+            Out::Object(Obj::Connection(page)) => Ok(page.items.into_iter().map(|(_, node)| node).collect()),
+            _ => Err(GqlError::new(format!("internal emulator error: '{}' is not a connection", field.name))),
+        }
+    }
+
+    /// `obj`'s line (and its children's, or theirs deferred).
+    #[allow(clippy::too_many_arguments)]
+    fn bulk_lines(
+        &mut self,
+        obj: &Obj<'s>,
+        type_name: &'static str,
+        set: &'r SelectionSet<'q, String>,
+        parent: Option<&str>,
+        group: bool,
+        lines: &mut Vec<Map<String, Value>>,
+        deferred: &mut Vec<(String, Obj<'s>, &'static str, &'r SelectionSet<'q, String>)>,
+    ) -> Result<(), GqlError> {
+        let request = self.request;
+        self.flat = true;
+        let line = self.select(obj, type_name, set);
+        self.flat = false;
+        let mut line = line?;
+        let id = line.get("id").and_then(Value::as_str).map(str::to_owned);
+        if let Some(parent) = parent {
+            line.insert("__parentId".into(), json!(parent));
+        }
+        lines.push(line);
+        let mut fields = Vec::new();
+        request.fields(type_name, set, &mut fields)?;
+        for field in fields {
+            let Some(Ty::Connection(node)) = field_type(type_name, &field.name) else { continue };
+            let id = id.clone().ok_or_else(|| GqlError::new("The parent 'node' field for a nested connection must select the 'id' field."))?;
+            let child_set = request.node_selection(connection_type(node), field)?;
+            for child in self.bulk_nodes(obj, field)? {
+                if group {
+                    self.bulk_lines(&child, node, child_set, Some(&id), group, lines, deferred)?;
+                } else {
+                    deferred.push((id.clone(), child, node, child_set));
+                }
+            }
+        }
+        Ok(())
     }
 
     fn select(&mut self, obj: &Obj<'s>, type_name: &str, set: &SelectionSet<'q, String>) -> Result<Map<String, Value>, GqlError> {
         let mut fields = Vec::new();
-        self.request.fields(set, &mut fields)?;
+        self.request.fields(type_name, set, &mut fields)?;
         let mut out = Map::new();
         for field in fields {
             let key = field.alias.clone().unwrap_or_else(|| field.name.clone());
@@ -410,11 +675,16 @@ impl<'s, 'r, 'q> Executor<'s, 'r, 'q> {
                 continue;
             }
             let ty = field_type(type_name, &field.name).ok_or_else(|| GqlError::new(format!("Field '{}' doesn't exist on type '{type_name}'", field.name)))?;
+            if self.flat && matches!(ty, Ty::Connection(_)) {
+                continue;
+            }
             let args = self.request.args(field)?;
             let value = match (self.resolve(obj, &field.name, &args)?, ty) {
                 (Out::Value(v), _) => v,
                 (Out::Object(o), Ty::Object(t)) => {
                     self.actual_cost += 1;
+                    // An interface field (`node`) selects on the object's own type.
+                    let t = if t == "Node" { o.node_type() } else { t };
                     Value::Object(self.select(&o, t, &field.selection_set)?)
                 }
                 (Out::Object(o), Ty::Connection(node)) => {
@@ -444,7 +714,44 @@ impl<'s, 'r, 'q> Executor<'s, 'r, 'q> {
         let v = |value: Value| Ok(Out::Value(value));
         let opt = |value: Option<&str>| Ok(Out::Value(value.map_or(Value::Null, |s| json!(s))));
         match obj {
+            Obj::Mutation => match field {
+                "bulkOperationRunQuery" => {
+                    let run = self.run.ok_or_else(|| GqlError::new("internal emulator error: a bulk mutation without its outcome"))?;
+                    Ok(Out::Object(Obj::RunPayload(run)))
+                }
+                _ => unreachable_field(field),
+            },
+            Obj::RunPayload(run) => match field {
+                "bulkOperation" => Ok(run.op.and_then(|id| self.bulk.iter().find(|op| op.id == id)).map_or(Out::Value(Value::Null), |op| Out::Object(Obj::BulkOperation(op)))),
+                "userErrors" => Ok(Out::List(run.errors.iter().map(Obj::BulkUserError).collect())),
+                _ => unreachable_field(field),
+            },
+            Obj::BulkUserError(e) => match field {
+                "field" => v(json!(e.field)),
+                "message" => v(json!(e.message)),
+                "code" => v(json!(e.code)),
+                _ => unreachable_field(field),
+            },
+            Obj::BulkOperation(op) => match op.field(field, self.now) {
+                Some(value) => v(value),
+                None => unreachable_field(field),
+            },
             Obj::Query => match field {
+                "currentBulkOperation" => {
+                    // `type` defaults to QUERY; the emulator runs bulk queries only.
+                    let wanted = args.get("type").and_then(Value::as_str).unwrap_or("QUERY");
+                    let op = if wanted == "QUERY" { self.bulk.last() } else { None };
+                    Ok(op.map_or(Out::Value(Value::Null), |op| Out::Object(Obj::BulkOperation(op))))
+                }
+                "node" => {
+                    let id = args.get("id").and_then(Value::as_str).unwrap_or("");
+                    let found = if let Some(n) = parse_gid("BulkOperation", id) {
+                        self.bulk.iter().find(|op| op.id == n).map(Obj::BulkOperation)
+                    } else {
+                        parse_gid("Product", id).and_then(|n| shop.product(n)).map(Obj::Product)
+                    };
+                    Ok(found.map_or(Out::Value(Value::Null), Out::Object))
+                }
                 "shop" => Ok(Out::Object(Obj::Shop)),
                 "products" => self.products(args),
                 "product" => {
@@ -776,7 +1083,8 @@ fn product_matches(p: &Product, term: &Term) -> bool {
 /// Relay paging over sorted items: `first`/`after` (and `last`/`before`),
 /// cursors that stay valid while the items change, 25,000 objects at most.
 fn paginate<'s>(items: Vec<(u64, Value, Obj<'s>)>, args: &Map<String, Value>) -> Result<Out<'s>, GqlError> {
-    let size = page_size(args)? as usize;
+    let bulk = args.contains_key(BULK_ARG);
+    let size = if bulk { usize::MAX } else { page_size(args)? as usize };
     let position = |c: &str| -> Result<(u64, Value), GqlError> { decode_cursor(c) };
     let after = args.get("after").and_then(Value::as_str).map(position).transpose()?;
     let before = args.get("before").and_then(Value::as_str).map(position).transpose()?;
@@ -804,7 +1112,7 @@ fn paginate<'s>(items: Vec<(u64, Value, Obj<'s>)>, args: &Map<String, Value>) ->
         let has_next = before.is_some() || had_before > window.len();
         (window.split_off(skip), has_next)
     };
-    if offset + taken.len() > MAX_OFFSET {
+    if !bulk && offset + taken.len() > MAX_OFFSET {
         return Err(GqlError::new("Pagination beyond 25,000 objects is not supported; add filters").code("BAD_REQUEST"));
     }
     let items = taken.into_iter().map(|(id, key, obj)| (cursor(id, &key), obj)).collect();

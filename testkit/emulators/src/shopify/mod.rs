@@ -3,9 +3,11 @@
 //! might assume: `POST /admin/api/{version}/graphql.json` with
 //! `X-Shopify-Access-Token`, Relay paging capped at 250, calculated query
 //! cost with a leaky bucket (a throttled call is HTTP 200 with a `THROTTLED`
-//! error and no `data`), and switches for a REST-style 429 + `Retry-After`
+//! error and no `data`), bulk operations with their JSONL files on a second
+//! listener ([`bulk`]), and switches for a REST-style 429 + `Retry-After`
 //! and for an upstream that dies after some pages.
 
+pub mod bulk;
 pub mod catalog;
 pub mod graphql;
 pub mod search;
@@ -20,7 +22,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use serde_json::{Map, Value, json};
 
 pub use catalog::{CatalogSpec, ProductStatus, Shop, generate};
@@ -102,6 +104,8 @@ pub struct Controls {
     pub die_after_product_pages: Option<usize>,
     pub product_pages_answered: usize,
     pub calls: Vec<Call>,
+    /// Bulk operations, their files' downloads and their switches.
+    pub bulk: bulk::Bulk,
 }
 
 impl Controls {
@@ -121,6 +125,9 @@ impl Controls {
 #[derive(Clone)]
 pub struct ShopifyEmulator {
     pub addr: SocketAddr,
+    /// The listener serving bulk operations' files (another origin, as
+    /// storage.googleapis.com is for Shopify).
+    pub files_addr: SocketAddr,
     controls: Arc<Mutex<Controls>>,
 }
 
@@ -128,6 +135,8 @@ impl ShopifyEmulator {
     /// Serves `shop` on 127.0.0.1 with a roomy bucket (Shopify Plus: 2,000
     /// points restoring 1,000 a second).
     pub async fn start(shop: Shop) -> Self {
+        let files = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the bulk file listener on loopback");
+        let files_addr = files.local_addr().expect("the file listener's address");
         let controls = Controls {
             shop,
             bucket: Bucket::new(2_000.0, 1_000.0),
@@ -136,13 +145,22 @@ impl ShopifyEmulator {
             die_after_product_pages: None,
             product_pages_answered: 0,
             calls: Vec::new(),
+            bulk: bulk::Bulk::new(files_addr),
         };
         let controls = Arc::new(Mutex::new(controls));
         let app = Router::new().route("/admin/api/{version}/graphql.json", post(graphql)).with_state(controls.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the Shopify emulator on loopback");
         let addr = listener.local_addr().expect("the emulator's address");
         tokio::spawn(async move { axum::serve(crate::no_delay(listener), app).await.expect("the Shopify emulator serves") });
-        Self { addr, controls }
+        let files_app = Router::new().route("/{*path}", get(bulk::download)).with_state(controls.clone());
+        tokio::spawn(async move { axum::serve(crate::no_delay(files), files_app).await.expect("the bulk file listener serves") });
+        Self { addr, files_addr, controls }
+    }
+
+    /// `127.0.0.1:PORT` of the bulk file listener, for a store's
+    /// `private_hosts` (with no credential).
+    pub fn files_host_port(&self) -> String {
+        self.files_addr.to_string()
     }
 
     /// `http://127.0.0.1:PORT`, the connector's `base_url`.
@@ -251,7 +269,31 @@ fn answer(state: &mut Controls, version: &str, headers: &HeaderMap, body: &[u8],
             .into_response();
     }
     state.bucket.available -= requested as f64;
-    let mut executor = Executor::new(&state.shop, &request);
+    // A mutation's effect comes first; the executor then selects from it.
+    let run = if request.is_mutation() {
+        let query = match request.root_argument("bulkOperationRunQuery", "query") {
+            Ok(Some(Value::String(query))) => query,
+            Ok(_) => {
+                state.bucket.available += requested as f64;
+                return rejected(call, GqlError::new("Field 'bulkOperationRunQuery' is missing required arguments: query").code("missingRequiredArguments"));
+            }
+            Err(e) => return rejected(call, e),
+        };
+        let group = match request.root_argument("bulkOperationRunQuery", "groupObjects") {
+            Ok(group) => group.and_then(|g| g.as_bool()),
+            Err(e) => return rejected(call, e),
+        };
+        match state.bulk.run_query(&state.shop, version, &query, group) {
+            Ok(outcome) => Some(outcome),
+            Err(e) => {
+                state.bucket.available += requested as f64;
+                return rejected(call, e);
+            }
+        }
+    } else {
+        None
+    };
+    let mut executor = Executor::new(&state.shop, &request).with_bulk(&state.bulk.ops, run.as_ref());
     let data = match executor.run() {
         Ok(data) => data,
         Err(e) => {
@@ -259,7 +301,8 @@ fn answer(state: &mut Controls, version: &str, headers: &HeaderMap, body: &[u8],
             return rejected(call, e);
         }
     };
-    let actual = executor.actual_cost.min(requested);
+    // A mutation costs what it requested.
+    let actual = if request.is_mutation() { requested } else { executor.actual_cost.min(requested) };
     call.actual_cost = actual;
     state.bucket.available = (state.bucket.available + (requested - actual) as f64).min(state.bucket.maximum);
     if asks_products {
