@@ -19,6 +19,10 @@ pub const HELDOUT_B: &str = include_str!("data/heldout-b.tsv");
 pub const HELDOUT_C: &str = include_str!("data/heldout-c.tsv");
 /// Written after set C's one run, before the changes it prompted.
 pub const HELDOUT_D: &str = include_str!("data/heldout-d.tsv");
+/// Written blind (by a writer who saw none of the training data, sources
+/// or other sets) while the training sources were doubled, and run once on
+/// the result; see `data/README.md`.
+pub const HELDOUT_E: &str = include_str!("data/heldout-e.tsv");
 /// Written at the start of the session that doubled the training sources,
 /// before any of that data existed, as that session's dev set (150
 /// messages, 8 languages and mixed); see `data/README.md`.
@@ -96,7 +100,7 @@ mod tests {
     #[test]
     fn held_out_messages_are_not_in_the_training_set() {
         let train: std::collections::HashSet<String> = parse(TRAIN).unwrap().into_iter().map(|e| super::super::features::normalise(&e.text)).collect();
-        for example in [HELDOUT, HELDOUT_B, HELDOUT_C, HELDOUT_D].into_iter().flat_map(|set| parse(set).unwrap()) {
+        for example in [HELDOUT, HELDOUT_B, HELDOUT_C, HELDOUT_D, HELDOUT_E].into_iter().flat_map(|set| parse(set).unwrap()) {
             assert!(!train.contains(&super::super::features::normalise(&example.text)), "{}", example.text);
         }
     }
