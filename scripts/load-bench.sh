@@ -9,6 +9,7 @@
 #   DURATION=3 CONNS="1 16" bash scripts/load-bench.sh
 #   BENCH_BINS="before=/tmp/chatgw-old after=target/release/chatgw" bash scripts/load-bench.sh
 #   BACKENDS=sqlite bash scripts/load-bench.sh
+#   BUILD=0 ...                                  # no cargo build first
 #   FLOOD_CONNS=64 SHOPPER_CONNS=4 ...           # the flood-isolation scenario
 #
 # Flood isolation (SQLite, `chatgw serve` with two copies of the example
@@ -36,7 +37,8 @@ SHOPPER_CONNS=${SHOPPER_CONNS:-4}
 BODY='{"message":"{message}"}'
 BASE="http://127.0.0.1:$PORT"
 
-cargo build --release --quiet -p chatgw -p loadgen
+# BUILD=0 runs the binaries as they are (an A/B of builds made earlier).
+if [ "${BUILD:-1}" = 1 ]; then cargo build --release --quiet -p chatgw -p loadgen; fi
 
 WORK=$(mktemp -d)
 DB="chatgw_bench_$$"
@@ -91,13 +93,24 @@ stop_demo() {
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
 }
 
+# The server's CPU time so far (user + system), in clock ticks.
+server_ticks() {
+  awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"
+}
+
 ROWS="$WORK/rows.md"
 point() { # label backend what conns mode, then loadgen arguments
   local label=$1 backend=$2 what=$3 conns=$4 mode=$5; shift 5
   local json="$WORK/point.json"
+  # The server's CPU over the measured window (from the end of the
+  # warm-up), per answer: steadier than answers/s on shared cores.
+  (sleep "$WARMUP"; server_ticks >"$WORK/ticks") &
+  local sampler=$!
   "$LOADGEN" -c "$conns" -d "$DURATION" --warmup "$WARMUP" --json "$json" "$@" >&2
-  jq -r --arg l "$label" --arg b "$backend" --arg w "$what" --arg m "$mode" \
-    '.[] | "| \($l) | \($b) | \($w) | \(.connections) | \($m) | \(.per_second | floor) | \(.p50_ms * 100 | round / 100) | \(.p99_ms * 100 | round / 100) | \(if .ttft_p50_ms > 0 then (.ttft_p50_ms * 100 | round / 100) else "-" end) | \(if .ttft_p99_ms > 0 then (.ttft_p99_ms * 100 | round / 100) else "-" end) | \(.rate_limited + .bad_status + .bad_body + .io_errors) |"' \
+  wait "$sampler"
+  local ticks=$(( $(server_ticks) - $(cat "$WORK/ticks") ))
+  jq -r --arg l "$label" --arg b "$backend" --arg w "$what" --arg m "$mode" --argjson ticks "$ticks" --argjson hz "$(getconf CLK_TCK)" \
+    '.[] | "| \($l) | \($b) | \($w) | \(.connections) | \($m) | \(.per_second | floor) | \(.p50_ms * 100 | round / 100) | \(.p99_ms * 100 | round / 100) | \(if .ttft_p50_ms > 0 then (.ttft_p50_ms * 100 | round / 100) else "-" end) | \(if .ttft_p99_ms > 0 then (.ttft_p99_ms * 100 | round / 100) else "-" end) | \(if .ok > 0 then ($ticks * 1000 / $hz / .ok * 1000 | round / 1000) else "-" end) | \(.rate_limited + .bad_status + .bad_body + .io_errors) |"' \
     "$json" >>"$ROWS"
 }
 
@@ -157,8 +170,8 @@ done
 echo
 echo "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), loadgen and gateway on the same cores; ${DURATION} s per point after ${WARMUP} s warm-up"
 echo
-echo "| build | backend | request | conns | connection | per s | p50 ms | p99 ms | first token p50 ms | first token p99 ms | errors |"
-echo "|---|---|---|---:|---|---:|---:|---:|---:|---:|---:|"
+echo "| build | backend | request | conns | connection | per s | p50 ms | p99 ms | first token p50 ms | first token p99 ms | server CPU ms each | errors |"
+echo "|---|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"
 cat "$ROWS"
 if [ "$FLOOD" = 1 ]; then
   for pair in $BENCH_BINS; do run_flood "${pair%%=*}" "${pair#*=}"; done

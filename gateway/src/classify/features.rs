@@ -13,6 +13,11 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Lower case, accents removed (Cyrillic й/ё keep their letters' base).
 pub fn fold(text: &str) -> String {
+    // ASCII is its own decomposition: lower case is all folding does to it
+    // (most catalog and shopper text, folded many times per turn).
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     text.nfkd().filter(|c| !('\u{0300}'..='\u{036f}').contains(c)).flat_map(char::to_lowercase).collect()
 }
 

@@ -1485,7 +1485,7 @@ static CONCEPTS: &[Concept] = &[
 
 /// Words that turn the rest of a message into the thing to match: "what
 /// goes with X", "¿qué me pongo con X?", "что надеть с X".
-pub const COMPLEMENT_MARKERS: &[&str] = &[
+pub static COMPLEMENT_MARKERS: Phrases = Phrases::new(&[
     "go with",
     "goes with",
     "going with",
@@ -1559,32 +1559,48 @@ pub const COMPLEMENT_MARKERS: &[&str] = &[
     "combinar amb",
     "para combinar",
     "to go with",
-];
+]);
 
 /// "Chairs for the dining table", "zapatos con un traje": a complement only
 /// when a kind of product comes before these too ("I'm looking for a wool
 /// coat", "una pregunta sobre el vestido" are not).
-pub const FOR_MARKERS: &[&str] = &[
+pub static FOR_MARKERS: Phrases = Phrases::new(&[
     "over a", "over my", "avec un", "avec une", "zu einem", "zu einer", "zum", "con un", "con una", "com um", "com uma", "amb un", "amb una", "sobre el",
     "sobre la", "к", "под", "for the", "for my", "para la", "para el", "para mi", "para mis", "per a la", "per al", "pour la", "pour le", "pour mon",
     "pour ma", "für den", "für die", "fur den", "fur die", "per il", "per la", "para a", "para o", "для",
-];
+]);
 
 /// "Pure", "100%": the material named next must be the whole of it.
-pub const PURITY_MARKERS: &[&str] =
-    &["100%", "100 %", "pure", "100 percent", "puro", "pura", "100 por ciento", "чист*", "натуральн*", "pur", "pure", "rein*", "puro", "pura", "pur", "pura"];
+pub static PURITY_MARKERS: Phrases = Phrases::new(&[
+    "100%",
+    "100 %",
+    "pure",
+    "100 percent",
+    "puro",
+    "pura",
+    "100 por ciento",
+    "чист*",
+    "натуральн*",
+    "pur",
+    "pure",
+    "rein*",
+    "puro",
+    "pura",
+    "pur",
+    "pura",
+]);
 
 /// A negation: the concept named next is unwanted ("no feathers").
-pub const NEGATIONS: &[&str] = &["no", "not", "without", "non", "sin", "без", "sans", "pas de", "ohne", "kein*", "senza", "sem", "sense"];
+pub static NEGATIONS: Phrases = Phrases::new(&["no", "not", "without", "non", "sin", "без", "sans", "pas de", "ohne", "kein*", "senza", "sem", "sense"]);
 
 /// Vegan: no material from animals.
-pub const VEGAN: &[&str] = &["vegan", "vegano", "vegana", "веган*", "vegane", "végan", "vegà"];
+pub static VEGAN: Phrases = Phrases::new(&["vegan", "vegano", "vegana", "веган*", "vegane", "végan", "vegà"]);
 
 /// Materials a vegan shopper does not want (lexicon keys).
 pub const ANIMAL_MATERIALS: &[&str] = &["leather", "suede", "down", "wool", "merino", "cashmere", "silk"];
 
 /// Asking for the same thing at a lower price.
-pub const CHEAPER: &[&str] = &[
+pub static CHEAPER: Phrases = Phrases::new(&[
     "cheaper",
     "less expensive",
     "lower price",
@@ -1610,14 +1626,14 @@ pub const CHEAPER: &[&str] = &[
     "mes barat",
     "mes barata",
     "menys car",
-];
+]);
 
 /// Asking for the same thing at a higher price.
-pub const DEARER: &[&str] =
-    &["more expensive", "premium", "mas caro", "mas cara", "дороже", "plus cher", "teurer", "piu caro", "più caro", "mais caro", "mes car"];
+pub static DEARER: Phrases =
+    Phrases::new(&["more expensive", "premium", "mas caro", "mas cara", "дороже", "plus cher", "teurer", "piu caro", "più caro", "mais caro", "mes car"]);
 
 /// A price cap follows ("under 50", "menos de 50€", "до 3000").
-pub const PRICE_CAP: &[&str] = &[
+pub static PRICE_CAP: Phrases = Phrases::new(&[
     "under",
     "below",
     "less than",
@@ -1643,14 +1659,15 @@ pub const PRICE_CAP: &[&str] = &[
     "abaixo de",
     "menys de",
     "fins a",
-];
+]);
 
 /// A size follows ("size M", "talla 38", "размер XXS").
-pub const SIZE_WORDS: &[&str] = &["size", "sz", "talla", "размер*", "taille", "grosse", "größe", "gr", "taglia", "tamanho", "tam", "numero", "número", "mida"];
+pub static SIZE_WORDS: Phrases =
+    Phrases::new(&["size", "sz", "talla", "размер*", "taille", "grosse", "größe", "gr", "taglia", "tamanho", "tam", "numero", "número", "mida"]);
 
 /// Words of a question about the product already being discussed: "how
 /// much is it?", "¿cuánto cuesta?", "а сколько стоит?".
-pub const REFERS_BACK: &[&str] = &[
+pub static REFERS_BACK: Phrases = Phrases::new(&[
     "it",
     "this one",
     "that one",
@@ -1679,7 +1696,7 @@ pub const REFERS_BACK: &[&str] = &[
     "quant",
     "val",
     "preu",
-];
+]);
 
 /// Shortest word read as a compound, and shortest noun it may end in.
 const COMPOUND_MIN: usize = 7;
@@ -1772,21 +1789,44 @@ impl Lexicon {
     }
 }
 
-/// Whether folded `words` hold `phrase` (folded; `*` makes its last word a
-/// stem) starting at `at`.
-pub fn phrase_at(words: &[String], at: usize, phrase: &str) -> Option<usize> {
-    let parts = self::words(&fold(phrase));
-    let star = phrase.ends_with('*');
+/// A list of cue phrases (`*` makes a phrase's last word a stem), folded
+/// and split into words once, on first use: query understanding looks for
+/// each list at every word of every message.
+pub struct Phrases {
+    raw: &'static [&'static str],
+    parsed: OnceLock<Vec<Phrase>>,
+}
+
+/// One cue phrase of a [`Phrases`] list, folded and split into words.
+pub struct Phrase {
+    parts: Vec<String>,
+    /// Its last word is a stem.
+    star: bool,
+}
+
+impl Phrases {
+    pub const fn new(raw: &'static [&'static str]) -> Self {
+        Self { raw, parsed: OnceLock::new() }
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, Phrase> {
+        self.parsed.get_or_init(|| self.raw.iter().map(|p| Phrase { parts: words(&fold(p)), star: p.ends_with('*') }).collect()).iter()
+    }
+}
+
+/// Whether folded `words` hold `phrase` starting at `at`: its length in words.
+pub fn phrase_at(words: &[String], at: usize, phrase: &Phrase) -> Option<usize> {
+    let parts = &phrase.parts;
     if parts.is_empty() || at + parts.len() > words.len() {
         return None;
     }
     let last = parts.len() - 1;
-    let matches = parts.iter().enumerate().all(|(i, p)| if i == last && star { words[at + i].starts_with(p.as_str()) } else { words[at + i] == *p });
+    let matches = parts.iter().enumerate().all(|(i, p)| if i == last && phrase.star { words[at + i].starts_with(p.as_str()) } else { words[at + i] == *p });
     matches.then_some(parts.len())
 }
 
 /// Where the first of `phrases` occurs in `words`: (start, length).
-pub fn find_any(words: &[String], phrases: &[&str]) -> Option<(usize, usize)> {
+pub fn find_any(words: &[String], phrases: &Phrases) -> Option<(usize, usize)> {
     (0..words.len()).find_map(|at| phrases.iter().find_map(|p| phrase_at(words, at, p)).map(|len| (at, len)))
 }
 
@@ -1818,8 +1858,8 @@ mod tests {
     #[test]
     fn phrases_are_found_with_stems() {
         let w = words(&fold("с чем носить костюм"));
-        assert_eq!(find_any(&w, COMPLEMENT_MARKERS), Some((0, 3)));
+        assert_eq!(find_any(&w, &COMPLEMENT_MARKERS), Some((0, 3)));
         let w = words(&fold("Mantel aus reiner Wolle"));
-        assert_eq!(find_any(&w, PURITY_MARKERS), Some((2, 1)));
+        assert_eq!(find_any(&w, &PURITY_MARKERS), Some((2, 1)));
     }
 }

@@ -21,6 +21,11 @@ use super::{RetrievedCard, query_terms};
 const INDEX_MAX_AGE: Duration = Duration::from_secs(300);
 /// Products read per storage call while learning a store's vocabulary.
 const INDEX_PAGE: usize = 500;
+/// How long a store's product count is trusted before it is read again to
+/// see whether the catalog grew or shrank: one storage round trip per
+/// store a second instead of one per turn. A product newer than the
+/// vocabulary is kept in results meanwhile (see [`rank`]).
+const COUNT_CHECK_INTERVAL: Duration = Duration::from_secs(1);
 
 /// A shopper's message with what the retrieval needs around it.
 #[derive(Debug, Clone, Copy)]
@@ -91,6 +96,8 @@ struct CachedIndex {
     index: Arc<StoreIndex>,
     products: u64,
     built: Instant,
+    /// When `products` was last compared with the storage's count.
+    checked: Instant,
     /// A newer one is being learned.
     refreshing: bool,
 }
@@ -168,11 +175,20 @@ impl HybridSearch {
     /// the background (a large catalog takes seconds) while the old one
     /// serves; only a store's first search waits for it.
     async fn store_index(&self, store_id: &str) -> Result<Arc<StoreIndex>, SearchError> {
+        if let Some(cached) = self.indexes().lock().get(store_id)
+            && cached.checked.elapsed() < COUNT_CHECK_INTERVAL
+            && cached.built.elapsed() < INDEX_MAX_AGE
+        {
+            return Ok(cached.index.clone());
+        }
         let count = self.storage().count_products(store_id).await?;
         let stale = {
             let mut stores = self.indexes().lock();
             match stores.get_mut(store_id) {
-                Some(cached) if cached.products == count && cached.built.elapsed() < INDEX_MAX_AGE => return Ok(cached.index.clone()),
+                Some(cached) if cached.products == count && cached.built.elapsed() < INDEX_MAX_AGE => {
+                    cached.checked = Instant::now();
+                    return Ok(cached.index.clone());
+                }
                 Some(cached) => Some((cached.index.clone(), !std::mem::replace(&mut cached.refreshing, true))),
                 None => None,
             }
@@ -202,7 +218,8 @@ impl HybridSearch {
             products.extend(storage.get_products(store_id, page).await?);
         }
         let index = Arc::new(StoreIndex::build(&products));
-        let cached = CachedIndex { index: index.clone(), products: count, built: Instant::now(), refreshing: false };
+        let now = Instant::now();
+        let cached = CachedIndex { index: index.clone(), products: count, built: now, checked: now, refreshing: false };
         self.indexes().lock().insert(store_id.to_owned(), cached);
         Ok(index)
     }

@@ -156,7 +156,7 @@ pub fn understand(message: &str, index: &StoreIndex, pairings: &BTreeMap<String,
     let words = lexicon::words(&fold(message));
     let mut found = read(&words, index, lexicon);
     for f in &mut found {
-        f.negated = (f.at.saturating_sub(2)..f.at).any(|i| lexicon::find_any(&words[i..i + 1], NEGATIONS).is_some());
+        f.negated = (f.at.saturating_sub(2)..f.at).any(|i| lexicon::find_any(&words[i..i + 1], &NEGATIONS).is_some());
     }
     let mut intent = Intent::default();
 
@@ -174,7 +174,7 @@ pub fn understand(message: &str, index: &StoreIndex, pairings: &BTreeMap<String,
         let after = kinds_after(at + len);
         (after.len() >= 2 && !kind_before(at)).then(|| (at, len, after[0]))
     });
-    let strong = lexicon::find_any(&words, COMPLEMENT_MARKERS);
+    let strong = lexicon::find_any(&words, &COMPLEMENT_MARKERS);
     let marker = strong.or(weak);
     let (marker, anchor_end) = match (marker, anchor_first) {
         (None, Some((at, len, first))) => (Some((at, len)), Some(first)),
@@ -195,8 +195,8 @@ pub fn understand(message: &str, index: &StoreIndex, pairings: &BTreeMap<String,
     // discussed (the conversation supplies it, see `pair_with`).
     intent.pairs_with_previous = strong.is_some() && anchor_from.is_none();
 
-    let purity = lexicon::find_any(&words, PURITY_MARKERS).is_some();
-    let vegan = lexicon::find_any(&words, VEGAN).is_some();
+    let purity = lexicon::find_any(&words, &PURITY_MARKERS).is_some();
+    let vegan = lexicon::find_any(&words, &VEGAN).is_some();
     for f in &found {
         let negated = f.negated;
         let targets = in_target(f);
@@ -230,9 +230,9 @@ pub fn understand(message: &str, index: &StoreIndex, pairings: &BTreeMap<String,
     intent.pure = purity && !intent.materials.is_empty();
     intent.sizes = sizes(&words, index);
     intent.max_price = price_cap(&words);
-    intent.cheaper = lexicon::find_any(&words, CHEAPER).is_some() && intent.max_price.is_none();
-    intent.dearer = lexicon::find_any(&words, DEARER).is_some();
-    intent.refers_back = !intent.pairs_with_previous && !intent.has_subject() && !intent.has_constraints() && lexicon::find_any(&words, REFERS_BACK).is_some();
+    intent.cheaper = lexicon::find_any(&words, &CHEAPER).is_some() && intent.max_price.is_none();
+    intent.dearer = lexicon::find_any(&words, &DEARER).is_some();
+    intent.refers_back = !intent.pairs_with_previous && !intent.has_subject() && !intent.has_constraints() && lexicon::find_any(&words, &REFERS_BACK).is_some();
     intent
 }
 
@@ -371,7 +371,7 @@ fn anchor_gender(index: &StoreIndex, found: &[Found], from: usize, anchor: &[usi
 fn sizes(words: &[String], index: &StoreIndex) -> Vec<String> {
     let mut out = Vec::new();
     for (i, word) in words.iter().enumerate() {
-        let after_size_word = i > 0 && lexicon::find_any(&words[i - 1..i], SIZE_WORDS).is_some();
+        let after_size_word = i > 0 && lexicon::find_any(&words[i - 1..i], &SIZE_WORDS).is_some();
         let sold = index.sizes.contains(word.as_str());
         let letters_or_digits = word.chars().any(|c| c.is_ascii_digit()) && word.chars().any(|c| c.is_alphabetic());
         let written_out = sold && word.chars().count() >= 2 && (letters_or_digits || !word.chars().all(|c| c.is_ascii_digit()));

@@ -504,9 +504,16 @@ impl CatalogStore for PgStorage {
         if product_ids.is_empty() {
             return Ok(Vec::new());
         }
+        // One statement, each product with its variants as a JSON array in
+        // position order: a turn's cards cost one round trip, not two.
         let rows = sqlx::query(
-            "SELECT id, handle, title, description, category, vendor, tags, attributes, reviews, translations, url, image, updated_at
-             FROM products WHERE store_id = $1 AND id = ANY($2)",
+            "SELECT p.id, p.handle, p.title, p.description, p.category, p.vendor, p.tags, p.attributes, p.reviews, p.translations,
+                    p.url, p.image, p.updated_at,
+                    COALESCE((SELECT json_agg(json_build_object('sku', v.sku, 'title', v.title, 'options', v.options, 'price', v.price,
+                                                                'compare_at_price', v.compare_at_price, 'stock', v.inventory_quantity)
+                                              ORDER BY v.position)
+                              FROM variants v WHERE v.store_id = p.store_id AND v.product_id = p.id), '[]'::json) AS variants
+             FROM products p WHERE p.store_id = $1 AND p.id = ANY($2)",
         )
         .bind(store_id)
         .bind(product_ids)
@@ -514,23 +521,10 @@ impl CatalogStore for PgStorage {
         .await?;
         let mut products: HashMap<String, Product> = HashMap::with_capacity(rows.len());
         for row in &rows {
-            let product = product_from_row(row)?;
+            let mut product = product_from_row(row)?;
+            let variants: Json<Vec<Variant>> = row.try_get("variants")?;
+            product.variants = variants.0;
             products.insert(product.id.clone(), product);
-        }
-        let variant_rows = sqlx::query(
-            "SELECT product_id, sku, title, options, price, compare_at_price, inventory_quantity
-             FROM variants WHERE store_id = $1 AND product_id = ANY($2)
-             ORDER BY product_id, position",
-        )
-        .bind(store_id)
-        .bind(product_ids)
-        .fetch_all(&self.pool)
-        .await?;
-        for row in &variant_rows {
-            let product_id: String = row.try_get("product_id")?;
-            if let Some(product) = products.get_mut(&product_id) {
-                product.variants.push(variant_from_row(row)?);
-            }
         }
         Ok(in_given_order(product_ids, products))
     }

@@ -21,7 +21,7 @@ impl Message {
         let folded = fold(text).replace(['’', '`'], "'").replace('ß', "ss");
         // Compounds whose parts would read as other things ("t-shirt" is not
         // a shirt, "dress shirt" is not a dress).
-        let folded = COMPOUNDS.iter().fold(folded, |text, (from, to)| text.replace(from, to));
+        let folded = COMPOUNDS.iter().fold(folded, |text, (from, to)| if text.contains(from) { text.replace(from, to) } else { text });
         let words: Vec<String> = folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect();
         let padded = format!(" {} ", words.join(" "));
         Self { raw: text.to_owned(), words, padded }
@@ -41,7 +41,14 @@ impl Message {
         if let Some(exact) = stem.strip_prefix('=') {
             return self.words.iter().any(|w| w == exact);
         }
-        if stem.contains(' ') { self.padded.contains(&format!(" {stem} ")) } else { self.words.iter().any(|w| w.starts_with(stem)) }
+        if stem.contains(' ') { self.has_phrase(stem) } else { self.words.iter().any(|w| w.starts_with(stem)) }
+    }
+
+    /// True when `phrase` appears on word boundaries (`padded` contains
+    /// " {phrase} ", without building that string for every phrase).
+    fn has_phrase(&self, phrase: &str) -> bool {
+        let padded = self.padded.as_str();
+        padded.match_indices(' ').any(|(i, _)| padded[i + 1..].strip_prefix(phrase).is_some_and(|rest| rest.starts_with(' ')))
     }
 
     /// True when one of `words` is a whole word of the message.
@@ -767,11 +774,17 @@ fn word_is_stem(word: &str, stem: &str) -> bool {
     if let Some(exact) = stem.strip_prefix('=') {
         return word == exact;
     }
-    let (w, s) = (word.chars().count(), stem.chars().count());
-    if word.starts_with(stem) {
-        return w - s <= 3 || (s >= 5 && w - s <= 4);
+    // This runs for every word against every stem of every kind: the byte
+    // tests come first, letters are counted only for a word that passes.
+    if let Some(ending) = word.strip_prefix(stem) {
+        let extra = ending.chars().count();
+        return extra <= 3 || (extra == 4 && stem.chars().count() >= 5);
     }
-    s >= 4 && w >= s + 3 && (word.ends_with(stem) || word.strip_suffix(['e', 'n', 's']).is_some_and(|w| w.ends_with(stem)))
+    let compound = word.ends_with(stem) || word.strip_suffix(['e', 'n', 's']).is_some_and(|w| w.ends_with(stem));
+    compound && {
+        let (w, s) = (word.chars().count(), stem.chars().count());
+        s >= 4 && w >= s + 3
+    }
 }
 
 /// Kinds of product named in `text` (any language), in a fixed order.
@@ -781,7 +794,7 @@ pub(super) fn product_types_in(text: &Message) -> Vec<&'static str> {
         .filter(|(_, stems)| {
             stems
                 .iter()
-                .any(|stem| if stem.contains(' ') { text.padded.contains(&format!(" {stem} ")) } else { text.words.iter().any(|w| word_is_stem(w, stem)) })
+                .any(|stem| if stem.contains(' ') { text.has_phrase(stem) } else { text.words.iter().any(|w| word_is_stem(w, stem)) })
         })
         .map(|(kind, _)| *kind)
         .collect()
