@@ -12,7 +12,7 @@ use chatgw::llm::ChatModel;
 use chatgw::llm::offline::OfflineModel;
 
 fn demo_run(provider: &str) -> EvalRun {
-    EvalRun { target: Target::Demo, cases: cases_dir("demo"), provider: provider.into(), pricing: Pricing::default() }
+    EvalRun { target: Target::Demo, cases: cases_dir("demo"), provider: provider.into(), pricing: Pricing::default(), embedding: None }
 }
 
 async fn offline_run(model: Arc<dyn ChatModel>, provider: &str) -> Evaluation {

@@ -100,7 +100,7 @@ async fn woocommerce_cases_meet_their_thresholds_against_the_emulator() {
     let cli =
         Cli::parse_from(["chatgw", "eval", "--store", SIERRA_ALTA_ID, "--config", &config.display().to_string(), "--cases", &cases.display().to_string()]);
     let Command::Eval(args) = cli.command else { panic!("`chatgw eval` parses as the eval command") };
-    let run = EvalRun { target: args.target(), cases, provider: "offline".into(), pricing: Pricing::default() };
+    let run = EvalRun { target: args.target(), cases, provider: "offline".into(), pricing: Pricing::default(), embedding: None };
     let evaluation = evaluate(&run, Arc::new(OfflineModel), None, &Quiet).await.expect("the WooCommerce eval runs");
     let report = &evaluation.report;
     if std::env::var_os("CHATGW_EVALS_WRITE_REPORT").is_some() {

@@ -12,7 +12,7 @@
 use std::path::PathBuf;
 
 use chatgw::embed::Embedder;
-use chatgw::embed::e5::{E5Embedder, E5Settings, TextKind};
+use chatgw::embed::e5::{E5Embedder, E5Settings, Kernel, Model, TextKind};
 use chatgw::models::{self, E5_SMALL};
 use serde::Deserialize;
 
@@ -104,6 +104,24 @@ fn embeddings_match_the_c_engine() {
     for (text, v) in texts.iter().zip(&batch) {
         let alone = e5.embed_blocking(std::slice::from_ref(text), TextKind::Passage, 1).remove(0);
         assert!(cosine(v, &alone) > 0.9999, "batched {text:?} differs from alone");
+    }
+}
+
+#[test]
+fn both_kernels_match_the_c_engine() {
+    // The f32 kernel every CPU runs, and the one this CPU picks (16-bit
+    // integers where it has AVX2): each within the fixtures' bound, and
+    // close to each other.
+    let cases: Vec<VectorCase> = serde_json::from_str(include_str!("fixtures/e5/embeddings.json")).expect("fixture parses");
+    let float = E5Embedder::new(Model::load_with(&model_path(), Kernel::Float).expect("loads"), E5Settings { max_tokens: 512, threads: 1 });
+    let detected = embedder(E5Settings { max_tokens: 512, threads: 1 });
+    assert!(float.model().layers.iter().all(|l| l.qkv.kernel() == Kernel::Float && l.ffn_out.kernel() == Kernel::Float));
+    assert!(detected.model().layers.iter().all(|l| l.ffn_in.kernel() == Kernel::detect()));
+    for case in &cases {
+        let text = std::slice::from_ref(&case.text);
+        let (a, b) = (float.embed_blocking(text, kind(&case.kind), 1).remove(0), detected.embed_blocking(text, kind(&case.kind), 1).remove(0));
+        assert!(cosine(&a, &case.vector) >= 0.99, "f32 kernel vs C engine for {:?}: {}", case.text, cosine(&a, &case.vector));
+        assert!(cosine(&a, &b) >= 0.999, "{:?} kernel vs f32 for {:?}: {}", Kernel::detect(), case.text, cosine(&a, &b));
     }
 }
 

@@ -10,8 +10,9 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::record::{RecordingModel, ReplayModel};
-use super::{CaseOutcome, EvalProgress, EvalRun, MockModel, MockScript, Pricing, Target, Thresholds, evaluate};
+use super::{CaseOutcome, EmbedderChoice, EvalProgress, EvalRun, MockModel, MockScript, Pricing, Target, Thresholds, evaluate};
 use crate::catalog::sync::SyncProgress;
+use crate::config::EmbeddingProviderKind;
 use crate::llm::ChatModel;
 use crate::llm::offline::OfflineModel;
 use crate::llm::openai::{OpenAiChatModel, OpenAiSettings};
@@ -27,6 +28,29 @@ pub enum Provider {
     /// An OpenAI-compatible endpoint: CHATGW_EVAL_BASE_URL (default
     /// https://api.openai.com/v1), CHATGW_EVAL_API_KEY, CHATGW_EVAL_MODEL.
     Openai,
+}
+
+/// `--embedder`: the embedders a run can swap in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EmbedderArg {
+    /// The lexicon embedder (the default configuration's; no file, no network).
+    Local,
+    /// multilingual-e5-small in process (`chatgw models fetch e5-small`).
+    #[value(name = "e5-small")]
+    E5Small,
+    /// An OpenAI-compatible endpoint: `--embedding-base-url` (else the
+    /// configured `base_url`), the key in the configured `api_key_env`.
+    Openai,
+}
+
+impl EmbedderArg {
+    fn provider(self) -> EmbeddingProviderKind {
+        match self {
+            EmbedderArg::Local => EmbeddingProviderKind::Local,
+            EmbedderArg::E5Small => EmbeddingProviderKind::E5Small,
+            EmbedderArg::Openai => EmbeddingProviderKind::Openai,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -68,6 +92,13 @@ pub struct EvalArgs {
     pub prompt_cost_per_1k: f64,
     #[arg(long, default_value_t = 0.0)]
     pub completion_cost_per_1k: f64,
+    /// Embed the cards and queries with this embedder instead of the
+    /// configured one (the rest of [embedding] stays); the report names it.
+    #[arg(long, value_enum)]
+    pub embedder: Option<EmbedderArg>,
+    /// Endpoint for `--embedder openai`, e.g. http://127.0.0.1:8089/v1.
+    #[arg(long)]
+    pub embedding_base_url: Option<String>,
 }
 
 impl EvalArgs {
@@ -152,6 +183,9 @@ pub async fn run(args: EvalArgs) -> ExitCode {
 }
 
 async fn execute(args: EvalArgs) -> Result<bool, String> {
+    if args.embedding_base_url.is_some() && args.embedder != Some(EmbedderArg::Openai) {
+        return Err("--embedding-base-url goes with --embedder openai".into());
+    }
     // Log lines would tear the bar: errors only, unless RUST_LOG says more.
     crate::telemetry::init("text", "error");
     let mut script: Option<Arc<MockScript>> = None;
@@ -184,11 +218,16 @@ async fn execute(args: EvalArgs) -> Result<bool, String> {
             dir
         }
     };
+    let embedding = args.embedder.map(|e| EmbedderChoice { base_url: args.embedding_base_url.clone(), ..EmbedderChoice::new(e.provider()) });
+    if let Some(embedder) = args.embedder {
+        provider = format!("{provider}, embedder {}", embedder.to_possible_value().map(|v| v.get_name().to_owned()).unwrap_or_default());
+    }
     let run = EvalRun {
         target: args.target(),
         cases,
         provider,
         pricing: Pricing { prompt_per_1k: args.prompt_cost_per_1k, completion_per_1k: args.completion_cost_per_1k },
+        embedding,
     };
     let bars = Bars::new();
     let evaluation = evaluate(&run, model, script, &bars).await.map_err(|e| e.to_string());
@@ -219,4 +258,31 @@ async fn execute(args: EvalArgs) -> Result<bool, String> {
         println!("eval gate passed ({})", path.display());
     }
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        eval: EvalArgs,
+    }
+
+    fn args(line: &[&str]) -> EvalArgs {
+        Cli::try_parse_from(std::iter::once("eval").chain(line.iter().copied())).expect("arguments parse").eval
+    }
+
+    #[test]
+    fn embedder_names_the_provider_and_an_endpoint_needs_openai() {
+        assert_eq!(args(&["--embedder", "e5-small"]).embedder.map(EmbedderArg::provider), Some(EmbeddingProviderKind::E5Small));
+        assert_eq!(args(&["--embedder", "local"]).embedder.map(EmbedderArg::provider), Some(EmbeddingProviderKind::Local));
+        assert!(Cli::try_parse_from(["eval", "--embedder", "bert"]).is_err());
+        let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+        let error = runtime.block_on(execute(args(&["--embedding-base-url", "http://127.0.0.1:9/v1"]))).expect_err("no --embedder openai");
+        assert!(error.contains("--embedder openai"), "{error}");
+    }
 }

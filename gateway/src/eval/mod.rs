@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::catalog::sync::SyncProgress;
+use crate::config::{EmbeddingConfig, EmbeddingProviderKind};
 use crate::llm::ChatModel;
 
 pub use case::{Case, CaseSet};
@@ -48,6 +49,36 @@ pub struct EvalRun {
     /// The provider as the report names it (`offline`, `mock`, `openai gpt-4o-mini, replayed`).
     pub provider: String,
     pub pricing: Pricing,
+    /// Another embedder than the configuration's (`chatgw eval --embedder`).
+    pub embedding: Option<EmbedderChoice>,
+}
+
+/// The same cases through another embedder: the provider (and endpoint)
+/// replace the configuration's; the rest of `[embedding]` (model file,
+/// card cap, the endpoint's model and key variable) stays as configured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmbedderChoice {
+    pub provider: EmbeddingProviderKind,
+    /// For `openai`: the endpoint (else the configured `base_url`).
+    pub base_url: Option<String>,
+    /// For `e5-small`: the card cap in tokens (else the configured `max_tokens`).
+    pub max_tokens: Option<usize>,
+}
+
+impl EmbedderChoice {
+    pub fn new(provider: EmbeddingProviderKind) -> Self {
+        Self { provider, base_url: None, max_tokens: None }
+    }
+
+    pub fn apply(&self, embedding: &mut EmbeddingConfig) {
+        embedding.provider = self.provider;
+        if let Some(url) = &self.base_url {
+            embedding.base_url = url.clone();
+        }
+        if let Some(max_tokens) = self.max_tokens {
+            embedding.max_tokens = max_tokens;
+        }
+    }
 }
 
 /// Where a run reports how far it is: the store's sync (connector-backed
@@ -74,7 +105,7 @@ pub async fn evaluate(run: &EvalRun, model: Arc<dyn ChatModel>, script: Option<A
     {
         return Err(runner::RunError::ScriptNeedsMock { case: case.id.clone(), turn }.into());
     }
-    let runner = Runner::build(&run.target, model, script, progress).await?;
+    let runner = Runner::build(&run.target, run.embedding.as_ref(), model, script, progress).await?;
     let mut outcomes = Vec::with_capacity(set.cases.len());
     for case in &set.cases {
         let outcome = runner.run_case(case).await?;
@@ -110,4 +141,23 @@ pub fn thresholds_path() -> PathBuf {
 pub(crate) fn repository_dir() -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     root.canonicalize().unwrap_or(root)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_embedder_choice_keeps_the_rest_of_the_configuration() {
+        let mut embedding = EmbeddingConfig { model: "my-model".into(), api_key_env: "MY_KEY".into(), ..EmbeddingConfig::default() };
+        let choice = EmbedderChoice { base_url: Some("http://127.0.0.1:8089/v1".into()), ..EmbedderChoice::new(EmbeddingProviderKind::Openai) };
+        choice.apply(&mut embedding);
+        assert_eq!(embedding.provider, EmbeddingProviderKind::Openai);
+        assert_eq!((embedding.base_url.as_str(), embedding.model.as_str(), embedding.api_key_env.as_str()), ("http://127.0.0.1:8089/v1", "my-model", "MY_KEY"));
+        let cap = embedding.max_tokens;
+        EmbedderChoice::new(EmbeddingProviderKind::E5Small).apply(&mut embedding);
+        assert_eq!((embedding.provider, embedding.max_tokens), (EmbeddingProviderKind::E5Small, cap));
+        EmbedderChoice { max_tokens: Some(96), ..EmbedderChoice::new(EmbeddingProviderKind::E5Small) }.apply(&mut embedding);
+        assert_eq!(embedding.max_tokens, 96);
+    }
 }

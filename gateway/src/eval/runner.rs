@@ -20,6 +20,7 @@ use crate::config::{CatalogSource, GatewayConfig, StoreConfig};
 use crate::connector::sync::SyncMode;
 use crate::eval::case::{Case, RetrievalQuery, RetrievalSet};
 use crate::eval::mock::MockScript;
+use crate::eval::EmbedderChoice;
 use crate::llm::{ChatModel, ToolCall, ToolDef};
 use crate::search::SearchOptions;
 use crate::session::MemorySessions;
@@ -192,12 +193,22 @@ impl Runner {
     /// Builds the target store with `model` answering: the demo as `chatgw
     /// demo` builds it, or a configured store, synced first (with
     /// `progress`) when a connector serves its catalog.
-    pub async fn build(target: &Target, model: Arc<dyn ChatModel>, script: Option<Arc<MockScript>>, progress: &dyn SyncProgress) -> Result<Self, RunError> {
+    /// `embedding`, when given, replaces the configuration's embedder.
+    pub async fn build(
+        target: &Target,
+        embedding: Option<&EmbedderChoice>,
+        model: Arc<dyn ChatModel>,
+        script: Option<Arc<MockScript>>,
+        progress: &dyn SyncProgress,
+    ) -> Result<Self, RunError> {
         let id = target.store_id().to_owned();
         let build = |source| RunError::Build { store: id.clone(), source };
         let (app, served) = match target {
             Target::Demo => {
                 let mut gateway = GatewayConfig::default();
+                if let Some(choice) = embedding {
+                    choice.apply(&mut gateway.embedding);
+                }
                 let services = isolated_services(&mut gateway, &id).await?;
                 let mut stores = vec![(crate::demo::store_config(&gateway.server.addr), model.clone())];
                 stores.extend(eval_stores()?.into_iter().map(|s| (s, model.clone())));
@@ -212,6 +223,9 @@ impl Runner {
                     return Err(RunError::NoSuchStore { id: id.clone(), known });
                 };
                 let mut gateway = loaded.gateway;
+                if let Some(choice) = embedding {
+                    choice.apply(&mut gateway.embedding);
+                }
                 let services = isolated_services(&mut gateway, id).await?;
                 let connector = matches!(store.catalog, CatalogSource::Connector(_));
                 let app = App::new(gateway, services, vec![(store, model)]).await.map_err(build)?;

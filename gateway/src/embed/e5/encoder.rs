@@ -6,31 +6,65 @@
 //! `</s>` included, as the C engine and sentence-transformers do), scaled to
 //! unit length.
 
-use super::model::{LayerNorm, Linear, Model};
+use std::sync::{Mutex, PoisonError};
 
-/// `c[m][n] = a[m][k] · wᵀ + bias`, where `w` is `[n][k]` row-major.
-fn linear(a: &[f32], m: usize, w: &Linear, c: &mut [f32]) {
-    let (k, n) = (w.inputs, w.outputs);
-    assert!(a.len() >= m * k && c.len() >= m * n && w.weight.len() == n * k, "matrix sizes agree");
-    for row in c[..m * n].chunks_exact_mut(n) {
-        row.copy_from_slice(&w.bias);
+use super::gemm::Scratch;
+use super::model::{LayerNorm, Model};
+
+/// Runs a slice function compiled for AVX2 and FMA where the CPU has them
+/// (these loops then work on eight floats at a time), for the baseline
+/// elsewhere: `$body` is `#[inline(always)]`, so each wrapper gets its own
+/// copy compiled for its features.
+macro_rules! simd_dispatch {
+    ($(fn $name:ident($($arg:ident: $ty:ty),*) => $body:ident;)*) => {$(
+        fn $name($($arg: $ty),*) {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx2,fma")]
+                unsafe fn wide($($arg: $ty),*) {
+                    $body($($arg),*)
+                }
+                if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+                    // SAFETY: the CPU has the features `wide` is compiled for.
+                    return unsafe { wide($($arg),*) };
+                }
+            }
+            $body($($arg),*)
+        }
+    )*};
+}
+
+simd_dispatch! {
+    fn add_norm(x: &mut [f32], y: Option<&[f32]>, norm: &LayerNorm, eps: f32) => add_norm_body;
+    fn gelu_all(xs: &mut [f32]) => gelu_all_body;
+    fn softmax_rows(scores: &mut [f32], l: usize) => softmax_rows_body;
+}
+
+/// Sum in eight lanes, so the loop vectorises (float addition is not
+/// reassociated otherwise).
+#[inline(always)]
+fn lane_sum(xs: &[f32], f: impl Fn(f32) -> f32) -> f32 {
+    let mut acc = [0.0f32; 8];
+    let chunks = xs.chunks_exact(8);
+    let rest: f32 = chunks.remainder().iter().map(|&v| f(v)).sum();
+    for c in chunks {
+        for (a, &v) in acc.iter_mut().zip(c) {
+            *a += f(v);
+        }
     }
-    // SAFETY: the assert above keeps every index the strides reach in bounds:
-    // a is m×k (row stride k), wᵀ is k×n read from w's n×k rows, c is m×n.
-    unsafe {
-        matrixmultiply::sgemm(m, k, n, 1.0, a.as_ptr(), k as isize, 1, w.weight.as_ptr(), 1, k as isize, 1.0, c.as_mut_ptr(), n as isize, 1);
-    }
+    acc.iter().sum::<f32>() + rest
 }
 
 /// `x = LayerNorm(x + y)` row by row (`y = None`: `LayerNorm(x)`).
-fn add_norm(x: &mut [f32], y: Option<&[f32]>, norm: &LayerNorm, eps: f32) {
+#[inline(always)]
+fn add_norm_body(x: &mut [f32], y: Option<&[f32]>, norm: &LayerNorm, eps: f32) {
     let h = norm.weight.len();
     for (t, row) in x.chunks_exact_mut(h).enumerate() {
         if let Some(y) = y {
             row.iter_mut().zip(&y[t * h..(t + 1) * h]).for_each(|(a, b)| *a += b);
         }
-        let mean = row.iter().sum::<f32>() / h as f32;
-        let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / h as f32;
+        let mean = lane_sum(row, |v| v) / h as f32;
+        let var = lane_sum(row, |v| (v - mean) * (v - mean)) / h as f32;
         let inv = 1.0 / (var + eps).sqrt();
         for ((v, w), b) in row.iter_mut().zip(&norm.weight).zip(&norm.bias) {
             *v = (*v - mean) * inv * w + b;
@@ -38,15 +72,32 @@ fn add_norm(x: &mut [f32], y: Option<&[f32]>, norm: &LayerNorm, eps: f32) {
     }
 }
 
+#[inline(always)]
+fn gelu_all_body(xs: &mut [f32]) {
+    xs.iter_mut().for_each(|v| *v = gelu(*v));
+}
+
+/// Softmax of each `l`-long row of `scores`, in place.
+#[inline(always)]
+fn softmax_rows_body(scores: &mut [f32], l: usize) {
+    for r in scores.chunks_exact_mut(l) {
+        let max = r.iter().fold(f32::NEG_INFINITY, |m, &s| if s > m { s } else { m });
+        r.iter_mut().for_each(|s| *s = exp(*s - max));
+        let inv = 1.0 / lane_sum(r, |v| v);
+        r.iter_mut().for_each(|s| *s *= inv);
+    }
+}
+
 /// `e^x` to about 1 ulp, branch-free so loops over it vectorise
 /// (Cephes' polynomial after reducing by powers of two).
-#[inline]
+#[inline(always)]
 fn exp(x: f32) -> f32 {
     const LOG2E: f32 = std::f32::consts::LOG2_E;
     // Adding and removing 1.5·2²³ rounds to the nearest integer.
     const ROUND: f32 = 12_582_912.0;
     let x = x.clamp(-87.0, 88.0);
-    let n = (x * LOG2E + ROUND) - ROUND;
+    let shifted = x * LOG2E + ROUND;
+    let n = shifted - ROUND;
     let r = x - n * 0.693_359_4 + n * 2.121_944_4e-4;
     let mut p = 1.987_569_1e-4;
     p = p * r + 1.398_199_9e-3;
@@ -55,12 +106,15 @@ fn exp(x: f32) -> f32 {
     p = p * r + 1.666_666_5e-1;
     p = p * r + 5.000_000_1e-1;
     let y = p * r * r + r + 1.0;
-    y * f32::from_bits(((n as i32 + 127) << 23) as u32)
+    // 2ⁿ from the bits: `shifted` holds n in its low mantissa bits (its
+    // bits are those of ROUND plus n), which stays in integer lanes where
+    // `n as i32` would not vectorise (Rust's cast saturates).
+    y * f32::from_bits(shifted.to_bits().wrapping_sub(ROUND.to_bits()).wrapping_add(127) << 23)
 }
 
 /// GELU with the exact (erf) form BERT uses; erf after Abramowitz and
 /// Stegun 7.1.26 (absolute error below 1.5e-7).
-#[inline]
+#[inline(always)]
 fn gelu(x: f32) -> f32 {
     let z = (x * std::f32::consts::FRAC_1_SQRT_2).abs();
     let t = 1.0 / (1.0 + 0.327_591_1 * z);
@@ -70,13 +124,44 @@ fn gelu(x: f32) -> f32 {
 }
 
 /// Scratch matrices for one batch of `tokens` rows.
-struct Buffers {
+#[derive(Debug, Default)]
+pub(super) struct Buffers {
     x: Vec<f32>,
     qkv: Vec<f32>,
     context: Vec<f32>,
     projected: Vec<f32>,
     ffn: Vec<f32>,
     scores: Vec<f32>,
+    quantized: Scratch,
+}
+
+impl Buffers {
+    /// Sizes every matrix for `tokens` rows and sequences up to `longest`;
+    /// each is written in full before it is read, so old values may stay.
+    fn prepare(&mut self, tokens: usize, longest: usize, hidden: usize, ffn: usize) {
+        self.x.resize(tokens * hidden, 0.0);
+        self.qkv.resize(tokens * 3 * hidden, 0.0);
+        self.context.resize(tokens * hidden, 0.0);
+        self.projected.resize(tokens * hidden, 0.0);
+        self.ffn.resize(tokens * ffn, 0.0);
+        self.scores.resize(longest * longest, 0.0);
+    }
+}
+
+/// Buffers kept between batches, one set per thread that has encoded at
+/// once: the matrices are tens of megabytes, and fresh ones cost page
+/// faults and zeroing on every batch.
+#[derive(Debug, Default)]
+pub(super) struct BufferPool(Mutex<Vec<Buffers>>);
+
+impl BufferPool {
+    fn take(&self) -> Buffers {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).pop().unwrap_or_default()
+    }
+
+    fn give_back(&self, buffers: Buffers) {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).push(buffers);
+    }
 }
 
 impl Model {
@@ -87,14 +172,8 @@ impl Model {
         let h = s.hidden;
         let tokens: usize = sequences.iter().map(Vec::len).sum();
         let longest = sequences.iter().map(Vec::len).max().unwrap_or(0);
-        let mut b = Buffers {
-            x: vec![0.0; tokens * h],
-            qkv: vec![0.0; tokens * 3 * h],
-            context: vec![0.0; tokens * h],
-            projected: vec![0.0; tokens * h],
-            ffn: vec![0.0; tokens * s.ffn],
-            scores: vec![0.0; longest * longest],
-        };
+        let mut b = self.buffers.take();
+        b.prepare(tokens, longest, h, s.ffn);
 
         // Embeddings: word + position + token type 0, then LayerNorm.
         let mut rows = b.x.chunks_exact_mut(h);
@@ -111,13 +190,13 @@ impl Model {
         add_norm(&mut b.x, None, &self.embedding_norm, self.eps);
 
         for layer in &self.layers {
-            linear(&b.x, tokens, &layer.qkv, &mut b.qkv);
+            layer.qkv.forward(&b.x, tokens, &mut b.qkv, &mut b.quantized);
             self.attention(sequences, &mut b);
-            linear(&b.context, tokens, &layer.attention_out, &mut b.projected);
+            layer.attention_out.forward(&b.context, tokens, &mut b.projected, &mut b.quantized);
             add_norm(&mut b.x, Some(&b.projected), &layer.attention_norm, self.eps);
-            linear(&b.x, tokens, &layer.ffn_in, &mut b.ffn);
-            b.ffn.iter_mut().for_each(|v| *v = gelu(*v));
-            linear(&b.ffn, tokens, &layer.ffn_out, &mut b.projected);
+            layer.ffn_in.forward(&b.x, tokens, &mut b.ffn, &mut b.quantized);
+            gelu_all(&mut b.ffn);
+            layer.ffn_out.forward(&b.ffn, tokens, &mut b.projected, &mut b.quantized);
             add_norm(&mut b.x, Some(&b.projected), &layer.output_norm, self.eps);
         }
 
@@ -133,6 +212,7 @@ impl Model {
             out.push(pooled);
             start += seq.len();
         }
+        self.buffers.give_back(b);
         out
     }
 
@@ -173,12 +253,7 @@ impl Model {
                         1,
                     );
                 }
-                for r in scores.chunks_exact_mut(l) {
-                    let max = r.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-                    r.iter_mut().for_each(|s| *s = exp(*s - max));
-                    let inv = 1.0 / r.iter().sum::<f32>();
-                    r.iter_mut().for_each(|s| *s *= inv);
-                }
+                softmax_rows(scores, l);
                 // SAFETY: as above.
                 unsafe {
                     matrixmultiply::sgemm(

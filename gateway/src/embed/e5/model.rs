@@ -23,6 +23,8 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use super::encoder::BufferPool;
+use super::gemm::{Kernel, Linear};
 use super::tokenizer::{Normalizer, Tokenizer};
 
 /// Weights per Q4_0 block.
@@ -55,16 +57,6 @@ pub struct Shape {
     pub ffn: usize,
     pub vocab_rows: usize,
     pub max_positions: usize,
-}
-
-/// A dense layer `y = x W^T + b`, with `W` dequantised to f32 and stored
-/// row-major as `[outputs][inputs]`.
-#[derive(Debug)]
-pub struct Linear {
-    pub weight: Vec<f32>,
-    pub bias: Vec<f32>,
-    pub inputs: usize,
-    pub outputs: usize,
 }
 
 #[derive(Debug)]
@@ -119,17 +111,25 @@ pub struct Model {
     pub token_type: Vec<f32>,
     pub embedding_norm: LayerNorm,
     pub layers: Vec<Layer>,
+    /// Scratch matrices reused by [`encode`](Self::encode).
+    pub(super) buffers: BufferPool,
 }
 
 impl Model {
-    /// Loads and checks the model file at `path`.
+    /// Loads and checks the model file at `path`, for the fastest kernel
+    /// this CPU runs.
     pub fn load(path: &Path) -> Result<Self, ModelError> {
+        Self::load_with(path, Kernel::detect())
+    }
+
+    /// [`load`](Self::load) with the dense layers in the form `kernel` runs.
+    pub fn load_with(path: &Path, kernel: Kernel) -> Result<Self, ModelError> {
         let bytes = std::fs::read(path).map_err(|source| ModelError::Read { path: path.to_owned(), source })?;
-        Self::parse(&bytes).map_err(|reason| ModelError::Format { path: path.to_owned(), reason })
+        Self::parse(&bytes, kernel).map_err(|reason| ModelError::Format { path: path.to_owned(), reason })
     }
 
     /// Parses a model image; the error says what is wrong with it.
-    pub fn parse(bytes: &[u8]) -> Result<Self, String> {
+    pub fn parse(bytes: &[u8], kernel: Kernel) -> Result<Self, String> {
         let mut r = Reader { bytes, at: 0 };
         if r.take(4)? != MAGIC {
             return Err("it does not start with the `E5S1` magic".into());
@@ -159,7 +159,7 @@ impl Model {
         let tensors = read_directory(&mut r, bytes)?;
         let f32s = |name: &str, len: usize| tensors.f32s(name, len);
         let linear = |prefix: &str, outputs: usize, inputs: usize| -> Result<Linear, String> {
-            Ok(Linear { weight: tensors.q4(&format!("{prefix}.w"), outputs, inputs)?, bias: f32s(&format!("{prefix}.b"), outputs)?, inputs, outputs })
+            Ok(Linear::new(tensors.q4(&format!("{prefix}.w"), outputs, inputs)?, f32s(&format!("{prefix}.b"), outputs)?, inputs, outputs, kernel))
         };
         let norm = |prefix: &str| -> Result<LayerNorm, String> {
             Ok(LayerNorm { weight: f32s(&format!("{prefix}.w"), hidden)?, bias: f32s(&format!("{prefix}.b"), hidden)? })
@@ -167,9 +167,10 @@ impl Model {
 
         let mut blocks = Vec::with_capacity(layers);
         for l in 0..layers {
-            let (q, k, v) =
-                (linear(&format!("l{l}.q"), hidden, hidden)?, linear(&format!("l{l}.k"), hidden, hidden)?, linear(&format!("l{l}.v"), hidden, hidden)?);
-            let qkv = Linear { weight: [q.weight, k.weight, v.weight].concat(), bias: [q.bias, k.bias, v.bias].concat(), inputs: hidden, outputs: 3 * hidden };
+            let (q, k, v) = (format!("l{l}.q"), format!("l{l}.k"), format!("l{l}.v"));
+            let weight = [tensors.q4(&format!("{q}.w"), hidden, hidden)?, tensors.q4(&format!("{k}.w"), hidden, hidden)?, tensors.q4(&format!("{v}.w"), hidden, hidden)?].concat();
+            let bias = [f32s(&format!("{q}.b"), hidden)?, f32s(&format!("{k}.b"), hidden)?, f32s(&format!("{v}.b"), hidden)?].concat();
+            let qkv = Linear::new(weight, bias, hidden, 3 * hidden, kernel);
             blocks.push(Layer {
                 qkv,
                 attention_out: linear(&format!("l{l}.ao"), hidden, hidden)?,
@@ -189,6 +190,7 @@ impl Model {
             token_type: f32s("emb.type", type_vocab.max(1) * hidden)?[..hidden].to_vec(),
             embedding_norm: norm("emb.ln")?,
             layers: blocks,
+            buffers: BufferPool::default(),
         })
     }
 }
