@@ -299,6 +299,11 @@ fn range_total(value: Option<&str>) -> Option<u64> {
     value?.rsplit_once('/')?.1.trim().parse().ok()
 }
 
+/// The first byte in `Content-Range: bytes a-b/total`.
+fn range_start(value: Option<&str>) -> Option<u64> {
+    value?.trim().strip_prefix("bytes")?.trim_start().split_once('-')?.0.trim().parse().ok()
+}
+
 fn download_error(host: &str, error: HttpError) -> ConnectorError {
     match error {
         HttpError::Denied(why) => ConnectorError::InvalidSettings(format!(
@@ -326,8 +331,15 @@ fn fetch_range(url: &str, at: u64, len: u64) -> Result<Option<(Vec<u8>, bool)>, 
     let response = host_http::send(&request).map_err(|e| download_error(host, e))?;
     match response.status {
         206 => {
+            // RFC 9110 lets a server answer a range request with another
+            // range than the one asked for; bytes from anywhere but `at`
+            // would be read as lines that start there.
+            let content_range = header(&response, "content-range");
+            if let Some(start) = range_start(content_range).filter(|&start| start != at) {
+                return Err(ConnectorError::Upstream(format!("{host} sent the bulk operation's file from byte {start} when asked from byte {at}")));
+            }
             let end = at + response.body.len() as u64;
-            let eof = range_total(header(&response, "content-range")).map_or((response.body.len() as u64) < len, |total| end >= total);
+            let eof = range_total(content_range).map_or((response.body.len() as u64) < len, |total| end >= total);
             Ok(Some((response.body, eof)))
         }
         // The server ignored the range and sent the whole file.
@@ -508,6 +520,8 @@ mod tests {
         assert!(matches!(&denied, ConnectorError::InvalidSettings(m) if m.contains("allowed_hosts") && m.contains("bulk_sync")), "{denied:?}");
         assert_eq!(range_total(Some("bytes 0-99/1234")), Some(1234));
         assert_eq!(range_total(Some("bytes 0-99/*")), None);
+        assert_eq!(range_start(Some("bytes 512-1023/4096")), Some(512));
+        assert_eq!(range_start(Some("bytes */4096")), None);
     }
 
     #[test]

@@ -183,14 +183,18 @@ impl Default for RedisConfig {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Also `chatgw eval --embedder`, under the same names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum EmbeddingProviderKind {
+    /// The lexicon embedder (no file, no network).
     Local,
+    /// An OpenAI-compatible endpoint.
     Openai,
     /// multilingual-e5-small in process, from a model file
     /// (`chatgw models fetch e5-small`).
     #[serde(rename = "e5-small")]
+    #[value(name = "e5-small")]
     E5Small,
 }
 

@@ -30,29 +30,6 @@ pub enum Provider {
     Openai,
 }
 
-/// `--embedder`: the embedders a run can swap in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum EmbedderArg {
-    /// The lexicon embedder (the default configuration's; no file, no network).
-    Local,
-    /// multilingual-e5-small in process (`chatgw models fetch e5-small`).
-    #[value(name = "e5-small")]
-    E5Small,
-    /// An OpenAI-compatible endpoint: `--embedding-base-url` (else the
-    /// configured `base_url`), the key in the configured `api_key_env`.
-    Openai,
-}
-
-impl EmbedderArg {
-    fn provider(self) -> EmbeddingProviderKind {
-        match self {
-            EmbedderArg::Local => EmbeddingProviderKind::Local,
-            EmbedderArg::E5Small => EmbeddingProviderKind::E5Small,
-            EmbedderArg::Openai => EmbeddingProviderKind::Openai,
-        }
-    }
-}
-
 #[derive(Debug, Args)]
 pub struct EvalArgs {
     /// The store the cases run against: `demo` (the embedded demo store), or
@@ -95,7 +72,7 @@ pub struct EvalArgs {
     /// Embed the cards and queries with this embedder instead of the
     /// configured one (the rest of [embedding] stays); the report names it.
     #[arg(long, value_enum)]
-    pub embedder: Option<EmbedderArg>,
+    pub embedder: Option<EmbeddingProviderKind>,
     /// Endpoint for `--embedder openai`, e.g. http://127.0.0.1:8089/v1.
     #[arg(long)]
     pub embedding_base_url: Option<String>,
@@ -183,7 +160,7 @@ pub async fn run(args: EvalArgs) -> ExitCode {
 }
 
 async fn execute(args: EvalArgs) -> Result<bool, String> {
-    if args.embedding_base_url.is_some() && args.embedder != Some(EmbedderArg::Openai) {
+    if args.embedding_base_url.is_some() && args.embedder != Some(EmbeddingProviderKind::Openai) {
         return Err("--embedding-base-url goes with --embedder openai".into());
     }
     // Log lines would tear the bar: errors only, unless RUST_LOG says more.
@@ -218,7 +195,7 @@ async fn execute(args: EvalArgs) -> Result<bool, String> {
             dir
         }
     };
-    let embedding = args.embedder.map(|e| EmbedderChoice { base_url: args.embedding_base_url.clone(), ..EmbedderChoice::new(e.provider()) });
+    let embedding = args.embedder.map(|e| EmbedderChoice { base_url: args.embedding_base_url.clone(), ..EmbedderChoice::new(e) });
     if let Some(embedder) = args.embedder {
         provider = format!("{provider}, embedder {}", embedder.to_possible_value().map(|v| v.get_name().to_owned()).unwrap_or_default());
     }
@@ -278,8 +255,8 @@ mod tests {
 
     #[test]
     fn embedder_names_the_provider_and_an_endpoint_needs_openai() {
-        assert_eq!(args(&["--embedder", "e5-small"]).embedder.map(EmbedderArg::provider), Some(EmbeddingProviderKind::E5Small));
-        assert_eq!(args(&["--embedder", "local"]).embedder.map(EmbedderArg::provider), Some(EmbeddingProviderKind::Local));
+        assert_eq!(args(&["--embedder", "e5-small"]).embedder, Some(EmbeddingProviderKind::E5Small));
+        assert_eq!(args(&["--embedder", "local"]).embedder, Some(EmbeddingProviderKind::Local));
         assert!(Cli::try_parse_from(["eval", "--embedder", "bert"]).is_err());
         let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
         let error = runtime.block_on(execute(args(&["--embedding-base-url", "http://127.0.0.1:9/v1"]))).expect_err("no --embedder openai");

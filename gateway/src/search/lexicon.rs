@@ -1571,24 +1571,8 @@ pub static FOR_MARKERS: Phrases = Phrases::new(&[
 ]);
 
 /// "Pure", "100%": the material named next must be the whole of it.
-pub static PURITY_MARKERS: Phrases = Phrases::new(&[
-    "100%",
-    "100 %",
-    "pure",
-    "100 percent",
-    "puro",
-    "pura",
-    "100 por ciento",
-    "чист*",
-    "натуральн*",
-    "pur",
-    "pure",
-    "rein*",
-    "puro",
-    "pura",
-    "pur",
-    "pura",
-]);
+pub static PURITY_MARKERS: Phrases =
+    Phrases::new(&["100%", "100 %", "pure", "100 percent", "puro", "pura", "100 por ciento", "чист*", "натуральн*", "pur", "rein*"]);
 
 /// A negation: the concept named next is unwanted ("no feathers").
 pub static NEGATIONS: Phrases = Phrases::new(&["no", "not", "without", "non", "sin", "без", "sans", "pas de", "ohne", "kein*", "senza", "sem", "sense"]);
