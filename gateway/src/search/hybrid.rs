@@ -2,7 +2,8 @@
 //! text search over the store's cards at the same time, fuse, and load the
 //! winning products (without their stock).
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, LazyLock};
 
 use crate::classify::fold;
 use crate::embed::Embedder;
@@ -110,7 +111,7 @@ pub fn query_terms(query: &str) -> Vec<String> {
     let folded = fold(query);
     let mut terms: Vec<String> = Vec::new();
     for word in folded.split(|c: char| !c.is_alphanumeric()) {
-        if word.chars().count() < 2 || STOP_WORDS.contains(&word) || terms.iter().any(|t| t == word) {
+        if word.chars().count() < 2 || is_stop_word(word) || terms.iter().any(|t| t == word) {
             continue;
         }
         terms.push(word.to_owned());
@@ -124,7 +125,10 @@ pub fn query_terms(query: &str) -> Vec<String> {
 /// A function word of the supported languages, carrying no product meaning
 /// (`word` folded: lower case, no accents).
 pub(crate) fn is_stop_word(word: &str) -> bool {
-    STOP_WORDS.contains(&word)
+    // A set, not the list: every word of a query and of the titles the
+    // offline model reads passes here, and the list has hundreds.
+    static SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| STOP_WORDS.iter().copied().collect());
+    SET.contains(word)
 }
 
 /// Function words of the supported languages that carry no product meaning.

@@ -5,6 +5,9 @@
 //! "TENEIS" are one word; stems cover plurals, Russian endings and German
 //! compounds.
 
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
 use crate::classify::fold;
 
 /// A shopper message, folded and split into words.
@@ -770,12 +773,11 @@ const PRODUCT_TYPES: &[(&str, &[&str])] = &[
 
 /// True when `word` is a form of `stem`: the stem with a short ending
 /// (plural, case) or, for longer stems, the end of a compound ("leinenhemd").
+#[cfg(test)]
 fn word_is_stem(word: &str, stem: &str) -> bool {
     if let Some(exact) = stem.strip_prefix('=') {
         return word == exact;
     }
-    // This runs for every word against every stem of every kind: the byte
-    // tests come first, letters are counted only for a word that passes.
     if let Some(ending) = word.strip_prefix(stem) {
         let extra = ending.chars().count();
         return extra <= 3 || (extra == 4 && stem.chars().count() >= 5);
@@ -787,22 +789,89 @@ fn word_is_stem(word: &str, stem: &str) -> bool {
     }
 }
 
-/// Kinds of product named in `text` (any language), in a fixed order.
+/// [`PRODUCT_TYPES`] indexed by stem, so a word is matched with a lookup
+/// per prefix and suffix of it instead of a comparison with every stem
+/// (this runs for every word of every product title a turn reads).
+struct TypeIndex {
+    /// Stems matched as the start or the end of a word → kinds (bit masks).
+    stems: HashMap<&'static str, u64>,
+    /// `=word` stems, matched whole.
+    exact: HashMap<&'static str, u64>,
+    /// Stems of several words, matched as phrases.
+    phrases: Vec<(&'static str, u64)>,
+}
+
+static TYPE_INDEX: LazyLock<TypeIndex> = LazyLock::new(|| {
+    assert!(PRODUCT_TYPES.len() <= 64, "product kinds fit a u64 mask");
+    let mut index = TypeIndex { stems: HashMap::new(), exact: HashMap::new(), phrases: Vec::new() };
+    for (i, (_, stems)) in PRODUCT_TYPES.iter().enumerate() {
+        let bit = 1u64 << i;
+        for stem in *stems {
+            if let Some(exact) = stem.strip_prefix('=') {
+                *index.exact.entry(exact).or_default() |= bit;
+            } else if stem.contains(' ') {
+                index.phrases.push((stem, bit));
+            } else {
+                *index.stems.entry(stem).or_default() |= bit;
+            }
+        }
+    }
+    index
+});
+
+impl TypeIndex {
+    /// Kinds (a mask over [`PRODUCT_TYPES`]) whose single-word stems match
+    /// `word`: the same rule as [`word_is_stem`] for every stem at once.
+    fn word_kinds(&self, word: &str) -> u64 {
+        let mut kinds = self.exact.get(word).copied().unwrap_or(0);
+        let chars = word.chars().count();
+        // The stem starts the word, with a short ending.
+        for (at, _) in word.char_indices().skip(1).chain(std::iter::once((word.len(), ' '))) {
+            if let Some(mask) = self.stems.get(&word[..at]) {
+                let extra = word[at..].chars().count();
+                let stem_chars = chars - extra;
+                if extra <= 3 || (extra == 4 && stem_chars >= 5) {
+                    kinds |= mask;
+                }
+            }
+        }
+        // The stem ends a compound (or does, before a final e, n or s),
+        // for stems that do not also start the word (those were decided
+        // above, whatever their ending).
+        let mut compound = |end: &str| {
+            for (at, _) in end.char_indices() {
+                let stem = &end[at..];
+                if let Some(mask) = self.stems.get(stem) {
+                    let stem_chars = stem.chars().count();
+                    if !word.starts_with(stem) && stem_chars >= 4 && chars >= stem_chars + 3 {
+                        kinds |= mask;
+                    }
+                }
+            }
+        };
+        compound(word);
+        if let Some(shorter) = word.strip_suffix(['e', 'n', 's']) {
+            compound(shorter);
+        }
+        kinds
+    }
+}
+
+/// Kinds of product named in `text`, in [`PRODUCT_TYPES`] order.
 pub(super) fn product_types_in(text: &Message) -> Vec<&'static str> {
-    PRODUCT_TYPES
-        .iter()
-        .filter(|(_, stems)| {
-            stems
-                .iter()
-                .any(|stem| if stem.contains(' ') { text.has_phrase(stem) } else { text.words.iter().any(|w| word_is_stem(w, stem)) })
-        })
-        .map(|(kind, _)| *kind)
-        .collect()
+    let index = &*TYPE_INDEX;
+    let mut kinds = text.words.iter().fold(0u64, |kinds, w| kinds | index.word_kinds(w));
+    for (phrase, mask) in &index.phrases {
+        if kinds & mask != *mask && text.has_phrase(phrase) {
+            kinds |= mask;
+        }
+    }
+    PRODUCT_TYPES.iter().enumerate().filter(|(i, _)| kinds & (1u64 << i) != 0).map(|(_, (kind, _))| *kind).collect()
 }
 
 /// True when `word` names a kind of product (so it is not a product's name).
 pub(super) fn is_type_word(word: &str) -> bool {
-    PRODUCT_TYPES.iter().any(|(_, stems)| stems.iter().any(|stem| !stem.contains(' ') && word_is_stem(word, stem)))
+    TYPE_INDEX.word_kinds(word) != 0
 }
 
 /// Kinds that go together: a shopper asking for a jacket accepts a puffer
@@ -823,7 +892,8 @@ pub(super) fn kinds_compatible(asked: &str, product: &str) -> bool {
 /// function words ([`crate::search::hybrid::is_stop_word`]) and these shop
 /// and chat words.
 pub(super) fn is_stop_word(word: &str) -> bool {
-    crate::search::hybrid::is_stop_word(word) || SHOP_WORDS.contains(&word)
+    static SHOP: LazyLock<HashSet<&'static str>> = LazyLock::new(|| SHOP_WORDS.iter().copied().collect());
+    crate::search::hybrid::is_stop_word(word) || SHOP.contains(word)
 }
 
 /// Shop and chat words, in every supported language, that the search's
@@ -994,6 +1064,36 @@ mod tests {
 
     fn intent(text: &str) -> Intent {
         intent_of(&Message::new(text))
+    }
+
+    /// The index answers what comparing the word with every stem answers,
+    /// on the stems themselves, with endings, in compounds and on words
+    /// that only look alike.
+    #[test]
+    fn the_type_index_matches_every_stem_rule() {
+        let mut words: Vec<String> = vec!["t".into(), "tees".into(), "leinenhemd".into(), "leinenhemden".into(), "shirtshirt".into(), "overshirts".into(), "baggy".into()];
+        for (_, stems) in PRODUCT_TYPES {
+            for stem in stems.iter().filter(|s| !s.contains(' ')) {
+                let stem = stem.trim_start_matches('=');
+                for ending in ["", "s", "es", "en", "ами", "ovi", "ines", "issimo", "e", "n"] {
+                    words.push(format!("{stem}{ending}"));
+                    words.push(format!("sommer{stem}{ending}"));
+                    words.push(format!("xy{stem}{ending}"));
+                }
+                let mut chars: Vec<char> = stem.chars().collect();
+                chars.pop();
+                words.push(chars.iter().collect());
+            }
+        }
+        let naive = |word: &str| -> Vec<&str> {
+            PRODUCT_TYPES.iter().filter(|(_, stems)| stems.iter().any(|s| !s.contains(' ') && word_is_stem(word, s))).map(|(kind, _)| *kind).collect()
+        };
+        for word in &words {
+            assert_eq!(is_type_word(word), !naive(word).is_empty(), "{word}");
+            let message = Message::new(word);
+            let want: Vec<&str> = PRODUCT_TYPES.iter().map(|(kind, _)| *kind).filter(|kind| message.words().iter().any(|w| naive(w).contains(kind))).collect();
+            assert_eq!(product_types_in(&message), want, "{word}");
+        }
     }
 
     #[test]
