@@ -17,7 +17,13 @@
 /// Which matrix product a model's dense layers use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kernel {
-    /// 16-bit integer products with AVX2 (x86-64 only).
+    /// 16-bit integer products with AVX-512 VNNI (`vpdpwssd` on 512-bit
+    /// registers), x86-64 only.
+    Vnni512,
+    /// 16-bit integer products with AVX-VNNI (`vpdpwssd` on 256-bit
+    /// registers: CPUs with VNNI but without AVX-512), x86-64 only.
+    AvxVnni,
+    /// 16-bit integer products with AVX2 (`vpmaddwd`, `vpaddd`), x86-64 only.
     Int16,
     /// f32 products on any CPU.
     Float,
@@ -26,11 +32,40 @@ pub enum Kernel {
 impl Kernel {
     /// The fastest kernel this CPU runs.
     pub fn detect() -> Self {
+        Self::supported()[0]
+    }
+
+    /// Every kernel this CPU runs, fastest first; [`Kernel::Float`] is
+    /// always last.
+    pub fn supported() -> Vec<Kernel> {
+        [Kernel::Vnni512, Kernel::AvxVnni, Kernel::Int16, Kernel::Float].into_iter().filter(|k| k.runs_here()).collect()
+    }
+
+    /// Whether this CPU has the instructions the kernel needs.
+    pub fn runs_here(self) -> bool {
         #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-            return Kernel::Int16;
+        {
+            use std::arch::is_x86_feature_detected as has;
+            let avx2 = has!("avx2") && has!("fma");
+            match self {
+                Kernel::Vnni512 => avx2 && has!("avx512f") && has!("avx512bw") && has!("avx512vnni"),
+                Kernel::AvxVnni => avx2 && has!("avxvnni"),
+                Kernel::Int16 => avx2,
+                Kernel::Float => true,
+            }
         }
-        Kernel::Float
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            self == Kernel::Float
+        }
+    }
+
+    /// Outputs per packed weight panel.
+    fn panel(self) -> usize {
+        match self {
+            Kernel::Vnni512 => 32,
+            _ => 16,
+        }
     }
 }
 
@@ -40,13 +75,6 @@ const W_MAX: f32 = 255.0;
 const A_MAX: f32 = 4095.0;
 /// Longest inner dimension whose integer sums cannot overflow an i32.
 const K_MAX: usize = (i32::MAX as usize) / (W_MAX as usize * A_MAX as usize);
-/// Outputs per packed panel (two AVX2 registers of eight i32 sums).
-const NR: usize = 16;
-/// AVX2 registers of sums per tile row.
-const NV: usize = NR / 8;
-/// Batch rows per kernel tile: 6 × 2 accumulators, 2 weight registers and
-/// a broadcast fill 15 of the 16 AVX2 registers.
-const MR: usize = 6;
 
 /// A dense layer `y = x Wᵀ + b`.
 #[derive(Debug)]
@@ -61,23 +89,24 @@ pub struct Linear {
 enum Weights {
     /// `[outputs][inputs]` row-major.
     Float(Vec<f32>),
-    /// `[outputs / NR][inputs / 2][NR][2]`: for each pair of inputs, the
-    /// panel's 16 outputs' two weights side by side, as `vpmaddwd` takes
-    /// them; `scale[j]` turns output `j`'s integers back into weights.
-    Int16 { packed: Vec<i16>, scale: Vec<f32> },
+    /// `[outputs / nr][inputs / 2][nr][2]` with `nr` the kernel's panel
+    /// width: for each pair of inputs, the panel's outputs' two weights side
+    /// by side, as `vpmaddwd` and `vpdpwssd` take them; `scale[j]` turns
+    /// output `j`'s integers back into weights.
+    Int16 { kernel: Kernel, packed: Vec<i16>, scale: Vec<f32> },
 }
 
 impl Linear {
     /// A layer from f32 weights (`outputs × inputs`, row-major) in the form
-    /// `kernel` runs. The integer form needs a CPU that runs it
-    /// ([`Kernel::detect`]), `inputs` a multiple of 16 and at most
-    /// [`K_MAX`], and `outputs` a multiple of 16 (true of every e5 layer);
-    /// otherwise the layer keeps f32.
+    /// `kernel` runs. The integer forms need a CPU that runs them
+    /// ([`Kernel::runs_here`]), `inputs` a multiple of 16 and at most
+    /// [`K_MAX`], and `outputs` a multiple of the kernel's panel (16 or 32;
+    /// true of every e5 layer); otherwise the layer keeps f32.
     pub fn new(weight: Vec<f32>, bias: Vec<f32>, inputs: usize, outputs: usize, kernel: Kernel) -> Self {
         assert_eq!(weight.len(), inputs * outputs, "weight matrix size");
         assert_eq!(bias.len(), outputs, "bias size");
-        let integer = kernel == Kernel::Int16 && Kernel::detect() == Kernel::Int16 && inputs % 16 == 0 && inputs <= K_MAX && outputs % NR == 0;
-        let weights = if integer { pack(&weight, inputs, outputs) } else { Weights::Float(weight) };
+        let integer = kernel != Kernel::Float && kernel.runs_here() && inputs % 16 == 0 && inputs <= K_MAX && outputs % kernel.panel() == 0;
+        let weights = if integer { pack(&weight, inputs, outputs, kernel) } else { Weights::Float(weight) };
         Self { weights, bias, inputs, outputs }
     }
 
@@ -85,7 +114,7 @@ impl Linear {
     pub fn kernel(&self) -> Kernel {
         match self.weights {
             Weights::Float(_) => Kernel::Float,
-            Weights::Int16 { .. } => Kernel::Int16,
+            Weights::Int16 { kernel, .. } => kernel,
         }
     }
 
@@ -106,15 +135,21 @@ impl Linear {
                 }
             }
             #[cfg(target_arch = "x86_64")]
-            Weights::Int16 { packed, scale } => {
+            Weights::Int16 { kernel, packed, scale } => {
                 scratch.rows.resize(m * k, 0);
                 scratch.scale.resize(m, 0.0);
                 // SAFETY: `new`, the only constructor, builds Int16 weights
-                // only where `Kernel::detect` found AVX2 and FMA; the sizes
-                // are checked above and by `new`.
+                // only for a kernel whose instructions this CPU has (AVX2
+                // and FMA for all three); the sizes are checked above and
+                // by `new`.
                 unsafe {
                     avx2::quantize_rows(&a[..m * k], k, &mut scratch.rows, &mut scratch.scale);
-                    avx2::gemm(&scratch.rows, &scratch.scale, m, k, packed, scale, &self.bias, c);
+                    let (qa, qs) = (&scratch.rows[..], &scratch.scale[..]);
+                    match kernel {
+                        Kernel::Vnni512 => avx512::gemm(qa, qs, m, k, packed, scale, &self.bias, c),
+                        Kernel::AvxVnni => avx2::gemm_vnni(qa, qs, m, k, packed, scale, &self.bias, c),
+                        _ => avx2::gemm(qa, qs, m, k, packed, scale, &self.bias, c),
+                    }
                 }
             }
             #[cfg(not(target_arch = "x86_64"))]
@@ -133,27 +168,59 @@ pub struct Scratch {
     scale: Vec<f32>,
 }
 
-fn pack(weight: &[f32], k: usize, n: usize) -> Weights {
+fn pack(weight: &[f32], k: usize, n: usize, kernel: Kernel) -> Weights {
+    let nr = kernel.panel();
     let mut scale = Vec::with_capacity(n);
     let mut packed = vec![0i16; n * k];
     for (j, row) in weight.chunks_exact(k).enumerate() {
         let max = row.iter().fold(0.0f32, |m, w| m.max(w.abs()));
         let s = if max > 0.0 { max / W_MAX } else { 1.0 };
         scale.push(s);
-        let (panel, col) = (j / NR, j % NR);
-        let base = panel * k * NR;
+        let (panel, col) = (j / nr, j % nr);
+        let base = panel * k * nr;
         for (i, &w) in row.iter().enumerate() {
-            packed[base + (i / 2) * 2 * NR + col * 2 + i % 2] = (w / s).round() as i16;
+            packed[base + (i / 2) * 2 * nr + col * 2 + i % 2] = (w / s).round() as i16;
         }
     }
-    Weights::Int16 { packed, scale }
+    Weights::Int16 { kernel, packed, scale }
+}
+
+/// Walks an `m × n` product in tiles of up to `mr` rows and one `nr`-wide
+/// panel, calling `tile(row, rows, panel)`. Rows go in blocks whose
+/// quantised activations (about 96 KiB, whole tiles) stay in L2 while every
+/// panel passes over them.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn for_each_tile(m: usize, k: usize, n: usize, nr: usize, mr: usize, mut tile: impl FnMut(usize, usize, usize)) {
+    let block = ((96 * 1024 / (2 * k)) / mr).max(1) * mr;
+    let mut r0 = 0;
+    while r0 < m {
+        let end = (r0 + block).min(m);
+        for panel in 0..n / nr {
+            let mut r = r0;
+            while r < end {
+                let rows = (end - r).min(mr);
+                tile(r, rows, panel);
+                r += rows;
+            }
+        }
+        r0 = end;
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use std::arch::x86_64::*;
 
-    use super::{A_MAX, MR, NR, NV};
+    use super::{A_MAX, for_each_tile};
+
+    /// Outputs per packed panel (two AVX2 registers of eight i32 sums).
+    const NR: usize = 16;
+    /// AVX2 registers of sums per tile row.
+    const NV: usize = NR / 8;
+    /// Batch rows per kernel tile: 6 × 2 accumulators, 2 weight registers
+    /// and a broadcast fill 15 of the 16 AVX2 registers.
+    const MR: usize = 6;
 
     /// Rows of `a` (`k` long, a multiple of 16) to integers within
     /// ±A_MAX, rounded to nearest, one scale a row.
@@ -185,65 +252,148 @@ mod avx2 {
         }
     }
 
-    /// `c = (qa · Wᵀ) · (row scale × output scale) + bias`, blocked so a
-    /// block of rows stays in L2 while every panel passes over it.
-    #[target_feature(enable = "avx2,fma")]
+    /// The AVX2 product and its AVX-VNNI twin: the same tiles, where the
+    /// multiply-add of 16-bit pairs into 32-bit sums is `vpmaddwd` then
+    /// `vpaddd`, or one fused `vpdpwssd`.
+    macro_rules! kernel {
+        ($gemm:ident, $tile:ident, $features:literal, |$acc:ident, $x:ident, $w:ident| $mac:expr) => {
+            /// `c = (qa · Wᵀ) · (row scale × output scale) + bias`.
+            #[target_feature(enable = $features)]
+            #[allow(clippy::too_many_arguments)]
+            pub unsafe fn $gemm(qa: &[i16], a_scale: &[f32], m: usize, k: usize, packed: &[i16], w_scale: &[f32], bias: &[f32], c: &mut [f32]) {
+                let n = w_scale.len();
+                debug_assert!(qa.len() >= m * k && packed.len() == n * k && c.len() >= m * n && k % 2 == 0 && n % NR == 0);
+                for_each_tile(m, k, n, NR, MR, |r, rows, panel| {
+                    let j = panel * NR;
+                    let (s, ws, bs) = (&a_scale[r..r + rows], &w_scale[j..j + NR], &bias[j..j + NR]);
+                    // SAFETY: the tile reads `rows` rows of `qa` from row r
+                    // (r + rows <= m), the panel's k × NR weights, and writes
+                    // `rows` rows of NR outputs at column j < n of c.
+                    unsafe {
+                        let (a, b, out) = (qa.as_ptr().add(r * k), packed.as_ptr().add(panel * k * NR), c.as_mut_ptr().add(r * n + j));
+                        match rows {
+                            MR => $tile::<MR>(a, k, b, out, n, s, ws, bs),
+                            5 => $tile::<5>(a, k, b, out, n, s, ws, bs),
+                            4 => $tile::<4>(a, k, b, out, n, s, ws, bs),
+                            3 => $tile::<3>(a, k, b, out, n, s, ws, bs),
+                            2 => $tile::<2>(a, k, b, out, n, s, ws, bs),
+                            _ => $tile::<1>(a, k, b, out, n, s, ws, bs),
+                        }
+                    }
+                });
+            }
+
+            /// `ROWS` rows × 16 outputs over the whole inner dimension.
+            #[target_feature(enable = $features)]
+            #[inline]
+            #[allow(clippy::too_many_arguments)]
+            unsafe fn $tile<const ROWS: usize>(a: *const i16, k: usize, b: *const i16, c: *mut f32, ldc: usize, a_scale: &[f32], w_scale: &[f32], bias: &[f32]) {
+                let mut acc = [[_mm256_setzero_si256(); NV]; ROWS];
+                for p in 0..k / 2 {
+                    // SAFETY: pair p of the panel is 2·NR i16 at p·2·NR; row r's pair
+                    // p is the two i16 at r·k + 2p (the caller keeps r < ROWS in bounds).
+                    unsafe {
+                        let mut w = [_mm256_setzero_si256(); NV];
+                        for (v, w) in w.iter_mut().enumerate() {
+                            *w = _mm256_loadu_si256(b.add(p * 2 * NR + v * 16).cast());
+                        }
+                        for (r, acc) in acc.iter_mut().enumerate() {
+                            let $x = _mm256_set1_epi32(a.add(r * k + 2 * p).cast::<i32>().read_unaligned());
+                            for (acc, &$w) in acc.iter_mut().zip(&w) {
+                                let $acc = *acc;
+                                *acc = $mac;
+                            }
+                        }
+                    }
+                }
+                // SAFETY: w_scale and bias hold NR values; row r's outputs are NR
+                // f32 at c + r·ldc.
+                unsafe {
+                    for v in 0..NV {
+                        let (ws, bs) = (_mm256_loadu_ps(w_scale.as_ptr().add(8 * v)), _mm256_loadu_ps(bias.as_ptr().add(8 * v)));
+                        for (r, acc) in acc.iter().enumerate() {
+                            let s = _mm256_set1_ps(a_scale[r]);
+                            _mm256_storeu_ps(c.add(r * ldc + 8 * v), _mm256_fmadd_ps(_mm256_cvtepi32_ps(acc[v]), _mm256_mul_ps(s, ws), bs));
+                        }
+                    }
+                }
+            }
+        };
+    }
+
+    kernel!(gemm, tile, "avx2,fma", |acc, x, w| _mm256_add_epi32(acc, _mm256_madd_epi16(x, w)));
+    kernel!(gemm_vnni, tile_vnni, "avx2,fma,avxvnni", |acc, x, w| _mm256_dpwssd_avx_epi32(acc, x, w));
+}
+
+/// The AVX-512 VNNI product: 32-output panels (two 512-bit registers of
+/// sixteen i32 sums), tiles of 12 rows, so 24 accumulators, the two weight
+/// registers and a broadcast use 27 of the 32 registers. `vpdpwssd`
+/// multiplies 32 pairs of 16-bit integers and adds them into 16 sums in one
+/// instruction, four times the work of AVX2's `vpmaddwd` + `vpaddd` pair.
+/// The sums are the same exact integers and the final f32 arithmetic the
+/// same operations, so the output equals the AVX2 kernel's bit for bit.
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use std::arch::x86_64::*;
+
+    use super::for_each_tile;
+
+    /// Outputs per packed panel.
+    const NR: usize = 32;
+    /// 512-bit registers of sums per tile row.
+    const NV: usize = NR / 16;
+    /// Batch rows per kernel tile.
+    const MR: usize = 12;
+
+    /// `c = (qa · Wᵀ) · (row scale × output scale) + bias`.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vnni,avx2,fma")]
     #[allow(clippy::too_many_arguments)]
     pub unsafe fn gemm(qa: &[i16], a_scale: &[f32], m: usize, k: usize, packed: &[i16], w_scale: &[f32], bias: &[f32], c: &mut [f32]) {
         let n = w_scale.len();
         debug_assert!(qa.len() >= m * k && packed.len() == n * k && c.len() >= m * n && k % 2 == 0 && n % NR == 0);
-        // Rows a block: about 96 KiB of quantised activations, whole tiles.
-        let block = ((96 * 1024 / (2 * k)) / MR).max(1) * MR;
-        let mut r0 = 0;
-        while r0 < m {
-            let rows = block.min(m - r0);
-            for panel in 0..n / NR {
-                let b = unsafe { packed.as_ptr().add(panel * k * NR) };
-                let j = panel * NR;
-                let mut r = r0;
-                while r < r0 + rows {
-                    let a = unsafe { qa.as_ptr().add(r * k) };
-                    let out = unsafe { c.as_mut_ptr().add(r * n + j) };
-                    let (s, ws, bs) = (&a_scale[r..], &w_scale[j..j + NR], &bias[j..j + NR]);
-                    let left = r0 + rows - r;
-                    // SAFETY: the tile reads `tile` rows of `qa` from row r
-                    // (r + tile <= m), the panel's k × NR weights, and writes
-                    // `tile` rows of NR outputs at column j < n of c.
-                    unsafe {
-                        match left.min(MR) {
-                            MR => tile::<MR>(a, k, b, out, n, s, ws, bs),
-                            5 => tile::<5>(a, k, b, out, n, s, ws, bs),
-                            4 => tile::<4>(a, k, b, out, n, s, ws, bs),
-                            3 => tile::<3>(a, k, b, out, n, s, ws, bs),
-                            2 => tile::<2>(a, k, b, out, n, s, ws, bs),
-                            _ => tile::<1>(a, k, b, out, n, s, ws, bs),
-                        }
-                    }
-                    r += left.min(MR);
+        for_each_tile(m, k, n, NR, MR, |r, rows, panel| {
+            let j = panel * NR;
+            let (s, ws, bs) = (&a_scale[r..r + rows], &w_scale[j..j + NR], &bias[j..j + NR]);
+            // SAFETY: as in the AVX2 kernel: `rows` rows of `qa` from row r,
+            // the panel's k × NR weights, `rows` × NR outputs at (r, j).
+            unsafe {
+                let (a, b, out) = (qa.as_ptr().add(r * k), packed.as_ptr().add(panel * k * NR), c.as_mut_ptr().add(r * n + j));
+                match rows {
+                    MR => tile::<MR>(a, k, b, out, n, s, ws, bs),
+                    11 => tile::<11>(a, k, b, out, n, s, ws, bs),
+                    10 => tile::<10>(a, k, b, out, n, s, ws, bs),
+                    9 => tile::<9>(a, k, b, out, n, s, ws, bs),
+                    8 => tile::<8>(a, k, b, out, n, s, ws, bs),
+                    7 => tile::<7>(a, k, b, out, n, s, ws, bs),
+                    6 => tile::<6>(a, k, b, out, n, s, ws, bs),
+                    5 => tile::<5>(a, k, b, out, n, s, ws, bs),
+                    4 => tile::<4>(a, k, b, out, n, s, ws, bs),
+                    3 => tile::<3>(a, k, b, out, n, s, ws, bs),
+                    2 => tile::<2>(a, k, b, out, n, s, ws, bs),
+                    _ => tile::<1>(a, k, b, out, n, s, ws, bs),
                 }
             }
-            r0 += rows;
-        }
+        });
     }
 
-    /// `ROWS` rows × 16 outputs over the whole inner dimension.
-    #[target_feature(enable = "avx2,fma")]
+    /// `ROWS` rows × 32 outputs over the whole inner dimension.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vnni,avx2,fma")]
     #[inline]
     #[allow(clippy::too_many_arguments)]
     unsafe fn tile<const ROWS: usize>(a: *const i16, k: usize, b: *const i16, c: *mut f32, ldc: usize, a_scale: &[f32], w_scale: &[f32], bias: &[f32]) {
-        let mut acc = [[_mm256_setzero_si256(); NV]; ROWS];
+        let mut acc = [[_mm512_setzero_si512(); NV]; ROWS];
         for p in 0..k / 2 {
             // SAFETY: pair p of the panel is 2·NR i16 at p·2·NR; row r's pair
             // p is the two i16 at r·k + 2p (the caller keeps r < ROWS in bounds).
             unsafe {
-                let mut w = [_mm256_setzero_si256(); NV];
+                let mut w = [_mm512_setzero_si512(); NV];
                 for (v, w) in w.iter_mut().enumerate() {
-                    *w = _mm256_loadu_si256(b.add(p * 2 * NR + v * 16).cast());
+                    *w = _mm512_loadu_si512(b.add(p * 2 * NR + v * 32).cast());
                 }
                 for (r, acc) in acc.iter_mut().enumerate() {
-                    let x = _mm256_set1_epi32(a.add(r * k + 2 * p).cast::<i32>().read_unaligned());
-                    for (acc, w) in acc.iter_mut().zip(&w) {
-                        *acc = _mm256_add_epi32(*acc, _mm256_madd_epi16(x, *w));
+                    let x = _mm512_set1_epi32(a.add(r * k + 2 * p).cast::<i32>().read_unaligned());
+                    for (acc, &w) in acc.iter_mut().zip(&w) {
+                        *acc = _mm512_dpwssd_epi32(*acc, x, w);
                     }
                 }
             }
@@ -252,10 +402,10 @@ mod avx2 {
         // f32 at c + r·ldc.
         unsafe {
             for v in 0..NV {
-                let (ws, bs) = (_mm256_loadu_ps(w_scale.as_ptr().add(8 * v)), _mm256_loadu_ps(bias.as_ptr().add(8 * v)));
+                let (ws, bs) = (_mm512_loadu_ps(w_scale.as_ptr().add(16 * v)), _mm512_loadu_ps(bias.as_ptr().add(16 * v)));
                 for (r, acc) in acc.iter().enumerate() {
-                    let s = _mm256_set1_ps(a_scale[r]);
-                    _mm256_storeu_ps(c.add(r * ldc + 8 * v), _mm256_fmadd_ps(_mm256_cvtepi32_ps(acc[v]), _mm256_mul_ps(s, ws), bs));
+                    let s = _mm512_set1_ps(a_scale[r]);
+                    _mm512_storeu_ps(c.add(r * ldc + 16 * v), _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc[v]), _mm512_mul_ps(s, ws), bs));
                 }
             }
         }
@@ -266,29 +416,55 @@ mod avx2 {
 mod tests {
     use super::*;
 
-    /// Both kernels against a plain triple loop, on shapes with tails.
+    /// Every kernel this CPU runs against a plain triple loop, on shapes
+    /// with tails (rows not a multiple of any tile, several row blocks,
+    /// outputs more than one panel), and the integer kernels against each
+    /// other: the same exact sums, so the same outputs.
     #[test]
     fn kernels_agree_with_a_plain_product() {
-        let (k, n) = (384, 48);
-        let weight: Vec<f32> = (0..n * k).map(|i| ((i * 7919 % 1000) as f32 / 1000.0 - 0.5) * 0.1).collect();
-        let bias: Vec<f32> = (0..n).map(|j| j as f32 * 0.01).collect();
-        for m in [1, 5, 6, 7, 13, 200] {
-            let a: Vec<f32> = (0..m * k).map(|i| ((i * 104_729 % 2000) as f32 / 1000.0 - 1.0) * 3.0).collect();
-            let mut want = vec![0.0f32; m * n];
-            for i in 0..m {
-                for j in 0..n {
-                    want[i * n + j] = bias[j] + (0..k).map(|t| a[i * k + t] * weight[j * k + t]).sum::<f32>();
+        let kernels = Kernel::supported();
+        assert_eq!(kernels.last(), Some(&Kernel::Float));
+        for (k, n) in [(384, 96), (1536, 64), (32, 32)] {
+            let weight: Vec<f32> = (0..n * k).map(|i| ((i * 7919 % 1000) as f32 / 1000.0 - 0.5) * 0.1).collect();
+            let bias: Vec<f32> = (0..n).map(|j| j as f32 * 0.01).collect();
+            for m in [1, 5, 6, 7, 11, 12, 13, 25, 200] {
+                let a: Vec<f32> = (0..m * k).map(|i| ((i * 104_729 % 2000) as f32 / 1000.0 - 1.0) * 3.0).collect();
+                // The plain product, and how far the integer kernels may be
+                // from it: each weight is within half a step of its output's
+                // ±255 grid and each activation of its row's ±4095 grid.
+                let (mut want, mut bound) = (vec![0.0f32; m * n], vec![0.0f32; m * n]);
+                for i in 0..m {
+                    let (row, col) = (&a[i * k..(i + 1) * k], |j: usize| &weight[j * k..(j + 1) * k]);
+                    let a_step = row.iter().fold(0.0f32, |x, v| x.max(v.abs())) / A_MAX;
+                    for j in 0..n {
+                        let w_step = col(j).iter().fold(0.0f32, |x, v| x.max(v.abs())) / W_MAX;
+                        want[i * n + j] = bias[j] + row.iter().zip(col(j)).map(|(x, w)| x * w).sum::<f32>();
+                        bound[i * n + j] = row.iter().zip(col(j)).map(|(x, w)| 0.5 * (x.abs() * w_step + w.abs() * a_step) + 0.25 * w_step * a_step).sum::<f32>() + 1e-4;
+                    }
+                }
+                let mut integer: Option<(Kernel, Vec<f32>)> = None;
+                for &kernel in &kernels {
+                    let layer = Linear::new(weight.clone(), bias.clone(), k, n, kernel);
+                    assert_eq!(layer.kernel(), kernel);
+                    let mut got = vec![0.0f32; m * n];
+                    layer.forward(&a, m, &mut got, &mut Scratch::default());
+                    for (i, ((w, g), b)) in want.iter().zip(&got).zip(&bound).enumerate() {
+                        assert!((w - g).abs() <= *b, "{kernel:?}, {m}×{k}·{k}×{n}: output {i} is {g}, want {w} ± {b}");
+                    }
+                    if kernel != Kernel::Float {
+                        match &integer {
+                            Some((first, sums)) => assert!(sums == &got, "{kernel:?} and {first:?} differ on {m}×{k}·{k}×{n}"),
+                            None => integer = Some((kernel, got)),
+                        }
+                    }
                 }
             }
-            for kernel in [Kernel::Float, Kernel::detect()] {
-                let layer = Linear::new(weight.clone(), bias.clone(), k, n, kernel);
-                assert_eq!(layer.kernel(), kernel);
-                let mut got = vec![0.0f32; m * n];
-                layer.forward(&a, m, &mut got, &mut Scratch::default());
-                let worst = want.iter().zip(&got).map(|(w, g)| (w - g).abs()).fold(0.0f32, f32::max);
-                let size = want.iter().map(|w| w.abs()).fold(0.0f32, f32::max);
-                assert!(worst <= size * 2e-3, "{kernel:?}, m {m}: off by {worst} on values up to {size}");
-            }
         }
+    }
+
+    #[test]
+    fn the_detected_kernel_is_the_first_supported_one() {
+        assert_eq!(Kernel::detect(), Kernel::supported()[0]);
+        assert!(Kernel::Float.runs_here());
     }
 }
