@@ -9,8 +9,9 @@
 //! head of the description, which carry what a product is, and every token
 //! costs time (the encoder is quadratic in attention, linear elsewhere).
 //! Texts of a batch are stacked without padding, so a short card costs
-//! only its own tokens. On x86-64 with AVX2 the dense layers run as 16-bit
-//! integer products ([`gemm`]), elsewhere in f32.
+//! only its own tokens. On x86-64 the dense layers run on AMX tiles in
+//! bf16, or as 16-bit integer products with AVX-512 VNNI, AVX-VNNI or AVX2
+//! ([`gemm`]), whichever the CPU has; elsewhere in f32.
 //!
 //! The model, tokenizer and encoder live in the `chatgw-e5` crate (built
 //! at full optimisation even in debug builds); this module is the glue:
