@@ -29,7 +29,8 @@ const COLOURS: [&str; 5] = ["Navy", "Olive", "Sand", "Burgundy", "Charcoal"];
 
 fn model_path() -> PathBuf {
     let dir = std::env::var_os("CHATGW_MODEL_DIR").map(PathBuf::from).unwrap_or_else(|| {
-        let cache = std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache"));
+        let cache =
+            std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache"));
         cache.join("chatgw/models")
     });
     dir.join("e5-small-q4.bin")
@@ -44,9 +45,9 @@ fn cards(count: usize) -> Vec<String> {
         .map(|i| {
             let p = &products[i % products.len()];
             let s = |key: &str| p[key].as_str().unwrap_or_default().to_owned();
-            let attributes = p["attributes"].as_object().map_or(String::new(), |a| {
-                a.iter().filter_map(|(k, v)| v.as_str().map(|v| format!("{k}: {v}"))).collect::<Vec<_>>().join(". ")
-            });
+            let attributes = p["attributes"]
+                .as_object()
+                .map_or(String::new(), |a| a.iter().filter_map(|(k, v)| v.as_str().map(|v| format!("{k}: {v}"))).collect::<Vec<_>>().join(". "));
             let (adjective, colour) = (ADJECTIVES[i % ADJECTIVES.len()], COLOURS[(i / ADJECTIVES.len()) % COLOURS.len()]);
             format!("{adjective} {}\n{}\n{attributes}. Colour: {colour}. Category: {}.", s("title"), s("description"), s("category"))
         })

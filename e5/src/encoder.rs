@@ -8,11 +8,12 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use super::gemm::Scratch;
+use super::gemm::{self, Scratch};
+use super::math::{exp, gelu};
 use super::model::{LayerNorm, Model};
 
-/// Runs a slice function compiled for AVX2 and FMA where the CPU has them
-/// (these loops then work on eight floats at a time), for the baseline
+/// Runs a slice function compiled for AVX-512 (sixteen floats at a time)
+/// or AVX2 and FMA (eight) where the CPU has them, for the baseline
 /// elsewhere: `$body` is `#[inline(always)]`, so each wrapper gets its own
 /// copy compiled for its features.
 macro_rules! simd_dispatch {
@@ -20,11 +21,20 @@ macro_rules! simd_dispatch {
         fn $name($($arg: $ty),*) {
             #[cfg(target_arch = "x86_64")]
             {
+                #[target_feature(enable = "avx512f,avx512bw,avx2,fma")]
+                unsafe fn widest($($arg: $ty),*) {
+                    $body($($arg),*)
+                }
                 #[target_feature(enable = "avx2,fma")]
                 unsafe fn wide($($arg: $ty),*) {
                     $body($($arg),*)
                 }
-                if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+                use std::arch::is_x86_feature_detected as has;
+                if has!("avx512f") && has!("avx512bw") && has!("avx2") && has!("fma") {
+                    // SAFETY: the CPU has the features `widest` is compiled for.
+                    return unsafe { widest($($arg),*) };
+                }
+                if has!("avx2") && has!("fma") {
                     // SAFETY: the CPU has the features `wide` is compiled for.
                     return unsafe { wide($($arg),*) };
                 }
@@ -37,7 +47,18 @@ macro_rules! simd_dispatch {
 simd_dispatch! {
     fn add_norm(x: &mut [f32], y: Option<&[f32]>, norm: &LayerNorm, eps: f32) => add_norm_body;
     fn gelu_all(xs: &mut [f32]) => gelu_all_body;
-    fn softmax_rows(scores: &mut [f32], l: usize) => softmax_rows_body;
+    fn attend_plain(qkv: &[f32], l: usize, h: usize, heads: usize, scores: &mut [f32], keys: &mut [f32], context: &mut [f32]) => attend_body;
+}
+
+/// [`attend_body`] with AVX-512 register tiles where the CPU has AVX-512F
+/// and a head is a multiple of 16 wide (up to 64; e5-small's is 32).
+fn attend(qkv: &[f32], l: usize, h: usize, heads: usize, scores: &mut [f32], keys: &mut [f32], context: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") && (h / heads).is_multiple_of(16) && h / heads <= 64 {
+        // SAFETY: the CPU has AVX-512F; the sizes are those `attend_body` takes.
+        return unsafe { attention512::attend(qkv, l, h, heads, scores, keys, context) };
+    }
+    attend_plain(qkv, l, h, heads, scores, keys, context)
 }
 
 /// Sum in eight lanes, so the loop vectorises (float addition is not
@@ -53,6 +74,21 @@ fn lane_sum(xs: &[f32], f: impl Fn(f32) -> f32) -> f32 {
         }
     }
     acc.iter().sum::<f32>() + rest
+}
+
+/// Largest of `xs` in sixteen lanes, so the loop vectorises as `lane_sum`'s.
+#[inline(always)]
+fn lane_max(xs: &[f32]) -> f32 {
+    let max = |m: f32, v: f32| if v > m { v } else { m };
+    let mut acc = [f32::NEG_INFINITY; 16];
+    let chunks = xs.chunks_exact(16);
+    let rest = chunks.remainder().iter().fold(f32::NEG_INFINITY, |m, &v| max(m, v));
+    for c in chunks {
+        for (a, &v) in acc.iter_mut().zip(c) {
+            *a = max(*a, v);
+        }
+    }
+    acc.iter().fold(rest, |m, &v| max(m, v))
 }
 
 /// `x = LayerNorm(x + y)` row by row (`y = None`: `LayerNorm(x)`).
@@ -77,50 +113,184 @@ fn gelu_all_body(xs: &mut [f32]) {
     xs.iter_mut().for_each(|v| *v = gelu(*v));
 }
 
+/// Attention of one `l`-token sequence: for each head, the scores
+/// `q·kᵀ/√d` (`l × l`), their softmax by row, and the context `p·v` into
+/// the head's columns of `context` (`l × h`). `qkv` is the sequence's
+/// `[l][q | k | v]` block, `keys` room for one head's keys transposed
+/// (`d × l`), so both products run along contiguous rows: a score row is
+/// `Σ_d q[i][d] · kᵀ[d]`, a context row `Σ_j p[i][j] · v[j]`. Sequences are
+/// short (a card is cut to 48 tokens), where a general matrix product's
+/// packing would cost more than the arithmetic.
+#[inline(always)]
+fn attend_body(qkv: &[f32], l: usize, h: usize, heads: usize, scores: &mut [f32], keys: &mut [f32], context: &mut [f32]) {
+    let d = h / heads;
+    let row = 3 * h;
+    let scale = 1.0 / (d as f32).sqrt();
+    for head in 0..heads {
+        let (q0, k0, v0) = (head * d, h + head * d, 2 * h + head * d);
+        for (j, token) in qkv.chunks_exact(row).enumerate() {
+            for (c, &k) in token[k0..k0 + d].iter().enumerate() {
+                keys[c * l + j] = k;
+            }
+        }
+        for (token, scores) in qkv.chunks_exact(row).zip(scores.chunks_exact_mut(l)) {
+            scores.fill(0.0);
+            for (&q, keys) in token[q0..q0 + d].iter().zip(keys.chunks_exact(l)) {
+                let q = q * scale;
+                scores.iter_mut().zip(keys).for_each(|(s, k)| *s += q * k);
+            }
+        }
+        softmax_rows_body(scores, l);
+        for (out, p) in context.chunks_exact_mut(h).zip(scores.chunks_exact(l)) {
+            let out = &mut out[q0..q0 + d];
+            out.fill(0.0);
+            for (&p, token) in p.iter().zip(qkv.chunks_exact(row)) {
+                out.iter_mut().zip(&token[v0..v0 + d]).for_each(|(o, v)| *o += p * v);
+            }
+        }
+    }
+}
+
+/// The two products of [`attend_body`] on AVX-512 registers: a block of
+/// rows times up to 64 columns of sums stays in registers while the inner
+/// dimension streams through, where the plain loops load and store every
+/// sum at every step.
+#[cfg(target_arch = "x86_64")]
+mod attention512 {
+    use std::arch::x86_64::*;
+
+    /// Score rows per block (4 rows × up to 4 vectors of sums).
+    const SR: usize = 4;
+    /// Context rows per block (8 rows × up to 4 vectors of sums).
+    const CR: usize = 8;
+
+    /// As [`super::attend_body`], for heads a multiple of 16 and at most 64 wide.
+    #[target_feature(enable = "avx512f,avx512bw,avx2,fma")]
+    pub unsafe fn attend(qkv: &[f32], l: usize, h: usize, heads: usize, scores: &mut [f32], keys: &mut [f32], context: &mut [f32]) {
+        let d = h / heads;
+        let row = 3 * h;
+        debug_assert!(d.is_multiple_of(16) && d <= 64 && qkv.len() >= l * row && scores.len() >= l * l && keys.len() >= l * d && context.len() >= l * h);
+        let scale = 1.0 / (d as f32).sqrt();
+        for head in 0..heads {
+            let (q0, k0, v0) = (head * d, h + head * d, 2 * h + head * d);
+            for (j, token) in qkv.chunks_exact(row).take(l).enumerate() {
+                for (c, &k) in token[k0..k0 + d].iter().enumerate() {
+                    keys[c * l + j] = k;
+                }
+            }
+            // SAFETY: reads stay inside qkv (l rows of `row`), keys (d × l)
+            // and scores (l × l); writes inside scores and the head's
+            // columns of context (l rows of h).
+            unsafe {
+                let mut j0 = 0;
+                while j0 < l {
+                    let q = qkv.as_ptr().add(q0);
+                    match (l - j0).div_ceil(16).min(4) {
+                        1 => score_block::<1>(q, row, keys, l, d, j0, scale, scores),
+                        2 => score_block::<2>(q, row, keys, l, d, j0, scale, scores),
+                        3 => score_block::<3>(q, row, keys, l, d, j0, scale, scores),
+                        _ => score_block::<4>(q, row, keys, l, d, j0, scale, scores),
+                    }
+                    j0 += 64;
+                }
+                super::softmax_rows_body(&mut scores[..l * l], l);
+                let (v, out) = (qkv.as_ptr().add(v0), context.as_mut_ptr().add(q0));
+                match d / 16 {
+                    1 => context_block::<1>(scores, l, v, row, out, h),
+                    2 => context_block::<2>(scores, l, v, row, out, h),
+                    3 => context_block::<3>(scores, l, v, row, out, h),
+                    _ => context_block::<4>(scores, l, v, row, out, h),
+                }
+            }
+        }
+    }
+
+    /// Lanes of the vector at column `j` that lie before column `l`.
+    #[inline(always)]
+    fn lanes(j: usize, l: usize) -> __mmask16 {
+        if j + 16 <= l {
+            0xffff
+        } else if j >= l {
+            0
+        } else {
+            (1u32 << (l - j)) as u16 - 1
+        }
+    }
+
+    /// `scores[i][j0..j0 + 16·V] = scale · Σ_c q[i][c] · keys[c][j]` for every row i.
+    #[target_feature(enable = "avx512f,avx512bw,avx2,fma")]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn score_block<const V: usize>(q: *const f32, row: usize, keys: &[f32], l: usize, d: usize, j0: usize, scale: f32, scores: &mut [f32]) {
+        let masks: [__mmask16; V] = std::array::from_fn(|v| lanes(j0 + 16 * v, l));
+        let scale = _mm512_set1_ps(scale);
+        let mut i = 0;
+        while i < l {
+            // Rows past the end repeat the last row; their sums are dropped.
+            let rows: [usize; SR] = std::array::from_fn(|r| (i + r).min(l - 1));
+            let mut acc = [[_mm512_setzero_ps(); V]; SR];
+            for c in 0..d {
+                // SAFETY: column j0 + 16v of key row c, masked to j < l;
+                // q's rows are < l and c < d.
+                unsafe {
+                    let k: [__m512; V] = std::array::from_fn(|v| _mm512_maskz_loadu_ps(masks[v], keys.as_ptr().add(c * l + j0 + 16 * v)));
+                    for (r, acc) in acc.iter_mut().enumerate() {
+                        let x = _mm512_set1_ps(*q.add(rows[r] * row + c));
+                        for (acc, &k) in acc.iter_mut().zip(&k) {
+                            *acc = _mm512_fmadd_ps(x, k, *acc);
+                        }
+                    }
+                }
+            }
+            for (r, acc) in acc.iter().enumerate().take(l - i) {
+                for (v, &acc) in acc.iter().enumerate() {
+                    // SAFETY: row i + r < l, columns masked to j < l.
+                    unsafe { _mm512_mask_storeu_ps(scores.as_mut_ptr().add((i + r) * l + j0 + 16 * v), masks[v], _mm512_mul_ps(acc, scale)) };
+                }
+            }
+            i += SR;
+        }
+    }
+
+    /// `out[i][0..16·V] = Σ_j p[i][j] · v[j][0..16·V]` for every row i
+    /// (`out` and `v` rows `ldo` and `ldv` apart).
+    #[target_feature(enable = "avx512f,avx512bw,avx2,fma")]
+    unsafe fn context_block<const V: usize>(p: &[f32], l: usize, v: *const f32, ldv: usize, out: *mut f32, ldo: usize) {
+        let mut i = 0;
+        while i < l {
+            let rows: [usize; CR] = std::array::from_fn(|r| (i + r).min(l - 1));
+            let mut acc = [[_mm512_setzero_ps(); V]; CR];
+            for j in 0..l {
+                // SAFETY: value row j < l, 16·V <= d columns; p rows < l.
+                unsafe {
+                    let x: [__m512; V] = std::array::from_fn(|c| _mm512_loadu_ps(v.add(j * ldv + 16 * c)));
+                    for (r, acc) in acc.iter_mut().enumerate() {
+                        let w = _mm512_set1_ps(*p.get_unchecked(rows[r] * l + j));
+                        for (acc, &x) in acc.iter_mut().zip(&x) {
+                            *acc = _mm512_fmadd_ps(w, x, *acc);
+                        }
+                    }
+                }
+            }
+            for (r, acc) in acc.iter().enumerate().take(l - i) {
+                for (c, &acc) in acc.iter().enumerate() {
+                    // SAFETY: row i + r < l of out, 16·V columns of the head.
+                    unsafe { _mm512_storeu_ps(out.add((i + r) * ldo + 16 * c), acc) };
+                }
+            }
+            i += CR;
+        }
+    }
+}
+
 /// Softmax of each `l`-long row of `scores`, in place.
 #[inline(always)]
 fn softmax_rows_body(scores: &mut [f32], l: usize) {
     for r in scores.chunks_exact_mut(l) {
-        let max = r.iter().fold(f32::NEG_INFINITY, |m, &s| if s > m { s } else { m });
+        let max = lane_max(r);
         r.iter_mut().for_each(|s| *s = exp(*s - max));
         let inv = 1.0 / lane_sum(r, |v| v);
         r.iter_mut().for_each(|s| *s *= inv);
     }
-}
-
-/// `e^x` to about 1 ulp, branch-free so loops over it vectorise
-/// (Cephes' polynomial after reducing by powers of two).
-#[inline(always)]
-fn exp(x: f32) -> f32 {
-    const LOG2E: f32 = std::f32::consts::LOG2_E;
-    // Adding and removing 1.5·2²³ rounds to the nearest integer.
-    const ROUND: f32 = 12_582_912.0;
-    let x = x.clamp(-87.0, 88.0);
-    let shifted = x * LOG2E + ROUND;
-    let n = shifted - ROUND;
-    let r = x - n * 0.693_359_4 + n * 2.121_944_4e-4;
-    let mut p = 1.987_569_1e-4;
-    p = p * r + 1.398_199_9e-3;
-    p = p * r + 8.333_452e-3;
-    p = p * r + 4.166_579_6e-2;
-    p = p * r + 1.666_666_5e-1;
-    p = p * r + 5.000_000_1e-1;
-    let y = p * r * r + r + 1.0;
-    // 2ⁿ from the bits: `shifted` holds n in its low mantissa bits (its
-    // bits are those of ROUND plus n), which stays in integer lanes where
-    // `n as i32` would not vectorise (Rust's cast saturates).
-    y * f32::from_bits(shifted.to_bits().wrapping_sub(ROUND.to_bits()).wrapping_add(127) << 23)
-}
-
-/// GELU with the exact (erf) form BERT uses; erf after Abramowitz and
-/// Stegun 7.1.26 (absolute error below 1.5e-7).
-#[inline(always)]
-fn gelu(x: f32) -> f32 {
-    let z = (x * std::f32::consts::FRAC_1_SQRT_2).abs();
-    let t = 1.0 / (1.0 + 0.327_591_1 * z);
-    let poly = t * (0.254_829_6 + t * (-0.284_496_74 + t * (1.421_413_8 + t * (-1.453_152_1 + t * 1.061_405_4))));
-    let erf = (1.0 - poly * exp(-z * z)).copysign(x);
-    0.5 * x * (1.0 + erf)
 }
 
 /// Scratch matrices for one batch of `tokens` rows.
@@ -132,6 +302,8 @@ pub(super) struct Buffers {
     projected: Vec<f32>,
     ffn: Vec<f32>,
     scores: Vec<f32>,
+    /// One head's keys, transposed.
+    keys: Vec<f32>,
     quantized: Scratch,
 }
 
@@ -145,6 +317,7 @@ impl Buffers {
         self.projected.resize(tokens * hidden, 0.0);
         self.ffn.resize(tokens * ffn, 0.0);
         self.scores.resize(longest * longest, 0.0);
+        self.keys.resize(longest * hidden, 0.0);
     }
 }
 
@@ -194,9 +367,11 @@ impl Model {
             self.attention(sequences, &mut b);
             layer.attention_out.forward(&b.context, tokens, &mut b.projected, &mut b.quantized);
             add_norm(&mut b.x, Some(&b.projected), &layer.attention_norm, self.eps);
-            layer.ffn_in.forward(&b.x, tokens, &mut b.ffn, &mut b.quantized);
-            gelu_all(&mut b.ffn);
-            layer.ffn_out.forward(&b.ffn, tokens, &mut b.projected, &mut b.quantized);
+            if !gemm::feed_forward(&layer.ffn_in, &layer.ffn_out, &b.x, tokens, &mut b.projected, &mut b.quantized) {
+                layer.ffn_in.forward(&b.x, tokens, &mut b.ffn, &mut b.quantized);
+                gelu_all(&mut b.ffn);
+                layer.ffn_out.forward(&b.ffn, tokens, &mut b.projected, &mut b.quantized);
+            }
             add_norm(&mut b.x, Some(&b.projected), &layer.output_norm, self.eps);
         }
 
@@ -221,59 +396,18 @@ impl Model {
     fn attention(&self, sequences: &[Vec<u32>], b: &mut Buffers) {
         let h = self.shape.hidden;
         let heads = self.shape.heads;
-        let hd = h / heads;
-        let row = 3 * h;
-        let scale = 1.0 / (hd as f32).sqrt();
         let mut start = 0;
         for seq in sequences {
             let l = seq.len();
-            let qkv = &b.qkv[start * row..(start + l) * row];
-            let context = &mut b.context[start * h..(start + l) * h];
-            let scores = &mut b.scores[..l * l];
-            for head in 0..heads {
-                let (q, k, v) = (head * hd, h + head * hd, 2 * h + head * hd);
-                // SAFETY: q, k and v are l×hd windows of the l×3h block `qkv`
-                // (row stride 3h, starting at column q/k/v with q/k/v + hd <= 3h);
-                // scores is l×l; the context window is l×hd inside the l×h block.
-                unsafe {
-                    matrixmultiply::sgemm(
-                        l,
-                        hd,
-                        l,
-                        scale,
-                        qkv.as_ptr().add(q),
-                        row as isize,
-                        1,
-                        qkv.as_ptr().add(k),
-                        1,
-                        row as isize,
-                        0.0,
-                        scores.as_mut_ptr(),
-                        l as isize,
-                        1,
-                    );
-                }
-                softmax_rows(scores, l);
-                // SAFETY: as above.
-                unsafe {
-                    matrixmultiply::sgemm(
-                        l,
-                        l,
-                        hd,
-                        1.0,
-                        scores.as_ptr(),
-                        l as isize,
-                        1,
-                        qkv.as_ptr().add(v),
-                        row as isize,
-                        1,
-                        0.0,
-                        context.as_mut_ptr().add(q),
-                        h as isize,
-                        1,
-                    );
-                }
-            }
+            attend(
+                &b.qkv[start * 3 * h..(start + l) * 3 * h],
+                l,
+                h,
+                heads,
+                &mut b.scores[..l * l],
+                &mut b.keys[..l * h / heads],
+                &mut b.context[start * h..(start + l) * h],
+            );
             start += l;
         }
     }

@@ -126,9 +126,9 @@ impl Linear {
         let weights = match kernel {
             Kernel::Float => Weights::Float(weight),
             _ if !kernel.runs_here() => Weights::Float(weight),
-            Kernel::AmxBf16 if inputs % 32 == 0 && outputs % 32 == 0 => Weights::Bf16(pack_bf16(&weight, inputs, outputs)),
+            Kernel::AmxBf16 if inputs.is_multiple_of(32) && outputs.is_multiple_of(32) => Weights::Bf16(pack_bf16(&weight, inputs, outputs)),
             Kernel::AmxBf16 => Weights::Float(weight),
-            _ if inputs % 16 == 0 && inputs <= K_MAX && outputs % kernel.panel() == 0 => pack(&weight, inputs, outputs, kernel),
+            _ if inputs.is_multiple_of(16) && inputs <= K_MAX && outputs.is_multiple_of(kernel.panel()) => pack(&weight, inputs, outputs, kernel),
             _ => Weights::Float(weight),
         };
         Self { weights, bias, inputs, outputs }
@@ -187,8 +187,8 @@ impl Linear {
                 // multiples of 32 (checked by `new`), the scratch holds
                 // `padded` rows.
                 unsafe {
-                    amx::to_bf16(&a[..m * k], &mut scratch.bf16[..padded * k]);
-                    amx::gemm(&scratch.bf16, m, k, packed, &self.bias, c);
+                    amx::to_bf16(&a[..m * k], k, &mut scratch.bf16[..padded * k]);
+                    amx::gemm(&scratch.bf16, m, k, packed, &self.bias, amx::Output::F32(c));
                 }
             }
             #[cfg(not(target_arch = "x86_64"))]
@@ -209,6 +209,39 @@ pub struct Scratch {
     scale: Vec<f32>,
     /// The rows in bf16 for AMX, padded with zero rows to whole tiles.
     bf16: Vec<u16>,
+    /// The feed-forward block's middle in bf16 tiles ([`feed_forward`]).
+    middle: Vec<u16>,
+}
+
+/// `out = gelu(a · W₁ᵀ + b₁) · W₂ᵀ + b₂`, the transformer's feed-forward
+/// block, fused where both layers run on AMX: the first product's
+/// epilogue applies GELU to each block of sums while it is in L1 and writes
+/// it straight into the bf16 tiles the second product reads, so the wide
+/// middle (`m × 1536` for e5-small, megabytes for a pass) is never written
+/// in f32, passed over for GELU, and converted again. Returns `false`, and
+/// does nothing, for other kernels: the caller then runs the two layers
+/// and GELU itself.
+pub fn feed_forward(first: &Linear, second: &Linear, a: &[f32], m: usize, out: &mut [f32], scratch: &mut Scratch) -> bool {
+    assert!(first.outputs == second.inputs && a.len() >= m * first.inputs && out.len() >= m * second.outputs, "matrix sizes agree");
+    match (&first.weights, &second.weights) {
+        #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+        (Weights::Bf16(w1), Weights::Bf16(w2)) => {
+            let (k, middle) = (first.inputs, first.outputs);
+            let padded = m.next_multiple_of(amx::ROWS);
+            scratch.bf16.resize(padded * k, 0);
+            scratch.middle.resize(padded * middle, 0);
+            // SAFETY: as in `Linear::forward`; both layers' sizes are
+            // multiples of 32 (bf16 weights are built for no others) and
+            // the first's outputs are the second's inputs.
+            unsafe {
+                amx::to_bf16(&a[..m * k], k, &mut scratch.bf16[..padded * k]);
+                amx::gemm(&scratch.bf16, m, k, w1, &first.bias, amx::Output::GeluBf16(&mut scratch.middle[..padded * middle]));
+                amx::gemm(&scratch.middle, m, middle, w2, &second.bias, amx::Output::F32(out));
+            }
+            true
+        }
+        _ => false,
+    }
 }
 
 fn pack(weight: &[f32], k: usize, n: usize, kernel: Kernel) -> Weights {
@@ -290,7 +323,7 @@ mod avx2 {
     /// ±A_MAX, rounded to nearest, one scale a row.
     #[target_feature(enable = "avx2,fma")]
     pub unsafe fn quantize_rows(a: &[f32], k: usize, out: &mut [i16], scales: &mut [f32]) {
-        debug_assert!(k % 16 == 0 && out.len() >= a.len() && scales.len() * k >= a.len());
+        debug_assert!(k.is_multiple_of(16) && out.len() >= a.len() && scales.len() * k >= a.len());
         let magnitude = _mm256_set1_ps(f32::from_bits(0x7fff_ffff));
         for ((row, q), s) in a.chunks_exact(k).zip(out.chunks_exact_mut(k)).zip(scales.iter_mut()) {
             let mut max = _mm256_setzero_ps();
@@ -351,7 +384,16 @@ mod avx2 {
             #[target_feature(enable = $features)]
             #[inline]
             #[allow(clippy::too_many_arguments)]
-            unsafe fn $tile<const ROWS: usize>(a: *const i16, k: usize, b: *const i16, c: *mut f32, ldc: usize, a_scale: &[f32], w_scale: &[f32], bias: &[f32]) {
+            unsafe fn $tile<const ROWS: usize>(
+                a: *const i16,
+                k: usize,
+                b: *const i16,
+                c: *mut f32,
+                ldc: usize,
+                a_scale: &[f32],
+                w_scale: &[f32],
+                bias: &[f32],
+            ) {
                 let mut acc = [[_mm256_setzero_si256(); NV]; ROWS];
                 for p in 0..k / 2 {
                     // SAFETY: pair p of the panel is 2·NR i16 at p·2·NR; row r's pair
@@ -414,7 +456,7 @@ mod avx512 {
     #[allow(clippy::too_many_arguments)]
     pub unsafe fn gemm(qa: &[i16], a_scale: &[f32], m: usize, k: usize, packed: &[i16], w_scale: &[f32], bias: &[f32], c: &mut [f32]) {
         let n = w_scale.len();
-        debug_assert!(qa.len() >= m * k && packed.len() == n * k && c.len() >= m * n && k % 2 == 0 && n % NR == 0);
+        debug_assert!(qa.len() >= m * k && packed.len() == n * k && c.len() >= m * n && k.is_multiple_of(2) && n.is_multiple_of(NR));
         for_each_tile(m, k, n, NR, MR, |r, rows, panel| {
             let j = panel * NR;
             let (s, ws, bs) = (&a_scale[r..r + rows], &w_scale[j..j + NR], &bias[j..j + NR]);
@@ -526,15 +568,28 @@ mod amx {
         }
     }
 
-    /// `out` (bf16 bits) = `a`, then zeros to the end of `out`.
+    /// `a` (`k`-long rows) in bf16 and in tiles: row block `b` (16 rows),
+    /// column block `c` (32 columns) is 16 rows of 64 bytes one after the
+    /// other at `(b · k/32 + c) · 512`, so each tile load reads 1 KiB in a
+    /// row where the row-major matrix would be 16 lines `2k` bytes apart.
+    /// Rows past `a`'s, up to `out`'s length, are zeros.
     #[cfg(target_os = "linux")]
     #[target_feature(enable = "avx512f,avx512bw")]
-    pub unsafe fn to_bf16(a: &[f32], out: &mut [u16]) {
-        let (head, tail) = out.split_at_mut(a.len());
-        for (o, &x) in head.iter_mut().zip(a) {
-            *o = super::bf16(x);
+    pub unsafe fn to_bf16(a: &[f32], k: usize, out: &mut [u16]) {
+        let place = |row: usize, block: usize| ((row / ROWS * (k / 32) + block) * ROWS + row % ROWS) * 32;
+        let rows = a.len() / k;
+        for (row, x) in a.chunks_exact(k).enumerate() {
+            for (block, x) in x.chunks_exact(32).enumerate() {
+                for (o, &v) in out[place(row, block)..][..32].iter_mut().zip(x) {
+                    *o = super::bf16(v);
+                }
+            }
         }
-        tail.fill(0);
+        for row in rows..out.len() / k {
+            for block in 0..k / 32 {
+                out[place(row, block)..][..32].fill(0);
+            }
+        }
     }
 
     /// The tile configuration `ldtilecfg` reads: palette 1, every tile 16
@@ -550,16 +605,30 @@ mod amx {
         reserved2: [u8; 16],
     }
 
-    /// `c[m][n] = a · Wᵀ + bias` with `a` in bf16 (`k`-long rows, padded
-    /// with zero rows to a multiple of 16) and `packed` the layer's weights
+    /// Where [`gemm`] puts `a · Wᵀ + bias`.
+    #[cfg(target_os = "linux")]
+    pub enum Output<'a> {
+        /// f32 rows (`m × n`).
+        F32(&'a mut [f32]),
+        /// GELU of it, in bf16 tiles as [`to_bf16`] writes them (the next
+        /// product's input; padding rows zero).
+        GeluBf16(&'a mut [u16]),
+    }
+
+    /// `a · Wᵀ + bias` into `out`, with `a` in bf16 tiles from [`to_bf16`]
+    /// (padded with zero rows to a multiple of 16) and `packed` the layer's weights
     /// from `pack_bf16`; `k` and `n` multiples of 32.
     #[cfg(target_os = "linux")]
     #[target_feature(enable = "avx512f,avx2,fma")]
-    pub unsafe fn gemm(a: &[u16], m: usize, k: usize, packed: &[u16], bias: &[f32], c: &mut [f32]) {
+    pub unsafe fn gemm(a: &[u16], m: usize, k: usize, packed: &[u16], bias: &[f32], mut out: Output<'_>) {
         use std::arch::x86_64::*;
         let n = bias.len();
         let padded = m.next_multiple_of(ROWS);
-        debug_assert!(a.len() >= padded * k && packed.len() == n * k && c.len() >= m * n && k % 32 == 0 && n % 32 == 0);
+        debug_assert!(a.len() >= padded * k && packed.len() == n * k && k.is_multiple_of(32) && n.is_multiple_of(32));
+        debug_assert!(match &out {
+            Output::F32(c) => c.len() >= m * n,
+            Output::GeluBf16(t) => t.len() >= padded * n,
+        });
         let mut config = Config { palette: 1, start_row: 0, reserved: [0; 14], bytes_per_row: [0; 16], rows: [0; 16], reserved2: [0; 16] };
         for t in 0..8 {
             config.bytes_per_row[t] = 64;
@@ -567,7 +636,7 @@ mod amx {
         }
         // Sums of one 32 × 32 block, as four 16 × 16 tiles stored side by side.
         let mut sums = [[0.0f32; 32]; 32];
-        let (a_stride, b_stride, s_stride) = (k * 2, 64usize, 32 * 4usize);
+        let (a_stride, b_stride, s_stride) = (64usize, 64usize, 32 * 4usize);
         // SAFETY: `config` is a valid palette-1 configuration; every tile
         // load reads 16 rows of 64 bytes inside `a` (rows < padded) or
         // inside a panel of `packed` (k/2 pair rows of 64 bytes), every
@@ -585,7 +654,8 @@ mod amx {
                     asm!("tilezero tmm0", "tilezero tmm1", "tilezero tmm2", "tilezero tmm3", options(nostack, nomem));
                     for kk in (0..k).step_by(32) {
                         // Pair row kk/2 of a panel starts kk/2 · 32 values in.
-                        let (pa0, pb0, pb1) = (a0.add(kk), b0.add(kk * 16), b1.add(kk * 16));
+                        // So does column block kk/32 of a row block of `a`.
+                        let (pa0, pb0, pb1) = (a0.add(kk * 16), b0.add(kk * 16), b1.add(kk * 16));
                         asm!(
                             "tileloadd tmm4, [{a} + {sa} * 1]",
                             "tileloadd tmm6, [{b0} + {sb} * 1]",
@@ -600,7 +670,7 @@ mod amx {
                                 "tileloadd tmm5, [{a} + {sa} * 1]",
                                 "tdpbf16ps tmm2, tmm5, tmm6",
                                 "tdpbf16ps tmm3, tmm5, tmm7",
-                                a = in(reg) a1.add(kk), sa = in(reg) a_stride,
+                                a = in(reg) a1.add(kk * 16), sa = in(reg) a_stride,
                                 options(nostack, readonly),
                             );
                         }
@@ -614,11 +684,30 @@ mod amx {
                         s0 = in(reg) s, s1 = in(reg) s.add(16), s2 = in(reg) s.add(16 * 32), s3 = in(reg) s.add(16 * 32 + 16), ss = in(reg) s_stride,
                         options(nostack),
                     );
-                    let (b_lo, b_hi) = (_mm512_loadu_ps(bias.as_ptr().add(j0)), _mm512_loadu_ps(bias.as_ptr().add(j0 + 16)));
-                    for (r, row) in sums.iter().enumerate().take((m - r0).min(2 * ROWS)) {
-                        let out = c.as_mut_ptr().add((r0 + r) * n + j0);
-                        _mm512_storeu_ps(out, _mm512_add_ps(_mm512_loadu_ps(row.as_ptr()), b_lo));
-                        _mm512_storeu_ps(out.add(16), _mm512_add_ps(_mm512_loadu_ps(row.as_ptr().add(16)), b_hi));
+                    match &mut out {
+                        Output::F32(c) => {
+                            let (b_lo, b_hi) = (_mm512_loadu_ps(bias.as_ptr().add(j0)), _mm512_loadu_ps(bias.as_ptr().add(j0 + 16)));
+                            for (r, row) in sums.iter().enumerate().take((m - r0).min(2 * ROWS)) {
+                                let out = c.as_mut_ptr().add((r0 + r) * n + j0);
+                                _mm512_storeu_ps(out, _mm512_add_ps(_mm512_loadu_ps(row.as_ptr()), b_lo));
+                                _mm512_storeu_ps(out.add(16), _mm512_add_ps(_mm512_loadu_ps(row.as_ptr().add(16)), b_hi));
+                            }
+                        }
+                        Output::GeluBf16(tiles) => {
+                            // Columns j0..j0 + 32 are column block j0/32 of the next input.
+                            let bias = &bias[j0..j0 + 32];
+                            for (r, row) in sums.iter().enumerate().take(if two { 2 * ROWS } else { ROWS }) {
+                                let at = ((r0 + r) / ROWS * (n / 32) + j0 / 32) * ROWS * 32 + (r0 + r) % ROWS * 32;
+                                let dst = &mut tiles[at..at + 32];
+                                if r0 + r < m {
+                                    for ((d, &s), &b) in dst.iter_mut().zip(row).zip(bias) {
+                                        *d = super::bf16(crate::math::gelu(s + b));
+                                    }
+                                } else {
+                                    dst.fill(0);
+                                }
+                            }
+                        }
                     }
                 }
                 r0 += if two { 2 * ROWS } else { ROWS };
@@ -657,7 +746,8 @@ mod tests {
                         let w_step = col(j).iter().fold(0.0f32, |x, v| x.max(v.abs())) / W_MAX;
                         want[i * n + j] = bias[j] + row.iter().zip(col(j)).map(|(x, w)| x * w).sum::<f32>();
                         bf16_bound[i * n + j] = row.iter().zip(col(j)).map(|(x, w)| (x * w).abs() * 2.0f32.powi(-7)).sum::<f32>() + 1e-4;
-                        bound[i * n + j] = row.iter().zip(col(j)).map(|(x, w)| 0.5 * (x.abs() * w_step + w.abs() * a_step) + 0.25 * w_step * a_step).sum::<f32>() + 1e-4;
+                        bound[i * n + j] =
+                            row.iter().zip(col(j)).map(|(x, w)| 0.5 * (x.abs() * w_step + w.abs() * a_step) + 0.25 * w_step * a_step).sum::<f32>() + 1e-4;
                     }
                 }
                 let mut integer: Option<(Kernel, Vec<f32>)> = None;
@@ -676,6 +766,36 @@ mod tests {
                             None => integer = Some((kernel, got)),
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// The fused feed-forward block gives what its two layers and GELU
+    /// give one after the other, for the kernels that fuse it.
+    #[test]
+    fn the_fused_feed_forward_block_matches_its_steps() {
+        let (k, middle) = (64, 96);
+        let w1: Vec<f32> = (0..middle * k).map(|i| ((i * 7919 % 1000) as f32 / 1000.0 - 0.5) * 0.2).collect();
+        let w2: Vec<f32> = (0..k * middle).map(|i| ((i * 6007 % 1000) as f32 / 1000.0 - 0.5) * 0.2).collect();
+        let (b1, b2): (Vec<f32>, Vec<f32>) = ((0..middle).map(|j| j as f32 * 0.01 - 0.3).collect(), (0..k).map(|j| j as f32 * 0.02).collect());
+        for kernel in Kernel::supported() {
+            let (first, second) = (Linear::new(w1.clone(), b1.clone(), k, middle, kernel), Linear::new(w2.clone(), b2.clone(), middle, k, kernel));
+            for m in [1, 16, 17, 40] {
+                let a: Vec<f32> = (0..m * k).map(|i| ((i * 104_729 % 2000) as f32 / 1000.0 - 1.0) * 2.0).collect();
+                let mut scratch = Scratch::default();
+                let (mut hidden, mut want) = (vec![0.0f32; m * middle], vec![0.0f32; m * k]);
+                first.forward(&a, m, &mut hidden, &mut scratch);
+                hidden.iter_mut().for_each(|v| *v = crate::math::gelu(*v));
+                second.forward(&hidden, m, &mut want, &mut scratch);
+                let mut got = vec![0.0f32; m * k];
+                if feed_forward(&first, &second, &a, m, &mut got, &mut scratch) {
+                    assert_eq!(kernel, Kernel::AmxBf16, "only AMX fuses");
+                    for (i, (w, g)) in want.iter().zip(&got).enumerate() {
+                        assert!((w - g).abs() <= 1e-5 * (1.0 + w.abs()), "{kernel:?}, {m} rows: output {i} is {g}, want {w}");
+                    }
+                } else {
+                    assert_ne!(kernel, Kernel::AmxBf16, "AMX layers fuse");
                 }
             }
         }

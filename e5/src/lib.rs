@@ -11,6 +11,7 @@
 pub mod batch;
 pub mod encoder;
 pub mod gemm;
+mod math;
 pub mod model;
 pub mod tokenizer;
 

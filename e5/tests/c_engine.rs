@@ -13,7 +13,8 @@ use chatgw_e5::{Kernel, Model, TextKind};
 
 fn model_path() -> PathBuf {
     let dir = std::env::var_os("CHATGW_MODEL_DIR").map(PathBuf::from).unwrap_or_else(|| {
-        let cache = std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache"));
+        let cache =
+            std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache"));
         cache.join("chatgw/models")
     });
     let path = dir.join("e5-small-q4.bin");
@@ -70,7 +71,8 @@ fn token_ids_match_the_c_engine() {
 #[test]
 fn every_kernel_matches_the_c_engine() {
     let cases = fixture("embeddings.json");
-    let texts: Vec<(String, TextKind, Vec<f32>)> = cases.iter().map(|c| (c["text"].as_str().expect("text").to_owned(), kind(c), floats(&c["vector"]))).collect();
+    let texts: Vec<(String, TextKind, Vec<f32>)> =
+        cases.iter().map(|c| (c["text"].as_str().expect("text").to_owned(), kind(c), floats(&c["vector"]))).collect();
     let embed = |model: &Model| -> Vec<Vec<f32>> { texts.iter().map(|(t, k, _)| model.embed_texts(std::slice::from_ref(t), *k, 512, 1).remove(0)).collect() };
     let float = embed(&Model::load_with(&model_path(), Kernel::Float).expect("the model loads"));
     for kernel in Kernel::supported() {
