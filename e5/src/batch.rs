@@ -18,7 +18,7 @@ impl Model {
     /// `max_positions`), `</s>`.
     pub fn sequence(&self, text: &str, kind: TextKind, limit: usize) -> Vec<u32> {
         let t = &self.tokenizer;
-        let content = t.encode(text, kind);
+        let content = t.encode_head(text, kind, limit.saturating_sub(2));
         let keep = content.len().min(limit - 2);
         let mut ids = Vec::with_capacity(keep + 2);
         ids.push(t.bos());

@@ -68,6 +68,31 @@ fn token_ids_match_the_c_engine() {
     assert!(wrong.is_empty(), "{} of {} texts tokenise differently:\n{}", wrong.len(), cases.len(), wrong.join("\n"));
 }
 
+/// The head of a card, segmented without the rest of the text, is the
+/// head of the whole text's segmentation, for every demo product's title
+/// and description in each of its languages.
+#[test]
+fn a_cut_card_keeps_the_head_of_the_whole_segmentation() {
+    let model = Model::load_with(&model_path(), Kernel::Float).expect("the model loads");
+    let path = format!("{}/../examples/demo-store/catalog.json", env!("CARGO_MANIFEST_DIR"));
+    let catalog: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("the demo catalog")).expect("JSON");
+    let mut texts = Vec::new();
+    for p in catalog["products"].as_array().expect("products") {
+        texts.push(format!("{}\n{}", p["title"].as_str().unwrap_or_default(), p["description"].as_str().unwrap_or_default()));
+        for t in p["translations"].as_object().into_iter().flat_map(|t| t.values()) {
+            texts.push(format!("{}\n{}", t["title"].as_str().unwrap_or_default(), t["description"].as_str().unwrap_or_default()));
+        }
+    }
+    assert!(texts.len() > 400);
+    let t = &model.tokenizer;
+    for text in &texts {
+        let whole = t.encode(text, TextKind::Passage);
+        for max in [1, 10, 46, 126] {
+            assert_eq!(t.encode_head(text, TextKind::Passage, max), whole[..max.min(whole.len())], "{text:?} cut to {max}");
+        }
+    }
+}
+
 #[test]
 fn every_kernel_matches_the_c_engine() {
     let cases = fixture("embeddings.json");
