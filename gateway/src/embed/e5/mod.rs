@@ -9,13 +9,15 @@
 //! head of the description, which carry what a product is, and every token
 //! costs time (the encoder is quadratic in attention, linear elsewhere).
 //! Texts of a batch are stacked without padding, so a short card costs
-//! only its own tokens. On x86-64 with AVX2 the dense layers run as 16-bit
-//! integer products ([`gemm`]), elsewhere in f32.
+//! only its own tokens. On x86-64 the dense layers run on AMX tiles in
+//! bf16, or as 16-bit integer products with AVX-512 VNNI, AVX-VNNI or AVX2
+//! ([`gemm`]), whichever the CPU has; elsewhere in f32.
+//!
+//! The model, tokenizer and encoder live in the `chatgw-e5` crate (built
+//! at full optimisation even in debug builds); this module is the glue:
+//! prefixes and token caps, threads, CPU permits, the [`Embedder`] impl.
 
-pub mod encoder;
-pub mod gemm;
-pub mod model;
-pub mod tokenizer;
+pub use chatgw_e5::{batch, encoder, gemm, model, tokenizer};
 
 use std::path::Path;
 use std::sync::Arc;
@@ -47,12 +49,6 @@ const MODEL_VERSION: &str = "e5-small-q4-v1";
 /// Attributes further down the card still reach search through its full
 /// text half.
 pub const DEFAULT_MAX_TOKENS: usize = 48;
-
-/// Tokens per forward pass and thread: large enough that the weights are
-/// reused across many rows (the products work on blocks of ~100 rows),
-/// small enough that the scratch matrices each thread keeps between passes
-/// stay near 20 MB (~18 KB a token).
-const TOKENS_PER_PASS: usize = 1024;
 
 #[derive(Debug, Clone, Copy)]
 pub struct E5Settings {
@@ -104,7 +100,7 @@ impl E5Embedder {
     /// tokens cut to fit `max_tokens`, `</s>`. Queries may use all of the
     /// model's positions; they are short.
     pub fn sequence(&self, text: &str, kind: TextKind) -> Vec<u32> {
-        sequence(&self.model, text, kind, self.limit(kind))
+        self.model.sequence(text, kind, self.limit(kind))
     }
 
     fn limit(&self, kind: TextKind) -> usize {
@@ -117,7 +113,7 @@ impl E5Embedder {
     /// Embeds `texts` on the calling thread and up to `threads - 1` more;
     /// blocking, for callers already off the async runtime.
     pub fn embed_blocking(&self, texts: &[String], kind: TextKind, threads: usize) -> Vec<Vec<f32>> {
-        embed_on_threads(&self.model, texts, kind, self.limit(kind), threads)
+        self.model.embed_texts(texts, kind, self.limit(kind), threads)
     }
 
     async fn embed_kind(&self, texts: Vec<String>, kind: TextKind) -> Result<Vec<Vec<f32>>, EmbedError> {
@@ -141,73 +137,11 @@ impl E5Embedder {
         let (model, limit) = (self.model.clone(), self.limit(kind));
         tokio::task::spawn_blocking(move || {
             let _permits = permits;
-            embed_on_threads(&model, &texts, kind, limit, threads)
+            model.embed_texts(&texts, kind, limit, threads)
         })
         .await
         .map_err(|e| EmbedError::Provider { provider: PROVIDER.into(), message: format!("the encoder thread failed: {e}") })
     }
-}
-
-fn sequence(model: &Model, text: &str, kind: TextKind, limit: usize) -> Vec<u32> {
-    let t = &model.tokenizer;
-    let content = t.encode(text, kind);
-    let keep = content.len().min(limit - 2);
-    let mut ids = Vec::with_capacity(keep + 2);
-    ids.push(t.bos());
-    ids.extend_from_slice(&content[..keep]);
-    ids.push(t.eos());
-    ids
-}
-
-/// Splits `texts` into `threads` contiguous runs of about equal length,
-/// tokenises and encodes each run on its own thread, in passes of at most
-/// [`TOKENS_PER_PASS`] tokens.
-fn embed_on_threads(model: &Model, texts: &[String], kind: TextKind, limit: usize, threads: usize) -> Vec<Vec<f32>> {
-    let run = |texts: &[String]| -> Vec<Vec<f32>> {
-        let mut out = Vec::with_capacity(texts.len());
-        let mut pass: Vec<Vec<u32>> = Vec::new();
-        let mut pass_tokens = 0;
-        for text in texts {
-            let seq = sequence(model, text, kind, limit);
-            if pass_tokens + seq.len() > TOKENS_PER_PASS && !pass.is_empty() {
-                out.extend(model.encode(&pass));
-                pass.clear();
-                pass_tokens = 0;
-            }
-            pass_tokens += seq.len();
-            pass.push(seq);
-        }
-        if !pass.is_empty() {
-            out.extend(model.encode(&pass));
-        }
-        out
-    };
-    let threads = threads.clamp(1, texts.len().max(1));
-    if threads == 1 {
-        return run(texts);
-    }
-    // Balance by text length, which tracks token count (capped at `limit`).
-    let cost = |t: &String| t.len().min(limit * 8) + 16;
-    let total: usize = texts.iter().map(cost).sum();
-    let mut runs = Vec::with_capacity(threads);
-    let (mut start, mut acc) = (0, 0);
-    for (i, t) in texts.iter().enumerate() {
-        acc += cost(t);
-        if acc * threads >= total * (runs.len() + 1) && runs.len() + 1 < threads {
-            runs.push(&texts[start..=i]);
-            start = i + 1;
-        }
-    }
-    runs.push(&texts[start..]);
-    std::thread::scope(|scope| {
-        let run = &run;
-        let handles: Vec<_> = runs[1..].iter().map(|&part| scope.spawn(move || run(part))).collect();
-        let mut out = run(runs[0]);
-        for handle in handles {
-            out.extend(handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
-        }
-        out
-    })
 }
 
 #[async_trait]

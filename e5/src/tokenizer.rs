@@ -86,6 +86,10 @@ pub struct Tokenizer {
     /// Score of a character no piece covers: the lowest piece score - 10.
     unk_score: f32,
     max_piece_bytes: usize,
+    /// No piece holds a `▁` after its first character, so every
+    /// segmentation has a piece boundary before each `▁`: the ids up to
+    /// there are final once Viterbi has reached it (see `viterbi`).
+    cuts_at_words: bool,
     normalizer: Normalizer,
 }
 
@@ -94,6 +98,9 @@ impl Tokenizer {
     pub fn new(pieces: Vec<Vec<u8>>, scores: Vec<f32>, bos: u32, eos: u32, unk: u32, normalizer: Normalizer) -> Self {
         let unk_score = scores.iter().copied().fold(f32::INFINITY, f32::min) - 10.0;
         let max_piece_bytes = pieces.iter().map(Vec::len).max().unwrap_or(1).max(1);
+        let mut utf8 = [0u8; 4];
+        let metaspace: &[u8] = METASPACE.encode_utf8(&mut utf8).as_bytes();
+        let cuts_at_words = pieces.iter().all(|p| p.len() <= metaspace.len() || !p[1..].windows(metaspace.len()).any(|w| w == metaspace));
         let mut map = HashMap::with_capacity_and_hasher(pieces.len(), BuildHasherDefault::default());
         for (id, piece) in pieces.into_iter().enumerate() {
             if !piece.is_empty() {
@@ -101,7 +108,7 @@ impl Tokenizer {
                 map.entry(piece.into_boxed_slice()).or_insert(id as u32);
             }
         }
-        Self { pieces: map, scores, bos, eos, unk, unk_score, max_piece_bytes, normalizer }
+        Self { pieces: map, scores, bos, eos, unk, unk_score, max_piece_bytes, cuts_at_words, normalizer }
     }
 
     pub fn bos(&self) -> u32 {
@@ -115,6 +122,34 @@ impl Tokenizer {
     /// The ids of `kind`'s prefix followed by `text`, without `<s>`/`</s>`
     /// and without any length limit.
     pub fn encode(&self, text: &str, kind: TextKind) -> Vec<u32> {
+        self.encode_head(text, kind, usize::MAX)
+    }
+
+    /// The first `max` ids of [`encode`](Self::encode), found without
+    /// segmenting the rest of a long text where the vocabulary allows it
+    /// (a card is cut to its first few dozen tokens).
+    pub fn encode_head(&self, text: &str, kind: TextKind, max: usize) -> Vec<u32> {
+        // The head of a long text first (room for `max` pieces of 8 bytes,
+        // more than a piece's usual 3 to 6): normalising is per
+        // character, so its segmentation up to the last word boundary it
+        // reaches is the whole text's. The whole text where that is not
+        // enough.
+        if self.cuts_at_words && max < text.len() / 8 {
+            let mut cut = max * 8;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            if let Some(ids) = self.segment(&text[..cut], kind, max, true) {
+                return ids;
+            }
+        }
+        self.segment(text, kind, max, false).expect("a whole text always segments")
+    }
+
+    /// [`encode_head`](Self::encode_head) of `text`; with `head_only`,
+    /// `None` unless it reached a word boundary after `max` pieces (where
+    /// `text` is the start of a longer text whose ids are wanted).
+    fn segment(&self, text: &str, kind: TextKind, max: usize, head_only: bool) -> Option<Vec<u32>> {
         let mut chars = Vec::with_capacity(text.len() + 10);
         self.normalizer.apply(&format!("{}{text}", kind.prefix()), &mut chars);
 
@@ -133,18 +168,40 @@ impl Tokenizer {
             bytes.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
         }
         starts.push(bytes.len());
-        self.viterbi(&bytes, &starts)
+        let (mut ids, stopped) = self.viterbi(&bytes, &starts, max);
+        if head_only && !stopped {
+            return None;
+        }
+        ids.truncate(max);
+        Some(ids)
     }
 
     /// Best segmentation of `bytes` into pieces; `starts` are the character
     /// boundaries (last = end). Ties keep the first-found path, as in C.
-    fn viterbi(&self, bytes: &[u8], starts: &[usize]) -> Vec<u32> {
+    ///
+    /// Stops early, with at least `max` ids, where the vocabulary forces a
+    /// boundary before each `▁` (`cuts_at_words`): the best path to the
+    /// end passes through every such boundary, and its part up to one is
+    /// the best path there, which is final once the scan reaches it (its
+    /// score and back-pointer depend only on the characters before it).
+    /// The ids are then exactly those of the whole text's segmentation;
+    /// the flag says whether it stopped so.
+    fn viterbi(&self, bytes: &[u8], starts: &[usize], max: usize) -> (Vec<u32>, bool) {
         let n = starts.len() - 1;
-        // best[i]: score of the best path to character i; from[i]: (start, id).
+        let mut utf8 = [0u8; 4];
+        let metaspace: &[u8] = METASPACE.encode_utf8(&mut utf8).as_bytes();
+        // best[i]: score of the best path to character i; from[i]: (start,
+        // id); count[i]: the pieces on that path.
         let mut best = vec![f32::NEG_INFINITY; n + 1];
         let mut from = vec![(0usize, None::<u32>); n + 1];
+        let mut count = vec![0usize; n + 1];
         best[0] = 0.0;
+        let mut end = n;
         for i in 0..n {
+            if self.cuts_at_words && count[i] >= max && bytes[starts[i]..starts[i + 1]] == *metaspace {
+                end = i;
+                break;
+            }
             if best[i] == f32::NEG_INFINITY {
                 continue;
             }
@@ -160,6 +217,7 @@ impl Tokenizer {
                     if score > best[e] {
                         best[e] = score;
                         from[e] = (i, Some(id));
+                        count[e] = count[i] + 1;
                     }
                 }
             }
@@ -167,16 +225,17 @@ impl Tokenizer {
             if score > best[i + 1] {
                 best[i + 1] = score;
                 from[i + 1] = (i, None);
+                count[i + 1] = count[i] + 1;
             }
         }
-        let mut ids = Vec::new();
-        let mut i = n;
+        let mut ids = Vec::with_capacity(count[end]);
+        let mut i = end;
         while i > 0 {
             let (start, id) = from[i];
             ids.push(id.unwrap_or(self.unk));
             i = start;
         }
         ids.reverse();
-        ids
+        (ids, end < n)
     }
 }
