@@ -90,7 +90,7 @@ pub enum Command {
     /// Measure the offline escalation classifier on a labelled set: precision
     /// and recall per label and per language, and the confusion matrix.
     ClassifyEval {
-        /// `heldout` (default), `heldout-b`, `heldout-c`, `heldout-d`, `heldout-e`, `dev`, `dev-fresh`, `train`, or a TSV file of
+        /// `heldout` (default), `heldout-b`, `heldout-c`, `heldout-d`, `heldout-e`, `heldout-f`, `dev`, `dev-fresh`, `train`, or a TSV file of
         /// label, reason, language, text[, earlier messages joined by " || "].
         #[arg(long, default_value = "heldout")]
         set: String,
