@@ -215,14 +215,44 @@ async fn a_failed_bulk_operation_fails_the_sync_clearly_and_the_retry_continues_
         assert_eq!(c.bulk.ops.len(), 2, "a new operation was started for the retry");
         assert!(c.bulk.ops[0].fail.is_some() && c.bulk.ops[1].fail.is_none());
     }
+    the_retry_continues_with_the_operation_started_for_it(&api, &app, &storage, active).await;
+}
 
+/// After a sync failed on an ended bulk operation: the next run picks up
+/// the operation that failure started and lands the whole catalog.
+async fn the_retry_continues_with_the_operation_started_for_it(api: &ShopifyEmulator, app: &App, storage: &Arc<dyn Storage>, active: usize) {
     let report = app.sync_store(STORE, SyncMode::Incremental).await.expect("the retry resumes with the new operation");
     assert_eq!(report.created, active, "{report:?}");
     assert_eq!(storage.count_products(STORE).await.unwrap(), active as u64);
     assert_eq!(api.controls().bulk.ops.len(), 2, "the retry used the operation started for it");
     let state = storage.get_sync_state(STORE).await.unwrap().expect("state");
     assert!(state.last_full_at.is_some() && state.last_error.is_none(), "{state:?}");
-    assert_well_behaved(&api);
+    assert_well_behaved(api);
+}
+
+/// Canceled from elsewhere (the merchant's admin, another process of the
+/// app) while it runs: the sync waits through `CANCELING`, fails naming the
+/// operation and the status, and the retry continues with the operation
+/// started for it; nothing is lost and nothing is applied twice.
+#[tokio::test]
+async fn a_canceled_bulk_operation_fails_the_sync_clearly_and_the_retry_continues_with_a_new_one() {
+    let api = ShopifyEmulator::start(small_shop()).await;
+    let active = api.controls().shop.active_products();
+    api.controls().bulk.cancel_next = 1;
+    let (app, storage) = gateway(&api, json!({})).await;
+
+    let failed = app.sync_store(STORE, SyncMode::Full).await.expect_err("the bulk operation was canceled");
+    let message = failed.to_string();
+    assert!(message.contains("bulk operation") && message.contains("CANCELED") && message.contains("next sync"), "{message}");
+    assert!(!message.contains(shopify::ACCESS_TOKEN));
+    assert_eq!(storage.count_products(STORE).await.unwrap(), 0);
+    {
+        let c = api.controls();
+        assert_eq!(c.bulk.ops.len(), 2, "a new operation was started for the retry");
+        assert!(c.bulk.ops[0].canceled && !c.bulk.ops[1].canceled);
+        assert!(c.bulk.downloads.is_empty(), "a canceled operation has no file to read");
+    }
+    the_retry_continues_with_the_operation_started_for_it(&api, &app, &storage, active).await;
 }
 
 #[tokio::test]

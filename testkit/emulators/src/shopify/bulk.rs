@@ -9,7 +9,11 @@
 //!   exists from 2025-07 (default true until 2026-01).
 //! - The operation goes `CREATED` -> `RUNNING` -> `COMPLETED` (or `FAILED`
 //!   with an `errorCode`, by switch) after [`Bulk::run_time`]; polled with
-//!   `node(id:)` or `currentBulkOperation`.
+//!   `node(id:)` or `currentBulkOperation`. By another switch it is canceled
+//!   while it runs (as `bulkOperationCancel` from the merchant's admin or
+//!   another process of the app does): `RUNNING` -> `CANCELING` ->
+//!   `CANCELED`, with no file, and it blocks a new bulk query until it is
+//!   `CANCELED`.
 //! - Its JSONL file (written when the operation starts, from the shop as it
 //!   is then) is served from another listener, as Shopify's are from
 //!   storage.googleapis.com: an unguessable path and an HMAC signature over
@@ -52,6 +56,8 @@ pub struct BulkOp {
     expires: Instant,
     /// `errorCode` when it ends `FAILED`.
     pub fail: Option<&'static str>,
+    /// Canceled while it runs: it ends `CANCELED`, without a file.
+    pub canceled: bool,
     pub file: Arc<Vec<u8>>,
     pub objects: u64,
     pub roots: u64,
@@ -66,12 +72,17 @@ pub struct BulkOp {
 
 impl BulkOp {
     pub fn status(&self, now: Instant) -> &'static str {
-        if now < self.created + (self.ready - self.created) / 3 {
+        let run = self.ready - self.created;
+        if now < self.created + run / 3 {
             "CREATED"
+        } else if self.canceled && now < self.ready {
+            if now < self.created + run * 2 / 3 { "RUNNING" } else { "CANCELING" }
         } else if now < self.ready {
             "RUNNING"
         } else if self.fail.is_some() {
             "FAILED"
+        } else if self.canceled {
+            "CANCELED"
         } else if now >= self.expires {
             "EXPIRED"
         } else {
@@ -93,6 +104,8 @@ impl BulkOp {
     pub fn field(&self, name: &str, now: Instant) -> Option<Value> {
         let status = self.status(now);
         let done = matches!(status, "COMPLETED" | "FAILED" | "EXPIRED");
+        // A canceled operation reports what it had read when it stopped.
+        let counted = |n: u64| if status == "CANCELED" { n / 2 } else if done { n } else { 0 };
         let completed_at = || self.created_at + chrono::TimeDelta::from_std(self.ready - self.created).unwrap_or_default();
         Some(match name {
             "id" => json!(gid("BulkOperation", self.id)),
@@ -103,8 +116,8 @@ impl BulkOp {
             "completedAt" => if status == "COMPLETED" || status == "EXPIRED" { json!(rfc3339(completed_at())) } else { Value::Null },
             "errorCode" => json!(if status == "FAILED" { self.fail } else { None }),
             // Running counts; the emulator has them all once done.
-            "objectCount" => json!(if done { self.objects } else { 0 }.to_string()),
-            "rootObjectCount" => json!(if done { self.roots } else { 0 }.to_string()),
+            "objectCount" => json!(counted(self.objects).to_string()),
+            "rootObjectCount" => json!(counted(self.roots).to_string()),
             "fileSize" => if status == "COMPLETED" && self.objects > 0 { json!(self.file.len().to_string()) } else { Value::Null },
             "url" => json!(self.url(now)),
             "partialDataUrl" => Value::Null,
@@ -151,6 +164,8 @@ pub struct Bulk {
     pub url_ttl: Duration,
     /// The next this-many operations end `FAILED` with this error code.
     pub fail_next: u32,
+    /// The next this-many operations are canceled while they run.
+    pub cancel_next: u32,
     pub fail_code: &'static str,
     /// After this many answered downloads, the download listener answers
     /// 503 until the switch is cleared.
@@ -183,6 +198,7 @@ impl Bulk {
             run_time: Duration::from_millis(300),
             url_ttl: Duration::from_secs(7 * 24 * 3600),
             fail_next: 0,
+            cancel_next: 0,
             fail_code: "INTERNAL_SERVER_ERROR",
             die_after_downloads: None,
             downloads: Vec::new(),
@@ -194,7 +210,7 @@ impl Bulk {
 
     /// The operation that blocks a new bulk query, if one runs.
     pub fn running(&self, now: Instant) -> Option<&BulkOp> {
-        self.ops.iter().rev().find(|op| matches!(op.status(now), "CREATED" | "RUNNING"))
+        self.ops.iter().rev().find(|op| matches!(op.status(now), "CREATED" | "RUNNING" | "CANCELING"))
     }
 
     /// `bulkOperationRunQuery(query:, groupObjects:)` on API `version`.
@@ -236,6 +252,10 @@ impl Bulk {
             self.fail_next -= 1;
             self.fail_code
         });
+        let canceled = fail.is_none() && self.cancel_next > 0;
+        if canceled {
+            self.cancel_next -= 1;
+        }
         let token = random_hex(2);
         let expires_unix = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs() + (self.run_time + self.url_ttl).as_secs();
         let path = format!("/{BUCKET}/{token}/bulk-operation-{id}.jsonl");
@@ -251,6 +271,7 @@ impl Bulk {
             ready: now + self.run_time,
             expires: now + self.run_time + self.url_ttl,
             fail,
+            canceled,
             file: Arc::new(file),
             objects,
             roots,
@@ -444,6 +465,27 @@ mod tests {
         assert_eq!(bulk.fail_next, 0, "the switch fails one operation");
         // The first still runs (for a minute): a second is refused.
         assert_eq!(bulk.run_query(&shop, "2025-07", QUERY, None).unwrap().errors[0].code, "OPERATION_IN_PROGRESS");
+    }
+
+    #[test]
+    fn a_canceled_operation_goes_canceling_then_canceled_without_a_file() {
+        let shop = generate(&CatalogSpec { products: 4, ..CatalogSpec::default() });
+        let mut bulk = bulk();
+        bulk.run_time = Duration::from_secs(60);
+        bulk.cancel_next = 1;
+        bulk.run_query(&shop, "2025-07", QUERY, None).unwrap();
+        let op = bulk.ops[0].clone();
+        let at = |s: u64| op.created + Duration::from_secs(s);
+        assert_eq!(op.status(at(0)), "CREATED");
+        assert_eq!(op.status(at(30)), "RUNNING");
+        assert_eq!(op.status(at(45)), "CANCELING");
+        assert!(bulk.running(at(45)).is_some(), "a canceling operation still blocks a new one");
+        assert_eq!(op.status(at(60)), "CANCELED");
+        assert_eq!(op.field("errorCode", at(60)), Some(Value::Null));
+        assert_eq!(op.url(at(60)), None);
+        assert_eq!(op.field("rootObjectCount", at(60)), Some(json!((op.roots / 2).to_string())), "the products read before it stopped");
+        assert!(bulk.running(at(60)).is_none());
+        assert_eq!(bulk.cancel_next, 0, "the switch cancels one operation");
     }
 
     #[test]
