@@ -641,6 +641,12 @@ impl App {
         let limits = SyncLimits { max_pages: source.max_pages_per_sync };
         let lock = self.inner.sync_locks.lock().expect("sync locks").entry(store_id.to_owned()).or_default().clone();
         let _running = lock.lock().await;
+        // One sync of a store at a time across replicas too (a PostgreSQL
+        // advisory lock): the other replica's run already applies what
+        // this one would.
+        let Some(_lease) = self.storage().lease_store_sync(store_id).await? else {
+            return Err(Error::SyncHeldElsewhere { store: store_id.to_owned() });
+        };
         let primary = store.config.languages.first().map(String::as_str).unwrap_or("en");
         crate::connector::sync::sync_store(
             self.storage().as_ref(),
@@ -742,12 +748,23 @@ impl App {
             {
                 tracing::warn!(store = %id, error = %e, "the store's connector cannot reach the store; check its settings and credentials (`chatgw store check {id}`)");
             }
+            let mut minutes: Option<u64> = None;
             loop {
-                match app.sync_store(&id, SyncMode::Incremental).await {
+                // With several replicas each running this loop, a store is
+                // synced by whichever comes first in an interval; the
+                // others find the run done and wait for the next.
+                if let Some(minutes) = minutes
+                    && synced_by_another_recently(&app, &id, minutes).await
+                {
+                    tracing::debug!(store = %id, "another gateway process synced this store within the interval; skipped");
+                } else {
+                    match app.sync_store(&id, SyncMode::Incremental).await {
                     Ok(report) => tracing::info!(store = %id, ?report, "connector sync done"),
-                    Err(e) => tracing::warn!(store = %id, error = %e, "connector sync failed; it resumes on the next run"),
+                    Err(Error::SyncHeldElsewhere { .. }) => tracing::info!(store = %id, "another gateway process is syncing this store; this replica waits for its next turn"),
+                        Err(e) => tracing::warn!(store = %id, error = %e, "connector sync failed; it resumes on the next run"),
+                    }
                 }
-                let minutes = app.store(&id).and_then(|store| match &store.config.catalog {
+                minutes = app.store(&id).and_then(|store| match &store.config.catalog {
                     CatalogSource::Connector(source) if source.sync_interval_minutes > 0 => Some(source.sync_interval_minutes),
                     _ => None,
                 });
@@ -777,6 +794,15 @@ impl App {
             }
         })
     }
+}
+
+/// True when a run of the store's sync finished less than half an
+/// interval ago and none is under way: another replica (or an extra run
+/// here) did this interval's work.
+async fn synced_by_another_recently(app: &App, store_id: &str, interval_minutes: u64) -> bool {
+    let Ok(Some(state)) = app.storage().get_sync_state(store_id).await else { return false };
+    let half = chrono::TimeDelta::seconds((interval_minutes * 30) as i64);
+    state.run_started_at.is_none() && state.last_run_at.is_some_and(|at| chrono::Utc::now() - at < half)
 }
 
 /// Two versions of a store's file that mean the same store.

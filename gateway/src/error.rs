@@ -17,6 +17,10 @@ pub enum Error {
     Connector(#[from] crate::connector::ConnectorFailure),
     #[error("connector sync of store `{store}`: {source}")]
     ConnectorSync { store: String, source: crate::connector::sync::ConnectorSyncError },
+    #[error(
+        "another gateway process on the same database is syncing store `{store}` right now; this run was skipped, since that one applies the same changes (run it again once that sync ends)"
+    )]
+    SyncHeldElsewhere { store: String },
     #[error("webhook for store `{store}` refused: {source}")]
     WebhookRefused { store: String, source: crate::connector::webhook::WebhookRefusal },
     #[error("embedding provider: {0}")]

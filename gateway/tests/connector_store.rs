@@ -535,6 +535,47 @@ async fn two_gateways_on_one_postgres_apply_a_delivery_once() {
     pg.drop_schema().await;
 }
 
+/// Two gateways on one PostgreSQL never sync a store at the same time: while
+/// one holds the store's sync (an advisory lock on a session of its own),
+/// the other's run is skipped with an error that says why; once the holder
+/// lets go (its session ends, as it does when a replica dies), the other
+/// syncs.
+#[tokio::test]
+async fn two_gateways_on_one_postgres_never_sync_a_store_at_once() {
+    let api = lookbook::serve().await;
+    let pg = common::postgres().await;
+    let replica = |storage: Arc<dyn Storage>| gateway_on(&api, lookbook::plugin_manifest(), storage, |_| {});
+    let first_storage = pg.dyn_storage();
+    let second_storage: Arc<dyn Storage> = Arc::new(chatgw::storage::PgStorage::connect(pg.url(), 4).await.expect("a second pool on the test schema"));
+    let second = replica(second_storage.clone()).await;
+    let held = first_storage.lease_store_sync("lookbook").await.unwrap().expect("the first replica takes the store's sync");
+    assert!(second_storage.lease_store_sync("lookbook").await.unwrap().is_none(), "a second lease while the first is held");
+    assert!(second_storage.lease_store_sync("other-store").await.unwrap().is_some(), "another store is not held");
+    let skipped = second.sync_store("lookbook", SyncMode::Full).await.expect_err("the other replica holds the sync");
+    assert!(matches!(skipped, chatgw::Error::SyncHeldElsewhere { .. }), "{skipped:?}");
+    assert!(skipped.to_string().contains("another gateway process") && skipped.to_string().contains("lookbook"), "{skipped}");
+    assert_eq!(second_storage.count_products("lookbook").await.unwrap(), 0, "the skipped run wrote nothing");
+
+    drop(held);
+    // The lease's session is closed on drop; the server lets the lock go
+    // when it sees the session end.
+    let mut report = None;
+    for _ in 0..50 {
+        match second.sync_store("lookbook", SyncMode::Full).await {
+            Ok(r) => {
+                report = Some(r);
+                break;
+            }
+            Err(chatgw::Error::SyncHeldElsewhere { .. }) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+            Err(e) => panic!("sync after the lease was dropped: {e}"),
+        }
+    }
+    let report = report.expect("the sync runs once the first replica lets go");
+    assert!(report.created > 0, "{report:?}");
+
+    pg.drop_schema().await;
+}
+
 /// The host tests' well-behaved guest (`plugins/guests/good-connector`),
 /// built once and installed in `dir`: it takes its next page cursor from
 /// the store API's `next_page`, so an API can make it repeat one.

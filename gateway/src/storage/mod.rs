@@ -310,6 +310,32 @@ pub struct Conversation {
     pub created_at: DateTime<Utc>,
 }
 
+/// One process's hold on a store's connector sync
+/// ([`CatalogStore::lease_store_sync`]); dropping it lets another replica
+/// sync the store.
+pub struct SyncLease {
+    _hold: Option<Box<dyn Send>>,
+}
+
+impl SyncLease {
+    /// A lease that holds nothing beyond the process: the database has no
+    /// other gateway process (an embedded SQLite file).
+    pub fn local() -> Self {
+        Self { _hold: None }
+    }
+
+    /// A lease that lasts as long as `hold` (a database session holding a lock).
+    pub fn holding(hold: impl Send + 'static) -> Self {
+        Self { _hold: Some(Box::new(hold)) }
+    }
+}
+
+impl std::fmt::Debug for SyncLease {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self._hold.is_some() { "SyncLease(database session)" } else { "SyncLease(local)" })
+    }
+}
+
 /// Where a store's connector sync stands. A run in progress has
 /// `run_started_at`; its `cursor` is the next page to fetch.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -452,6 +478,11 @@ pub trait CatalogStore: Send + Sync + 'static {
     /// Sets the last known stock of variants by SKU (a webhook's news);
     /// returns how many variants were found.
     async fn set_stock(&self, store_id: &str, levels: &[(String, i64)]) -> StorageResult<u64>;
+    /// Takes the store's connector sync for this process, across every
+    /// gateway process sharing the database, or `None` while another holds
+    /// it. The hold ends when the lease is dropped or the process dies, so
+    /// a crashed replica never keeps a store from syncing.
+    async fn lease_store_sync(&self, store_id: &str) -> StorageResult<Option<SyncLease>>;
     /// The store's connector sync progress, if it ever synced.
     async fn get_sync_state(&self, store_id: &str) -> StorageResult<Option<SyncState>>;
     async fn save_sync_state(&self, state: &SyncState) -> StorageResult<()>;

@@ -44,7 +44,7 @@ use super::text_index::{TextEntry, Widened, Widening, index_title, widening_step
 use super::tickets::{self, TicketRow, bind_ticket};
 use super::{
     CardEmbedding, CatalogStore, Conversation, ConversationStore, MessageRole, RunPlan, StaleCard, Storage, StorageError, StorageResult, StoreRecord,
-    StoredMessage, StoredVersion, SyncState, TextQuery, Ticket, TicketStatus, UpsertOutcome, upsert_runs,
+    StoredMessage, StoredVersion, SyncLease, SyncState, TextQuery, Ticket, TicketStatus, UpsertOutcome, upsert_runs,
 };
 use crate::catalog::{Product, ProductCard, Review, Translation, Variant};
 use crate::classify::Label;
@@ -574,6 +574,25 @@ impl CatalogStore for PgStorage {
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected())
+    }
+
+    async fn lease_store_sync(&self, store_id: &str) -> StorageResult<Option<SyncLease>> {
+        let mut conn = self.pool.acquire().await?;
+        // A session-level advisory lock, keyed by schema and store, so two
+        // gateways on one database never sync a store at the same time (nor
+        // spend its API budget twice).
+        let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtextextended('chatgw sync ' || current_schema() || ' ' || $1, 0))")
+            .bind(store_id)
+            .fetch_one(&mut *conn)
+            .await?;
+        if !taken {
+            return Ok(None);
+        }
+        // The lock lives as long as this session: the connection is closed
+        // rather than pooled when the lease is dropped, so the lock never
+        // outlives the sync on a reused connection.
+        conn.close_on_drop();
+        Ok(Some(SyncLease::holding(conn)))
     }
 
     async fn get_sync_state(&self, store_id: &str) -> StorageResult<Option<SyncState>> {

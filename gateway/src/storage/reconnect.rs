@@ -17,7 +17,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::{
-    CardEmbedding, CatalogStore, Conversation, ConversationStore, StaleCard, Storage, StorageError, StorageResult, StoreRecord, StoredMessage, SyncState,
+    CardEmbedding, CatalogStore, Conversation, ConversationStore, StaleCard, Storage, StorageError, StorageResult, StoreRecord, StoredMessage, SyncLease, SyncState,
     TextQuery, Ticket, TicketStatus, TicketStore, UpsertOutcome,
 };
 use crate::catalog::{Product, ProductCard, Variant};
@@ -113,6 +113,9 @@ impl<S: Storage> CatalogStore for Reconnecting<S> {
     }
     async fn set_stock(&self, store_id: &str, levels: &[(String, i64)]) -> StorageResult<u64> {
         self.once_more(|| self.inner.set_stock(store_id, levels)).await
+    }
+    async fn lease_store_sync(&self, store_id: &str) -> StorageResult<Option<SyncLease>> {
+        self.once_more(|| self.inner.lease_store_sync(store_id)).await
     }
     async fn get_sync_state(&self, store_id: &str) -> StorageResult<Option<SyncState>> {
         self.once_more(|| self.inner.get_sync_state(store_id)).await

@@ -32,7 +32,7 @@ use super::tickets::{self, TicketRow, bind_ticket};
 use super::vector_index::{VectorIndex, decode_f32_le, encode_f32_le};
 use super::{
     CardEmbedding, CatalogStore, Conversation, ConversationStore, MessageRole, RunPlan, StaleCard, Storage, StorageError, StorageResult, StoreRecord,
-    StoredMessage, StoredVersion, SyncState, TextQuery, Ticket, TicketStatus, UpsertOutcome, upsert_runs,
+    StoredMessage, StoredVersion, SyncLease, SyncState, TextQuery, Ticket, TicketStatus, UpsertOutcome, upsert_runs,
 };
 use crate::catalog::{Product, ProductCard, Review, Translation, Variant};
 use crate::classify::Label;
@@ -477,6 +477,12 @@ impl CatalogStore for SqliteStorage {
         }
         tx.commit().await?;
         Ok(found)
+    }
+
+    async fn lease_store_sync(&self, _store_id: &str) -> StorageResult<Option<SyncLease>> {
+        // One process owns an embedded SQLite file; its per-store sync lock
+        // (in `App`) is all the exclusion there is to have.
+        Ok(Some(SyncLease::local()))
     }
 
     async fn get_sync_state(&self, store_id: &str) -> StorageResult<Option<SyncState>> {
