@@ -3,6 +3,9 @@
 //! never talks about a product it did not show or was not asked about; and
 //! it never picks one when the message does not say which.
 
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+
 use super::understand::{Message, is_stop_word, is_type_word, kinds_compatible, product_types_in};
 use crate::catalog::Product;
 use crate::classify::fold;
@@ -32,31 +35,51 @@ fn titles(product: &Product) -> impl Iterator<Item = &str> {
     std::iter::once(product.title.as_str()).chain(product.translations.values().filter_map(|t| t.title.as_deref()))
 }
 
-/// Kinds of a product (`jacket`, `boots`, ...), from its titles in every
-/// language and its category.
-pub(super) fn kinds_of(product: &Product) -> Vec<&'static str> {
-    let mut text: Vec<&str> = titles(product).collect();
-    text.push(&product.category);
-    product_types_in(&Message::new(&text.join(" . ")))
+/// What a product's titles and category say: its kinds (`jacket`, `boots`,
+/// ...) and the words that name it rather than its kind ("sitges",
+/// "linen", "baqueira").
+struct ProductWords {
+    kinds: Vec<&'static str>,
+    names: Vec<String>,
+}
+
+/// Distinct title sets remembered; past this the memo starts over.
+const MEMO_MAX: usize = 50_000;
+
+/// [`ProductWords`] of a product, worked out once per distinct set of
+/// titles and category: a turn asks for them for every shown product,
+/// once per message of the conversation it reads, and products are read
+/// afresh from storage each turn. Keyed by the text itself, so an edited
+/// product is read again.
+fn product_words(product: &Product) -> Arc<ProductWords> {
+    static MEMO: LazyLock<Mutex<HashMap<String, Arc<ProductWords>>>> = LazyLock::new(Default::default);
+    let mut key: String = titles(product).collect::<Vec<_>>().join(" . ");
+    key.push_str(" . ");
+    key.push_str(&product.category);
+    if let Some(words) = MEMO.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
+        return words.clone();
+    }
+    let kinds = product_types_in(&Message::new(&key));
+    let mut names: Vec<String> = Vec::new();
+    for title in titles(product) {
+        for word in Message::new(title).words() {
+            if word.chars().count() >= 3 && !is_stop_word(word) && !is_type_word(word) && !names.contains(word) {
+                names.push(word.clone());
+            }
+        }
+    }
+    let words = Arc::new(ProductWords { kinds, names });
+    let mut memo = MEMO.lock().unwrap_or_else(PoisonError::into_inner);
+    if memo.len() >= MEMO_MAX {
+        memo.clear();
+    }
+    memo.insert(key, words.clone());
+    words
 }
 
 /// True when the product is of a kind asked for (any, when none was).
 pub(super) fn fits_kinds(product: &Product, asked: &[&str]) -> bool {
-    asked.is_empty() || kinds_of(product).iter().any(|kind| asked.iter().any(|a| kinds_compatible(a, kind)))
-}
-
-/// Words of a product's titles that name it rather than its kind:
-/// "sitges", "linen", "baqueira".
-fn name_words(product: &Product) -> Vec<String> {
-    let mut words: Vec<String> = Vec::new();
-    for title in titles(product) {
-        for word in Message::new(title).words() {
-            if word.chars().count() >= 3 && !is_stop_word(word) && !is_type_word(word) && !words.contains(word) {
-                words.push(word.clone());
-            }
-        }
-    }
-    words
+    asked.is_empty() || product_words(product).kinds.iter().any(|kind| asked.iter().any(|a| kinds_compatible(a, kind)))
 }
 
 /// Same word, allowing a short ending ("montseny"/"montsenys", "botas"/"bota").
@@ -85,7 +108,7 @@ pub(super) fn named_in<'a>(message: &Message, cards: &'a [RetrievedCard], asked:
         .into_iter()
         .filter(|p| fits_kinds(p, asked))
         .map(|p| {
-            let names = name_words(p);
+            let names = &product_words(p).names;
             (p, words.iter().filter(|w| names.iter().any(|n| same_word(w, n))).count())
         })
         .collect();

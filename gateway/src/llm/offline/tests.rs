@@ -366,3 +366,16 @@ fn returns_quote_the_store_policy() {
     let answer = text(setup.ask("how do i return something that doesnt fit"));
     assert!(answer.contains("30 days"), "{answer}");
 }
+
+/// A product's kinds are remembered by its titles and category, so a
+/// product edited into another kind is read as that kind at once.
+#[test]
+fn a_product_edited_into_another_kind_is_read_again() {
+    let mut product = catalog().iter().find(|p| fits_kinds(p, &["shirt"])).expect("a demo shirt").clone();
+    assert!(!fits_kinds(&product, &["boots"]));
+    product.title = "Montseny Leather Boots".into();
+    product.translations.clear();
+    product.category = "Footwear".into();
+    assert!(fits_kinds(&product, &["boots"]), "{product:?}");
+    assert!(!fits_kinds(&product, &["shirt"]));
+}
