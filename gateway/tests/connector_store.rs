@@ -546,7 +546,9 @@ async fn two_gateways_on_one_postgres_never_sync_a_store_at_once() {
     let pg = common::postgres().await;
     let replica = |storage: Arc<dyn Storage>| gateway_on(&api, lookbook::plugin_manifest(), storage, |_| {});
     let first_storage = pg.dyn_storage();
-    let second_storage: Arc<dyn Storage> = Arc::new(chatgw::storage::PgStorage::connect(pg.url(), 4).await.expect("a second pool on the test schema"));
+    // A pool of one: the lease's session is not one of the pool's, so the
+    // sync still gets a connection.
+    let second_storage: Arc<dyn Storage> = Arc::new(chatgw::storage::PgStorage::connect(pg.url(), 1).await.expect("a second pool on the test schema"));
     let second = replica(second_storage.clone()).await;
     let held = first_storage.lease_store_sync("lookbook").await.unwrap().expect("the first replica takes the store's sync");
     assert!(second_storage.lease_store_sync("lookbook").await.unwrap().is_none(), "a second lease while the first is held");

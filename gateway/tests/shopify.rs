@@ -200,59 +200,58 @@ async fn a_full_sync_of_3000_products_through_a_bulk_operation_lands_what_paging
 
 #[tokio::test]
 async fn a_failed_bulk_operation_fails_the_sync_clearly_and_the_retry_continues_with_a_new_one() {
+    an_ended_bulk_operation_fails_the_sync_and_the_retry_continues(Ending::Failed).await;
+}
+
+/// Canceled from elsewhere (the merchant's admin, another process of the
+/// app) while it runs: the sync waits through `CANCELING`, then fails as
+/// for a failed one.
+#[tokio::test]
+async fn a_canceled_bulk_operation_fails_the_sync_clearly_and_the_retry_continues_with_a_new_one() {
+    an_ended_bulk_operation_fails_the_sync_and_the_retry_continues(Ending::Canceled).await;
+}
+
+/// How the emulator ends the first bulk operation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Ending {
+    Failed,
+    Canceled,
+}
+
+/// The first bulk operation ends without a file: the sync fails naming the
+/// operation and why, with no token in the message and nothing written;
+/// the next run continues with the operation that failure started and
+/// lands the whole catalog, nothing lost and nothing applied twice.
+async fn an_ended_bulk_operation_fails_the_sync_and_the_retry_continues(ending: Ending) {
     let api = ShopifyEmulator::start(small_shop()).await;
     let active = api.controls().shop.active_products();
-    api.controls().bulk.fail_next = 1;
+    match ending {
+        Ending::Failed => api.controls().bulk.fail_next = 1,
+        Ending::Canceled => api.controls().bulk.cancel_next = 1,
+    }
     let (app, storage) = gateway(&api, json!({})).await;
 
-    let failed = app.sync_store(STORE, SyncMode::Full).await.expect_err("the bulk operation failed");
+    let failed = app.sync_store(STORE, SyncMode::Full).await.expect_err("the bulk operation ended without a file");
     let message = failed.to_string();
-    assert!(message.contains("bulk operation") && message.contains("INTERNAL_SERVER_ERROR") && message.contains("next sync"), "{message}");
+    let why = if ending == Ending::Failed { "INTERNAL_SERVER_ERROR" } else { "CANCELED" };
+    assert!(message.contains("bulk operation") && message.contains(why) && message.contains("next sync"), "{message}");
     assert!(!message.contains(shopify::ACCESS_TOKEN));
     assert_eq!(storage.count_products(STORE).await.unwrap(), 0);
     {
         let c = api.controls();
         assert_eq!(c.bulk.ops.len(), 2, "a new operation was started for the retry");
-        assert!(c.bulk.ops[0].fail.is_some() && c.bulk.ops[1].fail.is_none());
+        let ended = |op: &shopify::bulk::BulkOp| op.fail.is_some() || op.canceled;
+        assert!(ended(&c.bulk.ops[0]) && !ended(&c.bulk.ops[1]), "{ending:?}");
+        assert!(c.bulk.downloads.is_empty(), "an operation that ended without a file has nothing to read");
     }
-    the_retry_continues_with_the_operation_started_for_it(&api, &app, &storage, active).await;
-}
 
-/// After a sync failed on an ended bulk operation: the next run picks up
-/// the operation that failure started and lands the whole catalog.
-async fn the_retry_continues_with_the_operation_started_for_it(api: &ShopifyEmulator, app: &App, storage: &Arc<dyn Storage>, active: usize) {
     let report = app.sync_store(STORE, SyncMode::Incremental).await.expect("the retry resumes with the new operation");
     assert_eq!(report.created, active, "{report:?}");
     assert_eq!(storage.count_products(STORE).await.unwrap(), active as u64);
     assert_eq!(api.controls().bulk.ops.len(), 2, "the retry used the operation started for it");
     let state = storage.get_sync_state(STORE).await.unwrap().expect("state");
     assert!(state.last_full_at.is_some() && state.last_error.is_none(), "{state:?}");
-    assert_well_behaved(api);
-}
-
-/// Canceled from elsewhere (the merchant's admin, another process of the
-/// app) while it runs: the sync waits through `CANCELING`, fails naming the
-/// operation and the status, and the retry continues with the operation
-/// started for it; nothing is lost and nothing is applied twice.
-#[tokio::test]
-async fn a_canceled_bulk_operation_fails_the_sync_clearly_and_the_retry_continues_with_a_new_one() {
-    let api = ShopifyEmulator::start(small_shop()).await;
-    let active = api.controls().shop.active_products();
-    api.controls().bulk.cancel_next = 1;
-    let (app, storage) = gateway(&api, json!({})).await;
-
-    let failed = app.sync_store(STORE, SyncMode::Full).await.expect_err("the bulk operation was canceled");
-    let message = failed.to_string();
-    assert!(message.contains("bulk operation") && message.contains("CANCELED") && message.contains("next sync"), "{message}");
-    assert!(!message.contains(shopify::ACCESS_TOKEN));
-    assert_eq!(storage.count_products(STORE).await.unwrap(), 0);
-    {
-        let c = api.controls();
-        assert_eq!(c.bulk.ops.len(), 2, "a new operation was started for the retry");
-        assert!(c.bulk.ops[0].canceled && !c.bulk.ops[1].canceled);
-        assert!(c.bulk.downloads.is_empty(), "a canceled operation has no file to read");
-    }
-    the_retry_continues_with_the_operation_started_for_it(&api, &app, &storage, active).await;
+    assert_well_behaved(&api);
 }
 
 #[tokio::test]

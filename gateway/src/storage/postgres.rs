@@ -577,22 +577,19 @@ impl CatalogStore for PgStorage {
     }
 
     async fn lease_store_sync(&self, store_id: &str) -> StorageResult<Option<SyncLease>> {
-        let mut conn = self.pool.acquire().await?;
+        // A session of its own, outside the pool: the lock lives exactly as
+        // long as it (dropping the lease closes it, and a dead process's
+        // session ends with it), and a sync never waits for a pool slot
+        // its own lease holds (a pool of one would deadlock).
+        let mut session = PgConnection::connect_with(&self.pool.connect_options()).await?;
         // A session-level advisory lock, keyed by schema and store, so two
         // gateways on one database never sync a store at the same time (nor
         // spend its API budget twice).
         let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtextextended('chatgw sync ' || current_schema() || ' ' || $1, 0))")
             .bind(store_id)
-            .fetch_one(&mut *conn)
+            .fetch_one(&mut session)
             .await?;
-        if !taken {
-            return Ok(None);
-        }
-        // The lock lives as long as this session: the connection is closed
-        // rather than pooled when the lease is dropped, so the lock never
-        // outlives the sync on a reused connection.
-        conn.close_on_drop();
-        Ok(Some(SyncLease::holding(conn)))
+        Ok(taken.then(|| SyncLease::holding(session)))
     }
 
     async fn get_sync_state(&self, store_id: &str) -> StorageResult<Option<SyncState>> {

@@ -11,13 +11,11 @@
 //! Texts of a batch are stacked without padding, so a short card costs
 //! only its own tokens. On x86-64 the dense layers run on AMX tiles in
 //! bf16, or as 16-bit integer products with AVX-512 VNNI, AVX-VNNI or AVX2
-//! ([`gemm`]), whichever the CPU has; elsewhere in f32.
+//! (`chatgw_e5::gemm`), whichever the CPU has; elsewhere in f32.
 //!
 //! The model, tokenizer and encoder live in the `chatgw-e5` crate (built
 //! at full optimisation even in debug builds); this module is the glue:
 //! prefixes and token caps, threads, CPU permits, the [`Embedder`] impl.
-
-pub use chatgw_e5::{batch, encoder, gemm, model, tokenizer};
 
 use std::path::Path;
 use std::sync::Arc;
@@ -25,9 +23,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use tokio::sync::Semaphore;
 
-pub use gemm::Kernel;
-pub use model::{FETCH_HINT, Model, ModelError};
-pub use tokenizer::TextKind;
+pub use chatgw_e5::{FETCH_HINT, Kernel, Model, ModelError, TextKind};
 
 use super::{EmbedError, Embedder};
 

@@ -773,6 +773,8 @@ const PRODUCT_TYPES: &[(&str, &[&str])] = &[
 
 /// True when `word` is a form of `stem`: the stem with a short ending
 /// (plural, case) or, for longer stems, the end of a compound ("leinenhemd").
+/// The rule [`TypeIndex`] applies to every stem at once; kept as the test's
+/// reference.
 #[cfg(test)]
 fn word_is_stem(word: &str, stem: &str) -> bool {
     if let Some(exact) = stem.strip_prefix('=') {
