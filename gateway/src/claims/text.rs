@@ -99,9 +99,31 @@ fn matches_at(words: &[Word], at: usize, cue: &str) -> bool {
     true
 }
 
+/// The first bytes the words start with: a cue whose first byte is not
+/// among them cannot match anywhere, and most of a lexicon's cues are
+/// ruled out by that one test instead of one per word.
+struct FirstBytes([u64; 4]);
+
+impl FirstBytes {
+    fn of(words: &[Word]) -> Self {
+        let mut set = [0u64; 4];
+        for word in words {
+            if let Some(&b) = word.folded.as_bytes().first() {
+                set[usize::from(b >> 6)] |= 1 << (b & 63);
+            }
+        }
+        Self(set)
+    }
+
+    fn may_start(&self, cue: &str) -> bool {
+        cue.as_bytes().first().is_some_and(|&b| self.0[usize::from(b >> 6)] & (1 << (b & 63)) != 0)
+    }
+}
+
 /// All positions of any of `cues` in `words`.
 pub(crate) fn cue_positions(words: &[Word], cues: &[&str]) -> Vec<usize> {
-    cues.iter().filter_map(|cue| find_cue(words, cue)).collect()
+    let first = FirstBytes::of(words);
+    cues.iter().filter(|cue| first.may_start(cue)).filter_map(|cue| find_cue(words, cue)).collect()
 }
 
 /// Whether one of `cues` starts at word `at`.
@@ -110,7 +132,8 @@ pub(crate) fn cue_at(words: &[Word], at: usize, cues: &[&str]) -> bool {
 }
 
 pub(crate) fn has_any(words: &[Word], cues: &[&str]) -> bool {
-    cues.iter().any(|cue| find_cue(words, cue).is_some())
+    let first = FirstBytes::of(words);
+    cues.iter().any(|cue| first.may_start(cue) && find_cue(words, cue).is_some())
 }
 
 /// Acronyms match only when written in capitals: "como IA" is a slip, the
@@ -141,5 +164,9 @@ mod tests {
         assert_eq!(find_cue(&w, "in stock"), Some(3));
         assert_eq!(find_cue(&w, "agotad*"), Some(11));
         assert_eq!(find_cue(&w, "out of stock"), None);
+        assert!(has_any(&w, &["sold out", "agotad*"]));
+        assert!(!has_any(&w, &["sold out", "ausverkauft"]));
+        assert_eq!(cue_positions(&w, &["zzz", "in stock", "große m"]), [3, 8]);
+        assert!(!has_any(&[], &["in stock"]));
     }
 }
