@@ -12,7 +12,8 @@ use std::time::Duration;
 use chatgw::catalog::{Product, ProductCard, Review, Translation, Variant};
 use chatgw::classify::Label;
 use chatgw::storage::{
-    CardEmbedding, CatalogStore, Conversation, MessageRole, PgStorage, SqliteStorage, Storage, StoreRecord, StoredMessage, TextQuery, UpsertOutcome,
+    CardEmbedding, CatalogStore, Conversation, MessageAnalysis, MessageRole, PgStorage, SqliteStorage, Storage, StoreRecord, StoredMessage, TextQuery,
+    UpsertOutcome,
 };
 use chrono::{DateTime, SubsecRound, Utc};
 use rand::rngs::StdRng;
@@ -488,6 +489,76 @@ mod suite {
         assert!(s.append_message("shop", &message("m-x", "c2", MessageRole::User, "hi", t0)).await.is_err(), "unknown conversation");
     }
 
+    /// The answer and the analysis of the message it answers are written
+    /// together, in that store only; `None` leaves a value as it was.
+    pub async fn answers_carry_the_analysis(s: &dyn Storage) {
+        let t0 = now();
+        for store in ["shop", "other"] {
+            s.create_conversation_with_message(
+                &Conversation { id: "c1".into(), store_id: store.into(), created_at: t0 },
+                &message("m-q", "c1", MessageRole::User, "¿Tenéis camisas de lino?", t0),
+            )
+            .await
+            .unwrap();
+        }
+        let mut answer = message("m-a", "c1", MessageRole::Assistant, "Sí: la camisa Breezy.", t0);
+        answer.language = Some("es".into());
+        answer.model = Some("offline".into());
+        answer.latency_ms = Some(3);
+        answer.tool_calls = serde_json::json!([{ "name": "get_stock", "result": { "product_id": "p1" } }]);
+        let analysed = MessageAnalysis { message_id: "m-q", language: Some("es"), label: Some(Label::Normal) };
+        s.append_answer("shop", &analysed, &answer).await.unwrap();
+        let listed = s.list_messages("shop", "c1").await.unwrap();
+        assert_eq!(listed.len(), 2);
+        assert_eq!((listed[0].language.as_deref(), listed[0].label), (Some("es"), Some(Label::Normal)));
+        assert_eq!(listed[1], answer);
+        assert_eq!(s.list_messages("other", "c1").await.unwrap()[0].label, None, "another store's message with the same id is untouched");
+
+        // Again (a retried write): the answer is not doubled; None keeps values.
+        let unchanged = MessageAnalysis { message_id: "m-q", language: None, label: None };
+        s.append_answer("shop", &unchanged, &answer).await.unwrap();
+        let again = s.list_messages("shop", "c1").await.unwrap();
+        assert_eq!(again, listed);
+        // An answer to a conversation the store does not have is refused.
+        let stray = message("m-s", "c-none", MessageRole::Assistant, "x", t0);
+        assert!(s.append_answer("shop", &analysed, &stray).await.is_err(), "unknown conversation");
+    }
+
+    /// Reads after each kind of write see that write, however often the
+    /// products were read before (the SQLite backend keeps what it read).
+    pub async fn product_reads_see_every_write(s: &dyn Storage) {
+        put_store(s, "shop").await;
+        put_store(s, "other").await;
+        let mut shirt = product("p1", "Linen Shirt");
+        let boots = product("p2", "Chelsea Boots");
+        put(s, "shop", &shirt).await;
+        put(s, "shop", &boots).await;
+        put(s, "other", &product("p1", "Wool Sweater")).await;
+        let both = ["p1".to_owned(), "p2".to_owned()];
+        let titles = |products: Vec<Product>| products.into_iter().map(|p| p.title).collect::<Vec<_>>();
+        for _ in 0..2 {
+            assert_eq!(titles(s.get_products("shop", &both).await.unwrap()), ["Linen Shirt", "Chelsea Boots"]);
+        }
+
+        shirt.title = "Linen Shirt, relaxed".into();
+        shirt.updated_at = Some(now() + chrono::Duration::seconds(1));
+        put(s, "shop", &shirt).await;
+        assert_eq!(titles(s.get_products("shop", &both).await.unwrap()), ["Linen Shirt, relaxed", "Chelsea Boots"], "an upsert");
+
+        assert_eq!(s.set_stock("shop", &[("p2-M".into(), 0)]).await.unwrap(), 1);
+        let read = s.get_products("shop", &["p2".to_owned()]).await.unwrap();
+        assert_eq!(read[0].variants[0].inventory_quantity, Some(0), "a stock level");
+
+        assert!(s.delete_product("shop", "p2").await.unwrap());
+        assert_eq!(titles(s.get_products("shop", &both).await.unwrap()), ["Linen Shirt, relaxed"], "a delete");
+
+        s.get_products("shop", &both).await.unwrap();
+        let later = now() + chrono::Duration::seconds(5);
+        assert_eq!(s.delete_products_as_of("shop", &[("p1".into(), later)]).await.unwrap(), 1);
+        assert!(s.get_products("shop", &both).await.unwrap().is_empty(), "a delete as of a time");
+        assert_eq!(titles(s.get_products("other", &["p1".to_owned()]).await.unwrap()), ["Wool Sweater"], "another store's product stays");
+    }
+
     pub async fn isolation(s: &dyn Storage) {
         put_store(s, "a").await;
         put_store(s, "b").await;
@@ -721,6 +792,8 @@ both_backends!(
     text_search_widens_only_when_too_few_match_all,
     text_search_spanish,
     conversations_and_messages,
+    answers_carry_the_analysis,
+    product_reads_see_every_write,
     isolation,
     older_versions_are_stale,
     deletes_leave_tombstones,
@@ -1081,9 +1154,10 @@ async fn sqlite_file_database_persists() {
         s.migrate().await.unwrap();
         put(&s, "shop", &p).await;
         embed_all(&s, "shop", MODEL, &[(&p, vec![0.6, 0.8])]).await;
-        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(s.pool()).await.unwrap();
+        let pool = s.pool().expect("a file database has a pool");
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(pool).await.unwrap();
         assert_eq!(mode, "wal");
-        s.pool().close().await;
+        pool.close().await;
     }
     let s = SqliteStorage::open(path).await.unwrap();
     s.migrate().await.unwrap();

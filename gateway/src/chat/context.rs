@@ -41,10 +41,13 @@ impl Turn {
     pub(super) async fn understand(&mut self) -> Result<TurnContext, TurnError> {
         let history = self.history().await?;
         let previous_language = history.iter().rev().find(|e| e.role == MessageRole::User).and_then(|e| e.language.clone());
-        let analysis = match (&mut self.analysis).await {
-            Ok(analysis) => analysis,
-            // Only a panic inside the detector gets here; detect again.
-            Err(_) => lang::analyze(&self.message),
+        let analysis = match self.analysis.take() {
+            Some(pending) => match pending.await {
+                Ok(analysis) => analysis,
+                // Only a panic inside the detector gets here; detect again.
+                Err(_) => lang::analyze(&self.message),
+            },
+            None => lang::analyze(&self.message),
         };
         let config = &self.store.config;
         let detection =

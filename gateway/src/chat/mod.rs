@@ -91,6 +91,10 @@ pub enum ChatError {
     Storage(#[from] StorageError),
 }
 
+/// Messages up to this many characters are analysed on the turn's own
+/// thread; longer ones on a blocking thread.
+const INLINE_ANALYSIS_CHARS: usize = 400;
+
 /// Longest session id a request may name; a longer one starts a new session.
 pub const MAX_SESSION_ID_LEN: usize = 128;
 
@@ -136,10 +140,15 @@ pub async fn start_turn(ctx: &ChatContext, store: Arc<StoreRuntime>, request: Tu
     };
 
     let user_message = StoredMessage::new(&conversation.id, MessageRole::User, message.clone());
-    // Language statistics are the costliest CPU step of a turn; they need
-    // only the text, so they run while the message is being stored.
-    let text = message.clone();
-    let analysis = tokio::task::spawn_blocking(move || lang::analyze(&text));
+    // Language statistics are the costliest CPU step of a turn. A long
+    // message's run on a blocking thread while the message is stored; a
+    // shopper's usual message takes a fraction of a millisecond, less than
+    // handing it to another thread and back costs under load, so the turn
+    // runs it itself (`understand`).
+    let analysis = (chars > INLINE_ANALYSIS_CHARS).then(|| {
+        let text = message.clone();
+        tokio::task::spawn_blocking(move || lang::analyze(&text))
+    });
     if is_new {
         ctx.storage.create_conversation_with_message(&conversation, &user_message).await?;
     } else {

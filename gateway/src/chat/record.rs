@@ -8,7 +8,7 @@ use super::converse::Draft;
 use super::turn::Turn;
 use super::{ChatEvent, Done, TurnError};
 use crate::session::HistoryEntry;
-use crate::storage::{MessageRole, StoredMessage};
+use crate::storage::{MessageAnalysis, MessageRole, StoredMessage};
 
 impl Turn {
     /// `shown`: the products the shopper was shown this turn; `ticket_id`:
@@ -32,7 +32,9 @@ impl Turn {
             cost: draft.cost,
             created_at: Utc::now(),
         };
-        self.ctx.storage.append_message(&config.id, &assistant).await?;
+        // The shopper message's language and label go with the answer (one
+        // round trip); a turn that ends without one writes them alone.
+        self.ctx.storage.append_answer(&config.id, &self.analysis_of(context), &assistant).await?;
         let mut discussed: Vec<String> = draft.outcomes.iter().filter_map(|o| o.result.get("product_id").and_then(|v| v.as_str()).map(str::to_owned)).collect();
         discussed.extend(shown.iter().cloned());
         // The answer is stored durably; a session store that missed it
@@ -60,5 +62,21 @@ impl Turn {
         }))
         .await;
         Ok(())
+    }
+
+    /// What the turn found out about the shopper's message.
+    pub(super) fn analysis_of<'a>(&'a self, context: &'a TurnContext) -> MessageAnalysis<'a> {
+        MessageAnalysis { message_id: &self.user_message.id, language: Some(context.reply_language()), label: Some(context.classification.label) }
+    }
+
+    /// Writes the analysis of the shopper's message when the turn ends
+    /// without an answer to write it with (the failure is logged: the turn's
+    /// own error is the one the shopper hears of).
+    pub(super) async fn record_analysis_alone(&self, context: &TurnContext) {
+        let analysis = self.analysis_of(context);
+        let written = self.ctx.storage.set_message_analysis(&self.store.config.id, analysis.message_id, analysis.language, analysis.label).await;
+        if let Err(error) = written {
+            tracing::warn!(%error, conversation = %self.conversation_id, "the analysis of a message that got no answer was not stored");
+        }
     }
 }

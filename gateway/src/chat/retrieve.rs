@@ -31,13 +31,11 @@ pub(super) struct Retrieval {
 }
 
 impl Turn {
-    /// Searches the catalog (while the message's analysis is written) and
-    /// shows the best products.
+    /// Searches the catalog and shows the best products.
     pub(super) async fn retrieve(&self, context: &TurnContext) -> Result<Retrieval, TurnError> {
         let store = self.store.clone();
         let config = &store.config;
         let reply = context.reply_language();
-        let record_analysis = self.ctx.storage.set_message_analysis(&config.id, &self.user_message.id, Some(reply), Some(context.classification.label));
 
         let earlier: Vec<String> = context.earlier_shopper_messages();
         let mut languages = config.languages.clone();
@@ -46,9 +44,7 @@ impl Turn {
         }
         let options = SearchOptions::from(&config.retrieval);
         let query = ShopperQuery { message: &self.message, earlier: &earlier, languages: &languages, pairings: &config.retrieval.pairings };
-        let (recorded, cards) = tokio::join!(record_analysis, store.search.search_shopper_cards(&config.id, query, options));
-        recorded?;
-        let found = cards?;
+        let found = store.search.search_shopper_cards(&config.id, query, options).await?;
         let cards = self.in_stock_first(found.cards, &found.sizes).await;
         let recent_product_ids = context.recent_product_ids();
         let cards = self.with_recent_products(cards, &recent_product_ids).await?;

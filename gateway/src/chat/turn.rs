@@ -22,8 +22,10 @@ pub(super) struct Turn {
     pub conversation_id: String,
     pub is_new: bool,
     pub message: String,
-    /// Language statistics, computed while the message was being stored.
-    pub analysis: tokio::task::JoinHandle<lang::Analysis>,
+    /// Language statistics of a long message, computed on a blocking
+    /// thread while it was being stored (a short one's are computed when
+    /// the turn needs them).
+    pub analysis: Option<tokio::task::JoinHandle<lang::Analysis>>,
     pub locale: Option<String>,
     /// The shopper's address, when the request came over HTTP.
     pub client_ip: Option<std::net::IpAddr>,
@@ -72,8 +74,18 @@ impl Turn {
         if let Route::Finished = self.route(&context).await? {
             return Ok(());
         }
-        let retrieval = self.retrieve(&context).await?;
-        let draft = self.converse(&context, &retrieval).await?;
+        let answered = async {
+            let retrieval = self.retrieve(&context).await?;
+            let draft = self.converse(&context, &retrieval).await?;
+            Ok::<_, TurnError>((retrieval, draft))
+        };
+        let (retrieval, draft) = match answered.await {
+            Ok(answered) => answered,
+            Err(error) => {
+                self.record_analysis_alone(&context).await;
+                return Err(error);
+            }
+        };
         let shown: Vec<String> = retrieval.shown.iter().map(|p| p.id.clone()).collect();
         self.record(&context, &shown, draft, None).await
     }

@@ -30,6 +30,7 @@ macro_rules! bind_message {
 
 mod pg_text;
 pub mod postgres;
+mod product_cache;
 pub mod reconnect;
 pub mod sqlite;
 pub mod text_index;
@@ -499,6 +500,15 @@ pub trait CatalogStore: Send + Sync + 'static {
     async fn text_search(&self, store_id: &str, query: &TextQuery, k: usize) -> StorageResult<Vec<ScoredProduct>>;
 }
 
+/// What the pipeline found out about a stored shopper message (`None`
+/// leaves a value as it was).
+#[derive(Debug, Clone, Copy)]
+pub struct MessageAnalysis<'a> {
+    pub message_id: &'a str,
+    pub language: Option<&'a str>,
+    pub label: Option<Label>,
+}
+
 /// Conversations and their transcripts.
 #[async_trait]
 pub trait ConversationStore: Send + Sync + 'static {
@@ -513,6 +523,15 @@ pub trait ConversationStore: Send + Sync + 'static {
     }
     /// Records what the pipeline found out about a stored shopper message.
     async fn set_message_analysis(&self, store_id: &str, message_id: &str, language: Option<&str>, label: Option<Label>) -> StorageResult<()>;
+    /// Stores the assistant's answer and records the analysis of the
+    /// shopper message it answers (as [`set_message_analysis`]). The backends
+    /// do both in one round trip: it is the last step of every answered turn.
+    ///
+    /// [`set_message_analysis`]: ConversationStore::set_message_analysis
+    async fn append_answer(&self, store_id: &str, answered: &MessageAnalysis<'_>, answer: &StoredMessage) -> StorageResult<()> {
+        self.set_message_analysis(store_id, answered.message_id, answered.language, answered.label).await?;
+        self.append_message(store_id, answer).await
+    }
     /// The transcript, oldest first.
     async fn list_messages(&self, store_id: &str, conversation_id: &str) -> StorageResult<Vec<StoredMessage>>;
 }

@@ -43,8 +43,8 @@ use super::pg_text::PgTexts;
 use super::text_index::{TextEntry, Widened, Widening, index_title, widening_steps};
 use super::tickets::{self, TicketRow, bind_ticket};
 use super::{
-    CardEmbedding, CatalogStore, Conversation, ConversationStore, MessageRole, RunPlan, StaleCard, Storage, StorageError, StorageResult, StoreRecord,
-    StoredMessage, StoredVersion, SyncLease, SyncState, TextQuery, Ticket, TicketStatus, UpsertOutcome, upsert_runs,
+    CardEmbedding, CatalogStore, Conversation, ConversationStore, MessageAnalysis, MessageRole, RunPlan, StaleCard, Storage, StorageError, StorageResult,
+    StoreRecord, StoredMessage, StoredVersion, SyncLease, SyncState, TextQuery, Ticket, TicketStatus, UpsertOutcome, upsert_runs,
 };
 use crate::catalog::{Product, ProductCard, Review, Translation, Variant};
 use crate::classify::Label;
@@ -73,6 +73,17 @@ const INSERT_MESSAGE: &str = "INSERT INTO messages (store_id, id, conversation_i
 /// A new conversation and its first message in one round trip.
 const INSERT_CONVERSATION_AND_MESSAGE: &str = "WITH conversation AS (
                  INSERT INTO conversations (store_id, id, created_at) VALUES ($1, $3, $15) ON CONFLICT (store_id, id) DO NOTHING
+             )
+             INSERT INTO messages (store_id, id, conversation_id, role, text, language, label, tool_calls, model,
+                                   latency_ms, prompt_tokens, completion_tokens, cost, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+             ON CONFLICT (store_id, id) DO NOTHING";
+
+/// An answer and the analysis of the shopper message it answers in one
+/// round trip (the message's 14 parameters, then language, label and the
+/// answered message's id).
+const ANALYSE_AND_INSERT_ANSWER: &str = "WITH analysed AS (
+                 UPDATE messages SET language = COALESCE($15, language), label = COALESCE($16, label) WHERE store_id = $1 AND id = $17
              )
              INSERT INTO messages (store_id, id, conversation_id, role, text, language, label, tool_calls, model,
                                    latency_ms, prompt_tokens, completion_tokens, cost, created_at)
@@ -245,6 +256,12 @@ impl PgStorage {
             query = query.bind(micros(created));
         }
         query.execute(&self.pool).await.map(drop).map_err(|e| message_insert_error(e, store_id, message))
+    }
+
+    /// A connection from the pool, for one statement (the ticket
+    /// statements shared with SQLite take theirs this way).
+    pub(super) async fn db(&self) -> StorageResult<sqlx::pool::PoolConnection<sqlx::Postgres>> {
+        Ok(self.pool.acquire().await?)
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -832,6 +849,17 @@ impl ConversationStore for PgStorage {
             )));
         }
         self.insert_message(INSERT_CONVERSATION_AND_MESSAGE, &conversation.store_id, message, Some(conversation.created_at)).await
+    }
+
+    async fn append_answer(&self, store_id: &str, answered: &MessageAnalysis<'_>, answer: &StoredMessage) -> StorageResult<()> {
+        bind_message!(sqlx::query(ANALYSE_AND_INSERT_ANSWER), store_id, answer)
+            .bind(answered.language)
+            .bind(answered.label.map(Label::as_str))
+            .bind(answered.message_id)
+            .execute(&self.pool)
+            .await
+            .map(drop)
+            .map_err(|e| message_insert_error(e, store_id, answer))
     }
 
     async fn set_message_analysis(&self, store_id: &str, message_id: &str, language: Option<&str>, label: Option<Label>) -> StorageResult<()> {

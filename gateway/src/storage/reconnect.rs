@@ -17,8 +17,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::{
-    CardEmbedding, CatalogStore, Conversation, ConversationStore, StaleCard, Storage, StorageError, StorageResult, StoreRecord, StoredMessage, SyncLease, SyncState,
-    TextQuery, Ticket, TicketStatus, TicketStore, UpsertOutcome,
+    CardEmbedding, CatalogStore, Conversation, ConversationStore, MessageAnalysis, StaleCard, Storage, StorageError, StorageResult, StoreRecord, StoredMessage,
+    SyncLease, SyncState, TextQuery, Ticket, TicketStatus, TicketStore, UpsertOutcome,
 };
 use crate::catalog::{Product, ProductCard, Variant};
 use crate::classify::Label;
@@ -153,6 +153,9 @@ impl<S: Storage> ConversationStore for Reconnecting<S> {
     }
     async fn set_message_analysis(&self, store_id: &str, message_id: &str, language: Option<&str>, label: Option<Label>) -> StorageResult<()> {
         self.once_more(|| self.inner.set_message_analysis(store_id, message_id, language, label)).await
+    }
+    async fn append_answer(&self, store_id: &str, answered: &MessageAnalysis<'_>, answer: &StoredMessage) -> StorageResult<()> {
+        self.once_more(|| self.inner.append_answer(store_id, answered, answer)).await
     }
     async fn list_messages(&self, store_id: &str, conversation_id: &str) -> StorageResult<Vec<StoredMessage>> {
         self.once_more(|| self.inner.list_messages(store_id, conversation_id)).await

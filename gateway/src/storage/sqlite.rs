@@ -9,7 +9,9 @@
 //! it). That in-process cache is sound because this backend is meant for
 //! one gateway process owning its database file: a second process writing
 //! the same file would not be seen until restart. Use PostgreSQL to run
-//! several gateway processes.
+//! several gateway processes. Products read by chat turns are kept the same
+//! way ([`ProductCache`]), dropped by this value's writes to a store's
+//! products and variants.
 
 use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
@@ -19,20 +21,22 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::types::Json;
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
+use sqlx::{ConnectOptions, Connection, QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
 
 use super::postgres::{
     check_card, check_embeddings, clamp_limit, clean_terms, fold, in_given_order, message_insert_error, micros, product_fingerprint, unique_variants,
     valid_dims,
 };
+use super::product_cache::ProductCache;
 use super::text_index::{TEXT_INDEX_MAX_CARDS, TextEntry, TextIndexes, Widened, Widening, build_index, index_title, widening_steps};
 use super::tickets::{self, TicketRow, bind_ticket};
 use super::vector_index::{VectorIndex, decode_f32_le, encode_f32_le};
 use super::{
-    CardEmbedding, CatalogStore, Conversation, ConversationStore, MessageRole, RunPlan, StaleCard, Storage, StorageError, StorageResult, StoreRecord,
-    StoredMessage, StoredVersion, SyncLease, SyncState, TextQuery, Ticket, TicketStatus, UpsertOutcome, upsert_runs,
+    CardEmbedding, CatalogStore, Conversation, ConversationStore, MessageAnalysis, MessageRole, RunPlan, StaleCard, Storage, StorageError, StorageResult,
+    StoreRecord, StoredMessage, StoredVersion, SyncLease, SyncState, TextQuery, Ticket, TicketStatus, UpsertOutcome, upsert_runs,
 };
 use crate::catalog::{Product, ProductCard, Review, Translation, Variant};
 use crate::classify::Label;
@@ -45,6 +49,14 @@ const INSERT_MESSAGE: &str = "INSERT INTO messages (store_id, id, conversation_i
              ON CONFLICT (store_id, id) DO NOTHING";
 /// A new conversation and its first message in one round trip.
 const INSERT_CONVERSATION_AND_MESSAGE: &str = "INSERT INTO conversations (store_id, id, created_at) VALUES (?1, ?3, ?15) ON CONFLICT (store_id, id) DO NOTHING;
+             INSERT INTO messages (store_id, id, conversation_id, role, text, language, label, tool_calls, model,
+                                   latency_ms, prompt_tokens, completion_tokens, cost, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+             ON CONFLICT (store_id, id) DO NOTHING";
+/// An answer and the analysis of the shopper message it answers in one
+/// round trip (the message's 14 parameters, then language, label and the
+/// answered message's id).
+const ANALYSE_AND_INSERT_ANSWER: &str = "UPDATE messages SET language = COALESCE(?15, language), label = COALESCE(?16, label) WHERE store_id = ?1 AND id = ?17;
              INSERT INTO messages (store_id, id, conversation_id, role, text, language, label, tool_calls, model,
                                    latency_ms, prompt_tokens, completion_tokens, cost, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
@@ -65,8 +77,44 @@ struct VectorCache {
     generations: HashMap<String, u64>,
 }
 
+/// How the backend reaches its database. A private in-memory database
+/// lives in a single connection, which statements take in turn through a
+/// fair lock: through a pool, every statement also paid a release task and
+/// a ping round trip to the connection's thread, and under load the one
+/// connection sat idle between statements while they ran.
+enum Db {
+    Memory(tokio::sync::Mutex<SqliteConnection>),
+    File(SqlitePool),
+}
+
+/// A connection held for a statement or a transaction.
+pub(super) enum DbConnection<'a> {
+    Memory(tokio::sync::MutexGuard<'a, SqliteConnection>),
+    File(PoolConnection<Sqlite>),
+}
+
+impl std::ops::Deref for DbConnection<'_> {
+    type Target = SqliteConnection;
+
+    fn deref(&self) -> &SqliteConnection {
+        match self {
+            DbConnection::Memory(guard) => guard,
+            DbConnection::File(connection) => connection,
+        }
+    }
+}
+
+impl std::ops::DerefMut for DbConnection<'_> {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        match self {
+            DbConnection::Memory(guard) => guard,
+            DbConnection::File(connection) => connection,
+        }
+    }
+}
+
 pub struct SqliteStorage {
-    pool: SqlitePool,
+    db: Db,
     vectors: Mutex<VectorCache>,
     /// The loaded full-text indexes (see [`TextIndex`]); stores with more
     /// cards than `text_index_max` are ranked by FTS5 instead.
@@ -74,11 +122,17 @@ pub struct SqliteStorage {
     /// Stores with more cards are ranked by FTS5 ([`TEXT_INDEX_MAX_CARDS`]
     /// unless changed).
     text_index_max: AtomicUsize,
+    /// Products as last read, for chat turns' card loads.
+    products: ProductCache,
 }
 
 impl std::fmt::Debug for SqliteStorage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteStorage").field("pool_size", &self.pool.size()).finish_non_exhaustive()
+        let connections = match &self.db {
+            Db::Memory(_) => 1,
+            Db::File(pool) => pool.size(),
+        };
+        f.debug_struct("SqliteStorage").field("connections", &connections).finish_non_exhaustive()
     }
 }
 
@@ -99,17 +153,27 @@ impl SqliteStorage {
             options.create_if_missing(true).journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Normal)
         };
         let options = options.foreign_keys(true).busy_timeout(Duration::from_secs(10));
-        let pool = if memory {
+        if memory {
             // One connection that never closes: the database lives in it.
-            SqlitePoolOptions::new().max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None).connect_with(options).await?
-        } else {
-            SqlitePoolOptions::new().max_connections(4).connect_with(options).await?
-        };
+            let connection = options.connect().await?;
+            return Ok(Self::with_db(Db::Memory(tokio::sync::Mutex::new(connection))));
+        }
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
         Ok(Self::from_pool(pool))
     }
 
     pub fn from_pool(pool: SqlitePool) -> Self {
-        Self { pool, vectors: Mutex::new(VectorCache::default()), texts: TextIndexes::default(), text_index_max: AtomicUsize::new(TEXT_INDEX_MAX_CARDS) }
+        Self::with_db(Db::File(pool))
+    }
+
+    fn with_db(db: Db) -> Self {
+        Self {
+            db,
+            vectors: Mutex::new(VectorCache::default()),
+            texts: TextIndexes::default(),
+            text_index_max: AtomicUsize::new(TEXT_INDEX_MAX_CARDS),
+            products: ProductCache::default(),
+        }
     }
 
     /// Stores with more than `n` cards are ranked by FTS5 instead of an
@@ -133,21 +197,37 @@ impl SqliteStorage {
         if let Some(created) = conversation_created {
             query = query.bind(micros(created));
         }
-        query.execute(&self.pool).await.map(drop).map_err(|e| message_insert_error(e, store_id, message))
+        query.execute(&mut *self.db().await?).await.map(drop).map_err(|e| message_insert_error(e, store_id, message))
     }
 
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
+    /// The pool of a file database (an in-memory one has a single
+    /// connection and no pool).
+    pub fn pool(&self) -> Option<&SqlitePool> {
+        match &self.db {
+            Db::Memory(_) => None,
+            Db::File(pool) => Some(pool),
+        }
+    }
+
+    /// A connection for a statement or a transaction: the in-memory
+    /// database's one connection (waiters take turns), or one from the pool.
+    pub(super) async fn db(&self) -> StorageResult<DbConnection<'_>> {
+        Ok(match &self.db {
+            Db::Memory(connection) => DbConnection::Memory(connection.lock().await),
+            Db::File(pool) => DbConnection::File(pool.acquire().await?),
+        })
     }
 
     /// Writes many products with their cards in one transaction, for the
     /// first load of a big catalog (seeding, benchmarks). Existing rows are
     /// overwritten (embeddings kept) without computing an [`UpsertOutcome`].
     pub async fn import_products(&self, store_id: &str, items: &[(Product, ProductCard)]) -> StorageResult<()> {
+        let _changed = self.products.changing(store_id);
         for (product, card) in items {
             check_card(product, card)?;
         }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut db = self.db().await?;
+        let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
         for chunk in items.chunks(500) {
             let refs: Vec<(&Product, &ProductCard)> = chunk.iter().map(|(p, c)| (p, c)).collect();
             write_products(&mut tx, store_id, &refs, true).await?;
@@ -174,7 +254,7 @@ impl SqliteStorage {
         .bind(store_id)
         .bind(model)
         .bind(dims as i64)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.db().await?)
         .await?;
         let mut index = VectorIndex::with_capacity(dims, rows.len());
         for (product_id, blob) in rows {
@@ -199,12 +279,14 @@ impl SqliteStorage {
             Ok(entry) => return Ok(entry),
             Err(generation) => generation,
         };
-        let cards: i64 = sqlx::query_scalar("SELECT count(*) FROM product_cards WHERE store_id = ?1").bind(store_id).fetch_one(&self.pool).await?;
+        let cards: i64 = sqlx::query_scalar("SELECT count(*) FROM product_cards WHERE store_id = ?1").bind(store_id).fetch_one(&mut *self.db().await?).await?;
         let entry = if cards as usize > self.text_index_max.load(Ordering::Relaxed) {
             TextEntry::Database
         } else {
-            let rows: Vec<(String, String, String)> =
-                sqlx::query_as("SELECT product_id, fts_body, fts_title FROM product_cards WHERE store_id = ?1").bind(store_id).fetch_all(&self.pool).await?;
+            let rows: Vec<(String, String, String)> = sqlx::query_as("SELECT product_id, fts_body, fts_title FROM product_cards WHERE store_id = ?1")
+                .bind(store_id)
+                .fetch_all(&mut *self.db().await?)
+                .await?;
             build_index(rows).await?
         };
         Ok(self.texts.keep(store_id, generation, entry))
@@ -238,7 +320,7 @@ impl SqliteStorage {
             .bind(expression)
             .bind(store_id)
             .bind(widened.limit() as i64)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.db().await?)
             .await?;
             if widened.add(rows.into_iter().map(|(id, score)| (id, score as f32))) {
                 break;
@@ -286,12 +368,13 @@ impl Storage for SqliteStorage {
     }
 
     async fn migrate(&self) -> StorageResult<()> {
-        sqlx::migrate!("migrations/sqlite").run(&self.pool).await?;
+        let mut db = self.db().await?;
+        sqlx::migrate!("migrations/sqlite").run_direct(&mut *db).await?;
         Ok(())
     }
 
     async fn ping(&self) -> StorageResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        sqlx::query("SELECT 1").execute(&mut *self.db().await?).await?;
         Ok(())
     }
 
@@ -305,7 +388,7 @@ impl Storage for SqliteStorage {
         .bind(&store.id)
         .bind(&store.name)
         .bind(Json(&store.languages))
-        .execute(&self.pool)
+        .execute(&mut *self.db().await?)
         .await?;
         Ok(())
     }
@@ -314,12 +397,14 @@ impl Storage for SqliteStorage {
 #[async_trait]
 impl CatalogStore for SqliteStorage {
     async fn upsert_products(&self, store_id: &str, items: &[(&Product, &ProductCard)]) -> StorageResult<Vec<UpsertOutcome>> {
+        let _changed = self.products.changing(store_id);
         for (product, card) in items {
             check_card(product, card)?;
         }
         // BEGIN IMMEDIATE takes the write lock: reads and writes of the
         // batch see no other writer.
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut db = self.db().await?;
+        let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
         let mut outcomes = vec![UpsertOutcome::Unchanged; items.len()];
         for run in upsert_runs(items) {
             for (i, outcome) in upsert_run(&mut tx, store_id, &run).await? {
@@ -333,7 +418,9 @@ impl CatalogStore for SqliteStorage {
     }
 
     async fn delete_product(&self, store_id: &str, product_id: &str) -> StorageResult<bool> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let _changed = self.products.changing(store_id);
+        let mut db = self.db().await?;
+        let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
         // The card first, explicitly, so its FTS row goes by trigger.
         sqlx::query("DELETE FROM product_cards WHERE store_id = ?1 AND product_id = ?2").bind(store_id).bind(product_id).execute(&mut *tx).await?;
         let done = sqlx::query("DELETE FROM products WHERE store_id = ?1 AND id = ?2").bind(store_id).bind(product_id).execute(&mut *tx).await?;
@@ -345,10 +432,12 @@ impl CatalogStore for SqliteStorage {
     }
 
     async fn delete_products_as_of(&self, store_id: &str, deletions: &[(String, DateTime<Utc>)]) -> StorageResult<u64> {
+        let _changed = self.products.changing(store_id);
         if deletions.is_empty() {
             return Ok(0);
         }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut db = self.db().await?;
+        let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
         let mut removed = Vec::new();
         for (product_id, at) in deletions {
             let at = micros(*at);
@@ -386,7 +475,7 @@ impl CatalogStore for SqliteStorage {
         sqlx::query("DELETE FROM webhook_deliveries WHERE store_id = ?1 AND received_at_us < ?2")
             .bind(store_id)
             .bind(keep_since.timestamp_micros())
-            .execute(&self.pool)
+            .execute(&mut *self.db().await?)
             .await?;
         let done = sqlx::query(
             "INSERT INTO webhook_deliveries (store_id, delivery_id, received_at_us) VALUES (?1, ?2, ?3)
@@ -395,21 +484,30 @@ impl CatalogStore for SqliteStorage {
         .bind(store_id)
         .bind(delivery_id)
         .bind(received_at.timestamp_micros())
-        .execute(&self.pool)
+        .execute(&mut *self.db().await?)
         .await?;
         Ok(done.rows_affected() == 1)
     }
 
     async fn release_webhook_delivery(&self, store_id: &str, delivery_id: &str) -> StorageResult<()> {
-        sqlx::query("DELETE FROM webhook_deliveries WHERE store_id = ?1 AND delivery_id = ?2").bind(store_id).bind(delivery_id).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM webhook_deliveries WHERE store_id = ?1 AND delivery_id = ?2")
+            .bind(store_id)
+            .bind(delivery_id)
+            .execute(&mut *self.db().await?)
+            .await?;
         Ok(())
     }
 
     async fn get_products(&self, store_id: &str, product_ids: &[String]) -> StorageResult<Vec<Product>> {
+        let kept = self.products.lookup(store_id, product_ids);
+        let mut products = kept.found;
+        if kept.missing.is_empty() {
+            return Ok(in_given_order(product_ids, products));
+        }
+        let mut read: Vec<Product> = Vec::with_capacity(kept.missing.len());
         // One statement: each product with its variants as a JSON array, in
         // position order (one round trip to the connection's thread).
-        let mut products: HashMap<String, Product> = HashMap::with_capacity(product_ids.len());
-        for chunk in product_ids.chunks(MAX_BINDS) {
+        for chunk in kept.missing.chunks(MAX_BINDS) {
             let mut qb = QueryBuilder::<Sqlite>::new(
                 "SELECT p.id, p.handle, p.title, p.description, p.category, p.vendor, p.tags, p.attributes, p.reviews, p.translations,
                         p.url, p.image, p.updated_at,
@@ -424,23 +522,26 @@ impl CatalogStore for SqliteStorage {
                 list.push_bind(id);
             }
             qb.push(")");
-            for row in qb.build().fetch_all(&self.pool).await? {
+            let rows = qb.build().fetch_all(&mut *self.db().await?).await?;
+            for row in rows {
                 let mut product = product_from_row(&row)?;
                 let variants: Json<Vec<Variant>> = row.try_get("variants")?;
                 product.variants = variants.0;
-                products.insert(product.id.clone(), product);
+                read.push(product);
             }
         }
+        self.products.keep(store_id, kept.generation, &read);
+        products.extend(read.into_iter().map(|p| (p.id.clone(), p)));
         Ok(in_given_order(product_ids, products))
     }
 
     async fn count_products(&self, store_id: &str) -> StorageResult<u64> {
-        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM products WHERE store_id = ?1").bind(store_id).fetch_one(&self.pool).await?;
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM products WHERE store_id = ?1").bind(store_id).fetch_one(&mut *self.db().await?).await?;
         Ok(n.max(0) as u64)
     }
 
     async fn product_ids(&self, store_id: &str) -> StorageResult<Vec<String>> {
-        Ok(sqlx::query_scalar("SELECT id FROM products WHERE store_id = ?1 ORDER BY id").bind(store_id).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_scalar("SELECT id FROM products WHERE store_id = ?1 ORDER BY id").bind(store_id).fetch_all(&mut *self.db().await?).await?)
     }
 
     async fn find_variant(&self, store_id: &str, sku: &str) -> StorageResult<Option<(String, Variant)>> {
@@ -450,7 +551,7 @@ impl CatalogStore for SqliteStorage {
         )
         .bind(store_id)
         .bind(sku)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.db().await?)
         .await?;
         row.map(|row| Ok((row.try_get("product_id")?, variant_from_row(&row)?))).transpose()
     }
@@ -459,12 +560,14 @@ impl CatalogStore for SqliteStorage {
         Ok(sqlx::query_scalar("SELECT id FROM products WHERE store_id = ?1 AND synced_at < ?2 ORDER BY id")
             .bind(store_id)
             .bind(micros(time))
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.db().await?)
             .await?)
     }
 
     async fn set_stock(&self, store_id: &str, levels: &[(String, i64)]) -> StorageResult<u64> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let _changed = self.products.changing(store_id);
+        let mut db = self.db().await?;
+        let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
         let mut found = 0;
         for (sku, quantity) in levels {
             let done = sqlx::query("UPDATE variants SET inventory_quantity = ?3 WHERE store_id = ?1 AND sku = ?2")
@@ -487,7 +590,7 @@ impl CatalogStore for SqliteStorage {
 
     async fn get_sync_state(&self, store_id: &str) -> StorageResult<Option<SyncState>> {
         let row: Option<Json<SyncState>> =
-            sqlx::query_scalar("SELECT state FROM connector_sync_state WHERE store_id = ?1").bind(store_id).fetch_optional(&self.pool).await?;
+            sqlx::query_scalar("SELECT state FROM connector_sync_state WHERE store_id = ?1").bind(store_id).fetch_optional(&mut *self.db().await?).await?;
         Ok(row.map(|j| j.0))
     }
 
@@ -499,7 +602,7 @@ impl CatalogStore for SqliteStorage {
         .bind(&state.store_id)
         .bind(Json(state))
         .bind(micros(Utc::now()))
-        .execute(&self.pool)
+        .execute(&mut *self.db().await?)
         .await?;
         Ok(())
     }
@@ -515,7 +618,7 @@ impl CatalogStore for SqliteStorage {
         .bind(store_id)
         .bind(embedding_model)
         .bind(clamp_limit(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.db().await?)
         .await?;
         Ok(rows.into_iter().map(|(product_id, text, content_hash)| StaleCard { product_id, text, content_hash }).collect())
     }
@@ -526,7 +629,8 @@ impl CatalogStore for SqliteStorage {
         };
         let now = micros(Utc::now());
         let mut saved = Vec::with_capacity(embeddings.len());
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut db = self.db().await?;
+        let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
         for e in embeddings {
             // Skipped when the card changed since its text was embedded.
             let done = sqlx::query(
@@ -599,7 +703,7 @@ impl ConversationStore for SqliteStorage {
             .bind(&conversation.store_id)
             .bind(&conversation.id)
             .bind(micros(conversation.created_at))
-            .execute(&self.pool)
+            .execute(&mut *self.db().await?)
             .await?;
         Ok(())
     }
@@ -608,7 +712,7 @@ impl ConversationStore for SqliteStorage {
         let row: Option<(String, String, DateTime<Utc>)> = sqlx::query_as("SELECT id, store_id, created_at FROM conversations WHERE store_id = ?1 AND id = ?2")
             .bind(store_id)
             .bind(conversation_id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.db().await?)
             .await?;
         Ok(row.map(|(id, store_id, created_at)| Conversation { id, store_id, created_at }))
     }
@@ -627,6 +731,17 @@ impl ConversationStore for SqliteStorage {
         self.insert_message(INSERT_CONVERSATION_AND_MESSAGE, &conversation.store_id, message, Some(conversation.created_at)).await
     }
 
+    async fn append_answer(&self, store_id: &str, answered: &MessageAnalysis<'_>, answer: &StoredMessage) -> StorageResult<()> {
+        bind_message!(sqlx::query(ANALYSE_AND_INSERT_ANSWER), store_id, answer)
+            .bind(answered.language)
+            .bind(answered.label.map(Label::as_str))
+            .bind(answered.message_id)
+            .execute(&mut *self.db().await?)
+            .await
+            .map(drop)
+            .map_err(|e| message_insert_error(e, store_id, answer))
+    }
+
     async fn set_message_analysis(&self, store_id: &str, message_id: &str, language: Option<&str>, label: Option<Label>) -> StorageResult<()> {
         // None leaves a value as it was.
         sqlx::query("UPDATE messages SET language = COALESCE(?3, language), label = COALESCE(?4, label) WHERE store_id = ?1 AND id = ?2")
@@ -634,7 +749,7 @@ impl ConversationStore for SqliteStorage {
             .bind(message_id)
             .bind(language)
             .bind(label.map(Label::as_str))
-            .execute(&self.pool)
+            .execute(&mut *self.db().await?)
             .await?;
         Ok(())
     }
@@ -647,7 +762,7 @@ impl ConversationStore for SqliteStorage {
         )
         .bind(store_id)
         .bind(conversation_id)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.db().await?)
         .await?;
         rows.iter()
             .map(|row| {

@@ -52,25 +52,28 @@ pub(super) fn for_postgres(template: &'static str) -> Cow<'static, str> {
 }
 
 /// The one [`TicketStore`](super::TicketStore) implementation, for a
-/// backend with a `pool` field, its dialect's statements from `$dialect`.
+/// backend whose `db()` lends a connection, its dialect's statements from
+/// `$dialect`.
 macro_rules! ticket_store {
     ($backend:ty, $dialect:path) => {
         #[async_trait::async_trait]
         impl $crate::storage::TicketStore for $backend {
             async fn open_ticket(&self, ticket: &Ticket) -> StorageResult<(Ticket, bool)> {
-                let inserted = bind_ticket!(sqlx::query(&$dialect(tickets::INSERT)), ticket).execute(&self.pool).await?.rows_affected() == 1;
+                let inserted = bind_ticket!(sqlx::query(&$dialect(tickets::INSERT)), ticket).execute(&mut *self.db().await?).await?.rows_affected() == 1;
                 let active = self.active_ticket(&ticket.store_id, &ticket.conversation_id).await?;
                 // Resolved between the insert and the read: report the one asked for.
                 Ok((active.unwrap_or_else(|| ticket.clone()), inserted))
             }
 
             async fn active_ticket(&self, store_id: &str, conversation_id: &str) -> StorageResult<Option<Ticket>> {
-                let row: Option<TicketRow> = sqlx::query_as(&$dialect(tickets::ACTIVE)).bind(store_id).bind(conversation_id).fetch_optional(&self.pool).await?;
+                let row: Option<TicketRow> =
+                    sqlx::query_as(&$dialect(tickets::ACTIVE)).bind(store_id).bind(conversation_id).fetch_optional(&mut *self.db().await?).await?;
                 row.map(TicketRow::into_ticket).transpose()
             }
 
             async fn get_ticket(&self, store_id: &str, ticket_id: &str) -> StorageResult<Option<Ticket>> {
-                let row: Option<TicketRow> = sqlx::query_as(&$dialect(tickets::GET)).bind(store_id).bind(ticket_id).fetch_optional(&self.pool).await?;
+                let row: Option<TicketRow> =
+                    sqlx::query_as(&$dialect(tickets::GET)).bind(store_id).bind(ticket_id).fetch_optional(&mut *self.db().await?).await?;
                 row.map(TicketRow::into_ticket).transpose()
             }
 
@@ -82,7 +85,7 @@ macro_rules! ticket_store {
                     .bind(claimed)
                     .bind(resolved)
                     .bind(limit.min(10_000) as i64)
-                    .fetch_all(&self.pool)
+                    .fetch_all(&mut *self.db().await?)
                     .await?;
                 rows.into_iter().map(TicketRow::into_ticket).collect()
             }
@@ -93,7 +96,7 @@ macro_rules! ticket_store {
                     .bind(ticket_id)
                     .bind(agent)
                     .bind(micros(at))
-                    .execute(&self.pool)
+                    .execute(&mut *self.db().await?)
                     .await?
                     .rows_affected();
                 if updated == 0 {
@@ -103,8 +106,13 @@ macro_rules! ticket_store {
             }
 
             async fn resolve_ticket(&self, store_id: &str, ticket_id: &str, at: DateTime<Utc>) -> StorageResult<Option<Ticket>> {
-                let updated =
-                    sqlx::query(&$dialect(tickets::RESOLVE)).bind(store_id).bind(ticket_id).bind(micros(at)).execute(&self.pool).await?.rows_affected();
+                let updated = sqlx::query(&$dialect(tickets::RESOLVE))
+                    .bind(store_id)
+                    .bind(ticket_id)
+                    .bind(micros(at))
+                    .execute(&mut *self.db().await?)
+                    .await?
+                    .rows_affected();
                 if updated == 0 {
                     return Ok(None);
                 }
@@ -112,7 +120,13 @@ macro_rules! ticket_store {
             }
 
             async fn set_ticket_contact(&self, store_id: &str, ticket_id: &str, email: &str, at: DateTime<Utc>) -> StorageResult<()> {
-                sqlx::query(&$dialect(tickets::SET_CONTACT)).bind(store_id).bind(ticket_id).bind(email).bind(micros(at)).execute(&self.pool).await?;
+                sqlx::query(&$dialect(tickets::SET_CONTACT))
+                    .bind(store_id)
+                    .bind(ticket_id)
+                    .bind(email)
+                    .bind(micros(at))
+                    .execute(&mut *self.db().await?)
+                    .await?;
                 Ok(())
             }
         }
