@@ -16,10 +16,20 @@ use crate::catalog::Product;
 /// Most products kept per store; past it the store's entries start over
 /// (the turns' working set is a catalog's popular products).
 const MAX_PER_STORE: usize = 4096;
+/// Most products kept in all (one gateway serves many stores); past it
+/// every store's entries start over.
+const MAX_TOTAL: usize = 20_000;
 
 #[derive(Default)]
 pub(super) struct ProductCache {
-    stores: Mutex<HashMap<String, StoreProducts>>,
+    stores: Mutex<Stores>,
+}
+
+#[derive(Default)]
+struct Stores {
+    by_store: HashMap<String, StoreProducts>,
+    /// Products kept across all stores.
+    total: usize,
 }
 
 #[derive(Default)]
@@ -42,7 +52,7 @@ impl ProductCache {
     pub fn lookup(&self, store_id: &str, ids: &[String]) -> Lookup {
         let (kept, missing, generation) = {
             let stores = self.lock();
-            let Some(store) = stores.get(store_id) else {
+            let Some(store) = stores.by_store.get(store_id) else {
                 return Lookup { found: HashMap::new(), missing: ids.to_vec(), generation: 0 };
             };
             let mut kept: Vec<Arc<Product>> = Vec::with_capacity(ids.len());
@@ -65,25 +75,37 @@ impl ProductCache {
         if products.is_empty() {
             return;
         }
-        let mut stores = self.lock();
-        let store = stores.entry(store_id.to_owned()).or_default();
-        if store.generation != generation {
+        let mut guard = self.lock();
+        let stores = &mut *guard;
+        if stores.by_store.get(store_id).map_or(0, |store| store.generation) != generation {
             return;
         }
+        if stores.total + products.len() > MAX_TOTAL {
+            for store in stores.by_store.values_mut() {
+                store.products.clear();
+            }
+            stores.total = 0;
+        }
+        let store = stores.by_store.entry(store_id.to_owned()).or_default();
         if store.products.len() + products.len() > MAX_PER_STORE {
+            stores.total -= store.products.len();
             store.products.clear();
         }
         for product in products.iter().take(MAX_PER_STORE) {
-            store.products.insert(product.id.clone(), Arc::new(product.clone()));
+            if store.products.insert(product.id.clone(), Arc::new(product.clone())).is_none() {
+                stores.total += 1;
+            }
         }
     }
 
     /// The store's products or variants were written (or may have been:
     /// call it after a failed write too).
     pub fn changed(&self, store_id: &str) {
-        let mut stores = self.lock();
-        let store = stores.entry(store_id.to_owned()).or_default();
+        let mut guard = self.lock();
+        let stores = &mut *guard;
+        let store = stores.by_store.entry(store_id.to_owned()).or_default();
         store.generation += 1;
+        stores.total -= store.products.len();
         store.products.clear();
     }
 
@@ -93,7 +115,7 @@ impl ProductCache {
         Changing { cache: self, store_id }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, StoreProducts>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Stores> {
         self.stores.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
@@ -156,6 +178,24 @@ mod tests {
         cache.keep("shop", generation, &[product("late", "y")]);
         let look = cache.lookup("shop", &ids(&["p0", "late"]));
         assert_eq!(look.missing, ["p0"]);
-        assert!(cache.stores.lock().unwrap()["shop"].products.len() <= MAX_PER_STORE);
+        assert!(cache.stores.lock().unwrap().by_store["shop"].products.len() <= MAX_PER_STORE);
+    }
+
+    #[test]
+    fn all_stores_together_stay_under_the_total_cap() {
+        let cache = ProductCache::default();
+        let stores = MAX_TOTAL / MAX_PER_STORE + 2;
+        for n in 0..stores {
+            let store = format!("store-{n}");
+            let generation = cache.lookup(&store, &[]).generation;
+            let many: Vec<Product> = (0..MAX_PER_STORE).map(|i| product(&format!("p{i}"), "x")).collect();
+            cache.keep(&store, generation, &many);
+            let kept = cache.stores.lock().unwrap();
+            assert!(kept.total <= MAX_TOTAL, "{} kept after store {n}", kept.total);
+            assert_eq!(kept.total, kept.by_store.values().map(|s| s.products.len()).sum::<usize>());
+        }
+        cache.changed("store-0");
+        let kept = cache.stores.lock().unwrap();
+        assert_eq!(kept.total, kept.by_store.values().map(|s| s.products.len()).sum::<usize>());
     }
 }
