@@ -221,7 +221,7 @@ async fn setup(items: &[Item], embedder: Arc<QueryVectors>) -> Vec<Loaded> {
     let storage = pg.storage();
     storage.import_products(STORE, &pairs).await.expect("postgres import");
     storage.save_embeddings(STORE, MODEL, &embeddings(items)).await.expect("postgres embeddings");
-    sqlx::query("VACUUM ANALYZE product_cards").execute(storage.pool().expect("a file database has a pool")).await.expect("vacuum");
+    sqlx::query("VACUUM ANALYZE product_cards").execute(storage.pool()).await.expect("vacuum");
     eprintln!("postgres/{n}: loaded and indexed in {:?} (schema {})", started.elapsed(), pg.schema());
     let search = HybridSearch::new(pg.dyn_storage(), embedder);
     out.push(Loaded { name: format!("postgres/{n}"), storage: pg.dyn_storage(), search, _pg: Some(pg), _dir: None });
