@@ -759,8 +759,10 @@ impl App {
                     tracing::debug!(store = %id, "another gateway process synced this store within the interval; skipped");
                 } else {
                     match app.sync_store(&id, SyncMode::Incremental).await {
-                    Ok(report) => tracing::info!(store = %id, ?report, "connector sync done"),
-                    Err(Error::SyncHeldElsewhere { .. }) => tracing::info!(store = %id, "another gateway process is syncing this store; this replica waits for its next turn"),
+                        Ok(report) => tracing::info!(store = %id, ?report, "connector sync done"),
+                        Err(Error::SyncHeldElsewhere { .. }) => {
+                            tracing::info!(store = %id, "another gateway process is syncing this store; this replica waits for its next turn")
+                        }
                         Err(e) => tracing::warn!(store = %id, error = %e, "connector sync failed; it resumes on the next run"),
                     }
                 }

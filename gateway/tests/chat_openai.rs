@@ -73,3 +73,24 @@ async fn the_transcript_records_the_model_that_answered_after_a_fallback_and_its
     assert_eq!((answer.prompt_tokens, answer.completion_tokens), (Some(1_000), Some(50)));
     assert!((answer.cost.expect("a stored cost") - expected).abs() < 1e-9);
 }
+
+/// A turn whose model fails still leaves the shopper message's language and
+/// label in the transcript (they are written with the answer, and alone
+/// when there is none).
+#[tokio::test]
+async fn a_turn_whose_model_fails_keeps_its_message_analysis() {
+    let mock = MockOpenAi::start().await;
+    // The model fails on the first try and on its one retry; no fallback.
+    mock.push(Reply::server_error());
+    mock.push(Reply::server_error());
+    let (base, storage) = demo_on_mock_model_with_storage(mock.base_url(), "CHATGW_TEST_OPENAI_KEY_FAILS", |_| {}).await;
+
+    let sse = chat(&base, "pk_demo", None, "¿Tenéis camisas de lino para una boda en la playa?").await;
+    let error = sse.first("error").unwrap_or_else(|| panic!("no error event in {:?}", sse.events));
+    assert_eq!(error["code"], "model_unavailable", "{error}");
+    let messages = storage.list_messages("demo", &sse.session_id()).await.expect("transcript");
+    assert_eq!(messages.len(), 1, "only the shopper's message: {messages:?}");
+    assert_eq!(messages[0].role, chatgw::storage::MessageRole::User);
+    assert_eq!(messages[0].language.as_deref(), Some("es"));
+    assert_eq!(messages[0].label, Some(chatgw::classify::Label::Normal));
+}

@@ -160,6 +160,8 @@ async fn a_damaged_item_hands_off_and_the_bot_stays_silent_until_the_ticket_is_r
     let texts: Vec<&str> = shown["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
     assert_eq!(texts.len(), 4, "browse, answer, complaint, acknowledgement: {texts:?}");
     assert_eq!(texts[2], "I received a damaged dress and I want a refund");
+    // The complaint's analysis was stored with the acknowledgement.
+    assert_eq!((&shown["messages"][2]["language"], &shown["messages"][2]["label"]), (&json!("en"), &json!("escalate")), "{shown}");
     let products: Vec<&str> = shown["products"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
     assert!(!browsed.is_empty() && browsed.iter().all(|id| products.contains(&id.as_str())), "{products:?} vs {browsed:?}");
 

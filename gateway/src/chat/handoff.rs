@@ -64,7 +64,6 @@ impl Turn {
         let config = &self.store.config;
         let classification = context.classification;
         let language = context.reply_language();
-        self.ctx.storage.set_message_analysis(&config.id, &self.user_message.id, Some(language), Some(classification.label)).await?;
         let products = context.recent_product_ids();
         let (ticket, _) = self.ctx.handoffs.open(config, &self.conversation_id, classification, language, products).await?;
         let (message, opens_at) = handoff::acknowledgement(config, language, Utc::now());

@@ -69,9 +69,9 @@ impl Turn {
         MessageAnalysis { message_id: &self.user_message.id, language: Some(context.reply_language()), label: Some(context.classification.label) }
     }
 
-    /// Writes the analysis of the shopper's message when the turn ends
-    /// without an answer to write it with (the failure is logged: the turn's
-    /// own error is the one the shopper hears of).
+    /// Writes the analysis of the shopper's message when the turn failed
+    /// before its answer was stored (the failure is logged: the turn's own
+    /// error is the one the shopper hears of).
     pub(super) async fn record_analysis_alone(&self, context: &TurnContext) {
         let analysis = self.analysis_of(context);
         let written = self.ctx.storage.set_message_analysis(&self.store.config.id, analysis.message_id, analysis.language, analysis.label).await;

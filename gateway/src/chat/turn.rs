@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use tokio::sync::mpsc;
 
+use super::context::TurnContext;
 use super::handoff::Route;
 use super::{ChatContext, ChatEvent, SERVICE_UNAVAILABLE_MESSAGE, StoreRuntime, TurnError};
 use crate::lang;
@@ -71,22 +72,24 @@ impl Turn {
     async fn answer(mut self) -> Result<(), TurnError> {
         self.emit(ChatEvent::Session { session_id: self.conversation_id.clone() }).await;
         let context = self.understand().await?;
-        if let Route::Finished = self.route(&context).await? {
+        // The message's analysis is written with what answers it (`record`,
+        // for the assistant's answer and a handoff's acknowledgement alike;
+        // `stay_quiet` has none and writes it alone); a turn that fails on
+        // the way writes it alone.
+        let answered = self.respond(&context).await;
+        if answered.is_err() {
+            self.record_analysis_alone(&context).await;
+        }
+        answered
+    }
+
+    async fn respond(&self, context: &TurnContext) -> Result<(), TurnError> {
+        if let Route::Finished = self.route(context).await? {
             return Ok(());
         }
-        let answered = async {
-            let retrieval = self.retrieve(&context).await?;
-            let draft = self.converse(&context, &retrieval).await?;
-            Ok::<_, TurnError>((retrieval, draft))
-        };
-        let (retrieval, draft) = match answered.await {
-            Ok(answered) => answered,
-            Err(error) => {
-                self.record_analysis_alone(&context).await;
-                return Err(error);
-            }
-        };
+        let retrieval = self.retrieve(context).await?;
+        let draft = self.converse(context, &retrieval).await?;
         let shown: Vec<String> = retrieval.shown.iter().map(|p| p.id.clone()).collect();
-        self.record(&context, &shown, draft, None).await
+        self.record(context, &shown, draft, None).await
     }
 }

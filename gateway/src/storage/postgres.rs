@@ -260,7 +260,7 @@ impl PgStorage {
 
     /// A connection from the pool, for one statement (the ticket
     /// statements shared with SQLite take theirs this way).
-    pub(super) async fn db(&self) -> StorageResult<sqlx::pool::PoolConnection<sqlx::Postgres>> {
+    async fn db(&self) -> StorageResult<sqlx::pool::PoolConnection<sqlx::Postgres>> {
         Ok(self.pool.acquire().await?)
     }
 

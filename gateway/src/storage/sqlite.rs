@@ -88,7 +88,7 @@ enum Db {
 }
 
 /// A connection held for a statement or a transaction.
-pub(super) enum DbConnection<'a> {
+enum DbConnection<'a> {
     Memory(tokio::sync::MutexGuard<'a, SqliteConnection>),
     File(PoolConnection<Sqlite>),
 }
@@ -211,7 +211,7 @@ impl SqliteStorage {
 
     /// A connection for a statement or a transaction: the in-memory
     /// database's one connection (waiters take turns), or one from the pool.
-    pub(super) async fn db(&self) -> StorageResult<DbConnection<'_>> {
+    async fn db(&self) -> StorageResult<DbConnection<'_>> {
         Ok(match &self.db {
             Db::Memory(connection) => DbConnection::Memory(connection.lock().await),
             Db::File(pool) => DbConnection::File(pool.acquire().await?),

@@ -447,14 +447,21 @@ mod tests {
         assert!(message.contains(&gid("BulkOperation", first.op.unwrap())), "{message}");
     }
 
-    #[test]
-    fn an_operation_runs_then_fails_by_switch_and_blocks_others_while_it_runs() {
-        let shop = generate(&CatalogSpec { products: 3, ..CatalogSpec::default() });
+    /// A bulk operation of a minute over `products` products, started with
+    /// a switch set by `switch`.
+    fn a_minute_long_operation(products: usize, switch: impl FnOnce(&mut Bulk)) -> (Shop, Bulk, BulkOp) {
+        let shop = generate(&CatalogSpec { products, ..CatalogSpec::default() });
         let mut bulk = bulk();
         bulk.run_time = Duration::from_secs(60);
-        bulk.fail_next = 1;
+        switch(&mut bulk);
         bulk.run_query(&shop, "2025-07", QUERY, None).unwrap();
         let op = bulk.ops[0].clone();
+        (shop, bulk, op)
+    }
+
+    #[test]
+    fn an_operation_runs_then_fails_by_switch_and_blocks_others_while_it_runs() {
+        let (shop, mut bulk, op) = a_minute_long_operation(3, |bulk| bulk.fail_next = 1);
         let at = |s: u64| op.created + Duration::from_secs(s);
         assert_eq!(op.status(at(0)), "CREATED");
         assert_eq!(op.status(at(30)), "RUNNING");
@@ -469,12 +476,7 @@ mod tests {
 
     #[test]
     fn a_canceled_operation_goes_canceling_then_canceled_without_a_file() {
-        let shop = generate(&CatalogSpec { products: 4, ..CatalogSpec::default() });
-        let mut bulk = bulk();
-        bulk.run_time = Duration::from_secs(60);
-        bulk.cancel_next = 1;
-        bulk.run_query(&shop, "2025-07", QUERY, None).unwrap();
-        let op = bulk.ops[0].clone();
+        let (_, bulk, op) = a_minute_long_operation(4, |bulk| bulk.cancel_next = 1);
         let at = |s: u64| op.created + Duration::from_secs(s);
         assert_eq!(op.status(at(0)), "CREATED");
         assert_eq!(op.status(at(30)), "RUNNING");
