@@ -1,12 +1,12 @@
 //! Language of each shopper message, detected on that message alone
-//! (shoppers switch and mix languages mid-conversation). Lingua does the
-//! statistics; this module adds the rules around it: short or ambiguous
+//! (shoppers switch and mix languages mid-conversation). Lingua's n-gram
+//! statistics (`stats`) say what a message looks like; this module adds the
+//! rules around them: short or ambiguous
 //! messages keep the conversation's language, mixed messages are noted, and
 //! the reply language is one the store can answer in.
 
-use std::sync::OnceLock;
+mod stats;
 
-use lingua::{LanguageDetector, LanguageDetectorBuilder};
 use serde::Serialize;
 
 /// Languages the gateway detects (each is compiled into the binary).
@@ -81,26 +81,6 @@ impl Language {
     pub fn supported_codes() -> Vec<&'static str> {
         ALL.iter().map(|l| l.code()).collect()
     }
-
-    fn to_lingua(self) -> lingua::Language {
-        match self {
-            Language::English => lingua::Language::English,
-            Language::Spanish => lingua::Language::Spanish,
-            Language::Russian => lingua::Language::Russian,
-            Language::French => lingua::Language::French,
-            Language::German => lingua::Language::German,
-            Language::Italian => lingua::Language::Italian,
-            Language::Portuguese => lingua::Language::Portuguese,
-            Language::Catalan => lingua::Language::Catalan,
-            Language::Dutch => lingua::Language::Dutch,
-            Language::Polish => lingua::Language::Polish,
-            Language::Ukrainian => lingua::Language::Ukrainian,
-        }
-    }
-
-    fn from_lingua(language: lingua::Language) -> Option<Self> {
-        ALL.into_iter().find(|l| l.to_lingua() == language)
-    }
 }
 
 /// What detection found in one message.
@@ -127,17 +107,9 @@ pub struct DetectionContext<'a> {
     pub locale: Option<&'a str>,
 }
 
-fn detector() -> &'static LanguageDetector {
-    static DETECTOR: OnceLock<LanguageDetector> = OnceLock::new();
-    DETECTOR.get_or_init(|| {
-        let languages: Vec<lingua::Language> = ALL.iter().map(|l| l.to_lingua()).collect();
-        LanguageDetectorBuilder::from_languages(&languages).with_preloaded_language_models().build()
-    })
-}
-
 /// Loads the language models now rather than on the first message.
 pub fn warm_up() {
-    let _ = detector().detect_language_of("warm up");
+    stats::warm_up();
 }
 
 /// Below this many letters a message says too little about its language.
@@ -271,7 +243,7 @@ fn ranked(text: &str) -> Vec<(Language, f64)> {
     if !text.chars().any(char::is_alphabetic) {
         return Vec::new();
     }
-    detector().compute_language_confidence_values(text).into_iter().filter_map(|(l, c)| Language::from_lingua(l).map(|l| (l, c))).collect()
+    stats::confidence_values(text)
 }
 
 /// Words written in Cyrillic and in Latin letters (single letters such as a
