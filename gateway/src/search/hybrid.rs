@@ -72,14 +72,14 @@ impl HybridSearch {
     /// The products of `ranked` ids as grounding cards, in that order.
     pub(super) async fn cards(&self, store_id: &str, ranked: &[(String, f32)], languages: &[String]) -> Result<Vec<RetrievedCard>, SearchError> {
         let ids: Vec<String> = ranked.iter().map(|(id, _)| id.clone()).collect();
-        let products = self.storage.get_products(store_id, &ids).await?;
+        let products = self.storage.get_shared_products(store_id, &ids).await?;
         let primary = languages.first().map(String::as_str).unwrap_or("en");
         let scores: std::collections::HashMap<&str, (usize, f32)> = ranked.iter().enumerate().map(|(i, (id, s))| (id.as_str(), (i, *s))).collect();
         let mut cards: Vec<(usize, RetrievedCard)> = products
             .into_iter()
             .map(|product| {
                 let (position, score) = scores.get(product.id.as_str()).copied().unwrap_or((usize::MAX, 0.0));
-                (position, RetrievedCard::from_product(product, primary, score))
+                (position, RetrievedCard::from_shared(&product, primary, score))
             })
             .collect();
         cards.sort_by_key(|(position, _)| *position);

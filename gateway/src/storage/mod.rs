@@ -467,6 +467,13 @@ pub trait CatalogStore: Send + Sync + 'static {
     async fn release_webhook_delivery(&self, store_id: &str, delivery_id: &str) -> StorageResult<()>;
     /// The products with these ids, in the order given; missing ids are skipped.
     async fn get_products(&self, store_id: &str, product_ids: &[String]) -> StorageResult<Vec<Product>>;
+    /// [`Self::get_products`] as shared values: a backend that keeps the
+    /// products it read hands those out uncopied, and the same `Arc` again
+    /// until the product is written (so what is derived from one may be
+    /// kept with it).
+    async fn get_shared_products(&self, store_id: &str, product_ids: &[String]) -> StorageResult<Vec<std::sync::Arc<Product>>> {
+        Ok(self.get_products(store_id, product_ids).await?.into_iter().map(std::sync::Arc::new).collect())
+    }
     async fn count_products(&self, store_id: &str) -> StorageResult<u64>;
     /// Every product id of the store (a full sync deletes those the source
     /// no longer has).

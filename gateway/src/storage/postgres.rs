@@ -1323,7 +1323,7 @@ pub(super) fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
     t.trunc_subsecs(6)
 }
 
-pub(super) fn in_given_order(ids: &[String], mut products: HashMap<String, Product>) -> Vec<Product> {
+pub(super) fn in_given_order<P>(ids: &[String], mut products: HashMap<String, P>) -> Vec<P> {
     ids.iter().filter_map(|id| products.remove(id)).collect()
 }
 

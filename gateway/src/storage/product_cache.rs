@@ -41,7 +41,7 @@ struct StoreProducts {
 
 /// What a lookup found, and what it did not.
 pub(super) struct Lookup {
-    pub found: HashMap<String, Product>,
+    pub found: HashMap<String, Arc<Product>>,
     pub missing: Vec<String>,
     /// The store's generation when looked up: what is read for `missing` is
     /// kept only if no write came in between.
@@ -50,28 +50,25 @@ pub(super) struct Lookup {
 
 impl ProductCache {
     pub fn lookup(&self, store_id: &str, ids: &[String]) -> Lookup {
-        let (kept, missing, generation) = {
-            let stores = self.lock();
-            let Some(store) = stores.by_store.get(store_id) else {
-                return Lookup { found: HashMap::new(), missing: ids.to_vec(), generation: 0 };
-            };
-            let mut kept: Vec<Arc<Product>> = Vec::with_capacity(ids.len());
-            let mut missing = Vec::new();
-            for id in ids {
-                match store.products.get(id) {
-                    Some(product) => kept.push(product.clone()),
-                    None => missing.push(id.clone()),
-                }
-            }
-            (kept, missing, store.generation)
+        let stores = self.lock();
+        let Some(store) = stores.by_store.get(store_id) else {
+            return Lookup { found: HashMap::new(), missing: ids.to_vec(), generation: 0 };
         };
-        // Copied outside the lock.
-        let found = kept.into_iter().map(|p| (p.id.clone(), Product::clone(&p))).collect();
-        Lookup { found, missing, generation }
+        let mut found = HashMap::with_capacity(ids.len());
+        let mut missing = Vec::new();
+        for id in ids {
+            match store.products.get(id) {
+                Some(product) => {
+                    found.insert(id.clone(), product.clone());
+                }
+                None => missing.push(id.clone()),
+            }
+        }
+        Lookup { found, missing, generation: store.generation }
     }
 
     /// Keeps products read at `generation`, unless the store was written since.
-    pub fn keep(&self, store_id: &str, generation: u64, products: &[Product]) {
+    pub fn keep(&self, store_id: &str, generation: u64, products: &[Arc<Product>]) {
         if products.is_empty() {
             return;
         }
@@ -92,7 +89,7 @@ impl ProductCache {
             store.products.clear();
         }
         for product in products.iter().take(MAX_PER_STORE) {
-            if store.products.insert(product.id.clone(), Arc::new(product.clone())).is_none() {
+            if store.products.insert(product.id.clone(), product.clone()).is_none() {
                 stores.total += 1;
             }
         }
@@ -135,8 +132,8 @@ impl Drop for Changing<'_> {
 mod tests {
     use super::*;
 
-    fn product(id: &str, title: &str) -> Product {
-        serde_json::from_value(serde_json::json!({ "id": id, "title": title })).unwrap()
+    fn product(id: &str, title: &str) -> Arc<Product> {
+        Arc::new(serde_json::from_value(serde_json::json!({ "id": id, "title": title })).unwrap())
     }
 
     fn ids(list: &[&str]) -> Vec<String> {
@@ -173,7 +170,7 @@ mod tests {
     fn a_store_past_the_cap_starts_over() {
         let cache = ProductCache::default();
         let generation = cache.lookup("shop", &[]).generation;
-        let many: Vec<Product> = (0..MAX_PER_STORE).map(|i| product(&format!("p{i}"), "x")).collect();
+        let many: Vec<Arc<Product>> = (0..MAX_PER_STORE).map(|i| product(&format!("p{i}"), "x")).collect();
         cache.keep("shop", generation, &many);
         cache.keep("shop", generation, &[product("late", "y")]);
         let look = cache.lookup("shop", &ids(&["p0", "late"]));
@@ -188,7 +185,7 @@ mod tests {
         for n in 0..stores {
             let store = format!("store-{n}");
             let generation = cache.lookup(&store, &[]).generation;
-            let many: Vec<Product> = (0..MAX_PER_STORE).map(|i| product(&format!("p{i}"), "x")).collect();
+            let many: Vec<Arc<Product>> = (0..MAX_PER_STORE).map(|i| product(&format!("p{i}"), "x")).collect();
             cache.keep(&store, generation, &many);
             let kept = cache.stores.lock().unwrap();
             assert!(kept.total <= MAX_TOTAL, "{} kept after store {n}", kept.total);

@@ -99,6 +99,9 @@ impl<S: Storage> CatalogStore for Reconnecting<S> {
     async fn get_products(&self, store_id: &str, product_ids: &[String]) -> StorageResult<Vec<Product>> {
         self.once_more(|| self.inner.get_products(store_id, product_ids)).await
     }
+    async fn get_shared_products(&self, store_id: &str, product_ids: &[String]) -> StorageResult<Vec<std::sync::Arc<Product>>> {
+        self.once_more(|| self.inner.get_shared_products(store_id, product_ids)).await
+    }
     async fn count_products(&self, store_id: &str) -> StorageResult<u64> {
         self.once_more(|| self.inner.count_products(store_id)).await
     }

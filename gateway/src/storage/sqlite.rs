@@ -499,12 +499,16 @@ impl CatalogStore for SqliteStorage {
     }
 
     async fn get_products(&self, store_id: &str, product_ids: &[String]) -> StorageResult<Vec<Product>> {
+        Ok(self.get_shared_products(store_id, product_ids).await?.into_iter().map(Arc::unwrap_or_clone).collect())
+    }
+
+    async fn get_shared_products(&self, store_id: &str, product_ids: &[String]) -> StorageResult<Vec<Arc<Product>>> {
         let kept = self.products.lookup(store_id, product_ids);
         let mut products = kept.found;
         if kept.missing.is_empty() {
             return Ok(in_given_order(product_ids, products));
         }
-        let mut read: Vec<Product> = Vec::with_capacity(kept.missing.len());
+        let mut read: Vec<Arc<Product>> = Vec::with_capacity(kept.missing.len());
         // One statement: each product with its variants as a JSON array, in
         // position order (one round trip to the connection's thread).
         for chunk in kept.missing.chunks(MAX_BINDS) {
@@ -527,7 +531,7 @@ impl CatalogStore for SqliteStorage {
                 let mut product = product_from_row(&row)?;
                 let variants: Json<Vec<Variant>> = row.try_get("variants")?;
                 product.variants = variants.0;
-                read.push(product);
+                read.push(Arc::new(product));
             }
         }
         self.products.keep(store_id, kept.generation, &read);

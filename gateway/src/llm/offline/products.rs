@@ -152,7 +152,7 @@ pub(super) fn earlier_referent<'a>(history: &[Earlier<'_>], cards: &'a [Retrieve
         }
     }
     let recent: Vec<&Product> =
-        recent_ids.iter().filter_map(|id| cards.iter().find(|c| &c.product.id == id)).map(|c| &c.product).filter(|p| fits_kinds(p, asked)).collect();
+        recent_ids.iter().filter_map(|id| cards.iter().find(|c| &c.product.id == id)).map(|c| &*c.product).filter(|p| fits_kinds(p, asked)).collect();
     match recent.as_slice() {
         [one] => Referent::One(*one),
         _ => Referent::Nothing,

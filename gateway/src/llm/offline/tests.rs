@@ -248,7 +248,7 @@ fn a_follow_up_keeps_the_product_the_conversation_was_about() {
 
     // After a list of several, "it" is ambiguous.
     let listed_cards = cards(&["p0001", "p0002", "p0010"]);
-    let listed: Vec<&Product> = listed_cards.iter().map(|c| &c.product).collect();
+    let listed: Vec<&Product> = listed_cards.iter().map(|c| &*c.product).collect();
     let history = vec![
         ChatMessage::user("linen shirt for a beach wedding"),
         ChatMessage::assistant(product_list(setup.lang(), &listed, "en")),
