@@ -99,8 +99,9 @@ const INLINE_ANALYSIS_CHARS: usize = 400;
 pub const MAX_SESSION_ID_LEN: usize = 128;
 
 /// A new session id. The id is the bearer secret of the conversation (the
-/// transcript API hands the messages to whoever holds it), so it is 122 bits
-/// from the OS's random generator (UUIDv4), not a UUIDv7, whose 48-bit
+/// transcript API hands the messages to whoever holds it), so it is 122
+/// random bits (UUIDv4, from rand's thread-local ChaCha generator, seeded
+/// and reseeded from the OS), not a UUIDv7, whose 48-bit
 /// timestamp leaves an id issued in the same millisecond as one an attacker
 /// holds only about 32 bits from being guessed. Message ids stay UUIDv7:
 /// they sort by time and open nothing.
@@ -140,11 +141,10 @@ pub async fn start_turn(ctx: &ChatContext, store: Arc<StoreRuntime>, request: Tu
     };
 
     let user_message = StoredMessage::new(&conversation.id, MessageRole::User, message.clone());
-    // Language statistics are the costliest CPU step of a turn. A long
-    // message's run on a blocking thread while the message is stored; a
-    // shopper's usual message takes a fraction of a millisecond, less than
-    // handing it to another thread and back costs under load, so the turn
-    // runs it itself (`understand`).
+    // Language statistics grow with the message. A long message's run on a
+    // blocking thread while the message is stored; a shopper's usual message
+    // takes tens of microseconds, less than handing it to another thread and
+    // back costs under load, so the turn runs it itself (`understand`).
     let analysis = (chars > INLINE_ANALYSIS_CHARS).then(|| {
         let text = message.clone();
         tokio::task::spawn_blocking(move || lang::analyze(&text))
@@ -156,6 +156,9 @@ pub async fn start_turn(ctx: &ChatContext, store: Arc<StoreRuntime>, request: Tu
     }
 
     let (tx, rx) = mpsc::channel(64);
+    // The session goes out first, with the response's head (one write, not
+    // two): it is known now, before the turn's task is even scheduled.
+    tx.try_send(ChatEvent::Session { session_id: conversation.id.clone() }).expect("a new channel has room for the first event");
     let turn = Turn {
         ctx: ctx.clone(),
         store,

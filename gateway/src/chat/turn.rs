@@ -70,7 +70,6 @@ impl Turn {
     }
 
     async fn answer(mut self) -> Result<(), TurnError> {
-        self.emit(ChatEvent::Session { session_id: self.conversation_id.clone() }).await;
         let context = self.understand().await?;
         // The message's analysis is written with what answers it (`record`,
         // for the assistant's answer and a handoff's acknowledgement alike;
