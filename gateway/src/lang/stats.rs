@@ -398,7 +398,7 @@ fn decided_by_letters(words: &[String]) -> Option<usize> {
             }
         }
         let mut counted: Vec<(usize, u32)> = (0..N).filter(|&i| counts[i] > 0).map(|i| (i, counts[i])).collect();
-        counted.sort_by(|a, b| b.1.cmp(&a.1));
+        counted.sort_by_key(|c| std::cmp::Reverse(c.1));
         match counted.as_slice() {
             [] => undecided += 1,
             [(language, _)] => decided[*language] += 1,
@@ -412,7 +412,7 @@ fn decided_by_letters(words: &[String]) -> Option<usize> {
     if undecided > 0 && f64::from(undecided) >= half {
         totals.push((None, undecided));
     }
-    totals.sort_by(|a, b| b.1.cmp(&a.1));
+    totals.sort_by_key(|t| std::cmp::Reverse(t.1));
     match totals.as_slice() {
         [] => None,
         [(language, _)] => *language,
