@@ -93,7 +93,7 @@ impl Turn {
         let config = &self.store.config;
         let primary = config.languages.first().map(String::as_str).unwrap_or("en");
         for product in self.ctx.storage.get_shared_products(&config.id, &missing).await? {
-            cards.push(RetrievedCard::from_shared(&product, primary, 0.0));
+            cards.push(RetrievedCard::from_shared(product, primary, 0.0));
         }
         Ok(cards)
     }

@@ -15,7 +15,6 @@
 //! corpus of multilingual shopper text.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{LazyLock, OnceLock, RwLock};
 
 use super::Language;
@@ -205,37 +204,19 @@ type Probabilities = [f64; N];
 
 /// The remembered n-gram lookups: at most `MEMO_SHARDS * MEMO_SHARD_ENTRIES`
 /// n-grams (a shard that fills up starts again empty, so text made to fill
-/// it costs lookups, not memory).
+/// it costs lookups, not memory). The keys are shoppers' text, so the maps
+/// hash with a per-process random seed (foldhash: std's SipHash cost this
+/// memo 8% of a turn's CPU).
 const MEMO_SHARDS: usize = 16;
 const MEMO_SHARD_ENTRIES: usize = 4096;
 
 struct Memo {
-    shards: [RwLock<HashMap<u128, Probabilities, BuildHasherDefault<KeyHasher>>>; MEMO_SHARDS],
+    shards: [RwLock<HashMap<u128, Probabilities, foldhash::fast::RandomState>>; MEMO_SHARDS],
 }
 
 fn memo() -> &'static Memo {
     static MEMO: LazyLock<Memo> = LazyLock::new(|| Memo { shards: std::array::from_fn(|_| RwLock::new(HashMap::default())) });
     &MEMO
-}
-
-/// Hashes the packed n-gram keys (one `write_u128`).
-#[derive(Default)]
-struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-    fn write_u128(&mut self, key: u128) {
-        let folded = (key as u64) ^ ((key >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        self.0 = (folded ^ (folded >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        self.0 ^= self.0 >> 32;
-    }
 }
 
 /// An n-gram of at most five characters as one number: 21 bits a
@@ -285,7 +266,8 @@ pub(super) fn confidence_values(text: &str) -> Vec<(Language, f64)> {
         return ranked(values);
     }
 
-    let character_count: usize = words.iter().map(|w| w.chars().count()).sum();
+    let boundaries = char_boundaries(&words);
+    let character_count: usize = boundaries.iter().map(|b| b.len() - 1).sum();
     let lengths = if character_count >= 120 { 3..4 } else { 1..6 };
     // Per n-gram length, each candidate's summed log probability (`None`
     // where nothing of the text was in its model).
@@ -295,26 +277,26 @@ pub(super) fn confidence_values(text: &str) -> Vec<(Language, f64)> {
         if character_count < length {
             continue;
         }
-        let ngrams = distinct_ngrams(&words, length);
+        let ngrams = distinct_ngrams(&words, &boundaries, length);
         let mut sums = [0.0f64; N];
         let mut counts = [0u32; N];
         for ngram in &ngrams {
             // The n-gram, else its longest prefix the language's model has.
             let mut missing = candidates;
             let mut prefix: &str = ngram;
-            let mut first = true;
             while missing != 0 && !prefix.is_empty() {
                 let probabilities = lookup(prefix);
                 for i in members(missing) {
                     if !probabilities[i].is_nan() {
                         sums[i] += probabilities[i];
                         missing &= !(1 << i);
-                        if length == 1 && first {
+                        // A unigram is its own only prefix: this counts the
+                        // text's unigrams each model has (lingua's divisor).
+                        if length == 1 {
                             counts[i] += 1;
                         }
                     }
                 }
-                first = false;
                 let last = prefix.chars().next_back().map_or(0, char::len_utf8);
                 prefix = &prefix[..prefix.len() - last];
             }
@@ -366,11 +348,15 @@ fn ranked(values: [f64; N]) -> Vec<(Language, f64)> {
     ranked
 }
 
+/// The byte offsets of each word's characters, and its end.
+fn char_boundaries(words: &[String]) -> Vec<Vec<usize>> {
+    words.iter().map(|word| word.char_indices().map(|(i, _)| i).chain(std::iter::once(word.len())).collect()).collect()
+}
+
 /// The distinct n-grams of `length` characters in the words.
-fn distinct_ngrams(words: &[String], length: usize) -> Vec<&str> {
+fn distinct_ngrams<'a>(words: &'a [String], boundaries: &[Vec<usize>], length: usize) -> Vec<&'a str> {
     let mut ngrams: Vec<&str> = Vec::new();
-    for word in words {
-        let bounds: Vec<usize> = word.char_indices().map(|(i, _)| i).chain(std::iter::once(word.len())).collect();
+    for (word, bounds) in words.iter().zip(boundaries) {
         if bounds.len() - 1 < length {
             continue;
         }

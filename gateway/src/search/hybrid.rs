@@ -79,7 +79,7 @@ impl HybridSearch {
             .into_iter()
             .map(|product| {
                 let (position, score) = scores.get(product.id.as_str()).copied().unwrap_or((usize::MAX, 0.0));
-                (position, RetrievedCard::from_shared(&product, primary, score))
+                (position, RetrievedCard::from_shared(product, primary, score))
             })
             .collect();
         cards.sort_by_key(|(position, _)| *position);

@@ -34,7 +34,7 @@ impl RetrievedCard {
     /// The grounding card of `product`: its stock is dropped here, so no
     /// prompt or offline answer can read it except through a tool.
     pub fn from_product(product: Product, primary_language: &str, score: f32) -> Self {
-        let (product, card_text) = grounded(&product, primary_language);
+        let (product, card_text) = grounded(product, primary_language);
         Self { product, card_text, score }
     }
 
@@ -42,19 +42,21 @@ impl RetrievedCard {
     /// the storage keeps (a backend's product cache) is made into a card
     /// once, and that card is reused for as long as the storage hands out
     /// the same product.
-    pub fn from_shared(product: &Arc<Product>, primary_language: &str, score: f32) -> Self {
-        // Held only by the caller: read afresh, nothing to reuse it with.
-        if Arc::strong_count(product) == 1 {
-            return Self::from_product(Product::clone(product), primary_language, score);
-        }
-        let key = Arc::as_ptr(product) as usize;
+    pub fn from_shared(product: Arc<Product>, primary_language: &str, score: f32) -> Self {
+        // Held only by the caller (read afresh, as from a backend that keeps
+        // nothing): nothing to reuse it with, and no copy to make.
+        let product = match Arc::try_unwrap(product) {
+            Ok(owned) => return Self::from_product(owned, primary_language, score),
+            Err(shared) => shared,
+        };
+        let key = Arc::as_ptr(&product) as usize;
         if let Some(kept) = lock_cards().get(&key)
-            && kept.source.upgrade().is_some_and(|source| Arc::ptr_eq(&source, product))
+            && kept.source.upgrade().is_some_and(|source| Arc::ptr_eq(&source, &product))
             && kept.primary_language == primary_language
         {
             return Self { product: kept.product.clone(), card_text: kept.card_text.clone(), score };
         }
-        let (grounded_product, card_text) = grounded(product, primary_language);
+        let (grounded_product, card_text) = grounded(Product::clone(&product), primary_language);
         let mut cards = lock_cards();
         if cards.len() >= MAX_KEPT_CARDS {
             cards.clear();
@@ -62,7 +64,7 @@ impl RetrievedCard {
         cards.insert(
             key,
             KeptCard {
-                source: Arc::downgrade(product),
+                source: Arc::downgrade(&product),
                 primary_language: primary_language.to_owned(),
                 product: grounded_product.clone(),
                 card_text: card_text.clone(),
@@ -73,8 +75,7 @@ impl RetrievedCard {
 }
 
 /// The stock-free product and its card text.
-fn grounded(product: &Product, primary_language: &str) -> (Arc<Product>, Arc<str>) {
-    let mut product = product.clone();
+fn grounded(mut product: Product, primary_language: &str) -> (Arc<Product>, Arc<str>) {
     product.variants.iter_mut().for_each(|v| v.inventory_quantity = None);
     let card_text = crate::catalog::ProductCard::text(&product, primary_language);
     (Arc::new(product), card_text.into())
@@ -124,8 +125,8 @@ mod tests {
     fn a_shared_product_is_made_into_a_card_once() {
         let kept = Arc::new(shirt("Sitges Linen Shirt"));
         let _storage_holds_it = kept.clone();
-        let first = RetrievedCard::from_shared(&kept, "en", 0.5);
-        let again = RetrievedCard::from_shared(&kept, "en", 0.2);
+        let first = RetrievedCard::from_shared(kept.clone(), "en", 0.5);
+        let again = RetrievedCard::from_shared(kept.clone(), "en", 0.2);
         assert!(Arc::ptr_eq(&first.product, &again.product) && Arc::ptr_eq(&first.card_text, &again.card_text), "the same card, reused");
         assert_eq!(again.score, 0.2, "with this query's score");
         assert_eq!(&*first.card_text, crate::catalog::ProductCard::text(&first.product, "en"));
@@ -133,7 +134,7 @@ mod tests {
 
         // Another main language is another card (the Spanish title is no
         // longer a translation of it).
-        let spanish = RetrievedCard::from_shared(&kept, "es", 0.5);
+        let spanish = RetrievedCard::from_shared(kept.clone(), "es", 0.5);
         assert!(first.card_text.contains("Camisa de lino") && !spanish.card_text.contains("Camisa de lino"), "{}", spanish.card_text);
     }
 
@@ -141,12 +142,12 @@ mod tests {
     fn a_written_product_gets_a_new_card() {
         let old = Arc::new(shirt("Sitges Linen Shirt"));
         let holder = old.clone();
-        let before = RetrievedCard::from_shared(&old, "en", 0.5);
+        let before = RetrievedCard::from_shared(old.clone(), "en", 0.5);
         drop((old, holder));
         // The storage hands out a new value once the product is written.
         let new = Arc::new(shirt("Sitges Linen Shirt, relaxed"));
         let _holder = new.clone();
-        let after = RetrievedCard::from_shared(&new, "en", 0.5);
+        let after = RetrievedCard::from_shared(new.clone(), "en", 0.5);
         assert!(before.card_text.starts_with("Sitges Linen Shirt\n"), "{}", before.card_text);
         assert!(after.card_text.starts_with("Sitges Linen Shirt, relaxed"), "{}", after.card_text);
     }
@@ -154,8 +155,9 @@ mod tests {
     #[test]
     fn a_product_only_the_caller_holds_is_not_kept() {
         let fresh = Arc::new(shirt("Sitges Linen Shirt"));
-        let card = RetrievedCard::from_shared(&fresh, "en", 0.5);
+        let address = Arc::as_ptr(&fresh) as usize;
+        let card = RetrievedCard::from_shared(fresh, "en", 0.5);
         assert!(card.product.variants.iter().all(|v| v.inventory_quantity.is_none()));
-        assert!(!lock_cards().contains_key(&(Arc::as_ptr(&fresh) as usize)));
+        assert!(!lock_cards().contains_key(&address));
     }
 }
