@@ -12,8 +12,8 @@ use std::time::Duration;
 use chatgw::catalog::{Product, ProductCard, Review, Translation, Variant};
 use chatgw::classify::Label;
 use chatgw::storage::{
-    CardEmbedding, CatalogStore, Conversation, MessageAnalysis, MessageRole, PgStorage, SqliteStorage, Storage, StoreRecord, StoredMessage, TextQuery,
-    UpsertOutcome,
+    CardEmbedding, CatalogStore, Conversation, ConversationStore, MessageAnalysis, MessageRole, PgStorage, SqliteStorage, Storage, StoreRecord, StoredMessage,
+    TextQuery, UpsertOutcome,
 };
 use chrono::{DateTime, SubsecRound, Utc};
 use rand::rngs::StdRng;
@@ -1147,6 +1147,75 @@ async fn postgres_replicas_see_each_others_card_writes_in_full_text() {
     assert_eq!(search(a.clone(), "sandals").await, ["p1"]);
     assert!(search(a.clone(), "suede").await.is_empty());
     b.pool().close().await;
+    pg.drop_schema().await;
+}
+
+/// A turn's statements stay index lookups however small the tables were
+/// when a connection first ran them. PostgreSQL keeps a generic plan for a
+/// prepared statement after five runs; made on an empty, unanalysed table
+/// it scanned every message of the store for the turn's analysis update,
+/// and kept doing so as the store grew. Here one connection runs turns on
+/// an empty schema, the store then gets 3,000 messages, and the next turns
+/// must read a handful of message rows each, not the store's all.
+#[tokio::test]
+async fn postgres_turn_statements_stay_lookups_as_a_store_grows() {
+    let pg = common::postgres_with_pool_size(1).await;
+    let s = pg.storage();
+    let mut conn = s.pool().acquire().await.unwrap();
+    // No ANALYZE behind the test's back (it would replan the statements).
+    sqlx::query("ALTER TABLE messages SET (autovacuum_enabled = false)").execute(&mut *conn).await.unwrap();
+    drop(conn);
+    put_store(&*s, "shop").await;
+    let turn = |n: usize| {
+        let s = s.clone();
+        async move {
+            let at = now();
+            let (conversation, question, answer) = (format!("c{n}"), format!("q{n}"), format!("a{n}"));
+            s.create_conversation_with_message(
+                &Conversation { id: conversation.clone(), store_id: "shop".into(), created_at: at },
+                &message(&question, &conversation, MessageRole::User, "Do you have linen shirts?", at),
+            )
+            .await
+            .unwrap();
+            let analysed = MessageAnalysis { message_id: &question, language: Some("en"), label: Some(Label::Normal) };
+            s.append_answer("shop", &analysed, &message(&answer, &conversation, MessageRole::Assistant, "Yes.", at)).await.unwrap();
+        }
+    };
+    // The message rows the pool's one session has read so far.
+    let rows_read = |schema: String| {
+        let s = s.clone();
+        async move {
+            let mut conn = s.pool().acquire().await.unwrap();
+            sqlx::query("SELECT pg_stat_force_next_flush()").execute(&mut *conn).await.unwrap();
+            sqlx::query("SELECT pg_stat_clear_snapshot()").execute(&mut *conn).await.unwrap();
+            let read: i64 = sqlx::query_scalar(
+                "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = 'messages'",
+            )
+            .bind(schema)
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+            read
+        }
+    };
+    for n in 0..8 {
+        turn(n).await;
+    }
+    let mut conn = s.pool().acquire().await.unwrap();
+    sqlx::query(
+        "INSERT INTO messages (store_id, id, conversation_id, role, text, created_at)
+         SELECT 'shop', 'old-' || i, 'c0', 'user', 'an older question', now() FROM generate_series(1, 3000) AS i",
+    )
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+    drop(conn);
+    let before = rows_read(pg.schema().to_owned()).await;
+    for n in 8..16 {
+        turn(n).await;
+    }
+    let per_turn = (rows_read(pg.schema().to_owned()).await - before) / 8;
+    assert!(per_turn < 20, "each turn read {per_turn} message rows of the store's 3,000+ (a scan, not a lookup)");
     pg.drop_schema().await;
 }
 
