@@ -6,6 +6,7 @@
 mod common;
 
 use std::collections::{BTreeMap, HashSet};
+use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,6 +19,8 @@ use chatgw::storage::{
 use chrono::{DateTime, SubsecRound, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, PgConnection};
 
 const MODEL: &str = "test-model";
 
@@ -1146,6 +1149,120 @@ async fn postgres_replicas_see_each_others_card_writes_in_full_text() {
     // And the writer saw its own writes at once.
     assert_eq!(search(a.clone(), "sandals").await, ["p1"]);
     assert!(search(a.clone(), "suede").await.is_empty());
+    b.pool().close().await;
+    pg.drop_schema().await;
+}
+
+/// Two gateway replicas on one database keep the products their turns read
+/// (see `storage::pg_kept`): each drops a store's products when anything
+/// writes the store's products or variants, whoever writes (the other
+/// replica, plain SQL, a TRUNCATE), and keeps nothing through a lost
+/// listener connection, whose notifications are gone.
+#[tokio::test]
+async fn postgres_replicas_see_every_product_write() {
+    let pg = common::postgres().await;
+    let a = pg.storage();
+    // B's sessions carry a name of their own, so its listener can be found.
+    let name = format!("replica-b-{}", uuid::Uuid::new_v4().simple());
+    let options = PgConnectOptions::from_str(pg.url()).unwrap().application_name(&name);
+    let b = Arc::new(PgStorage::connect_with(options, 4).await.expect("second replica"));
+    put_store(&*a, "shop").await;
+    let mut shirt = product("p1", "Linen Shirt");
+    shirt.variants = vec![variant("p1-M", "20.00", Some(5))];
+    put(&*a, "shop", &shirt).await;
+    let mut sql = PgConnection::connect(pg.url()).await.unwrap();
+
+    type Seen = Option<(String, Option<i64>)>;
+    async fn seen(s: &PgStorage) -> Seen {
+        let products = s.get_products("shop", &["p1".to_owned()]).await.unwrap();
+        products.first().map(|p| (p.title.clone(), p.variants[0].inventory_quantity))
+    }
+    let eventually = |want: Option<(&str, i64)>| {
+        let b = b.clone();
+        let want: Seen = want.map(|(title, stock)| (title.to_owned(), Some(stock)));
+        async move {
+            for _ in 0..100 {
+                if seen(&b).await == want {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            panic!("replica B never saw {want:?}: {:?}", seen(&b).await);
+        }
+    };
+    // A write no trigger sees (replication mode skips ordinary triggers):
+    // only forgetting every kept product brings it to B.
+    async fn unannounced(sql: &mut PgConnection, title: &str) {
+        sqlx::query("SET session_replication_role = replica").execute(&mut *sql).await.unwrap();
+        sqlx::query("UPDATE products SET title = $1 WHERE store_id = 'shop' AND id = 'p1'").bind(title).execute(&mut *sql).await.unwrap();
+        sqlx::query("SET session_replication_role = DEFAULT").execute(&mut *sql).await.unwrap();
+    }
+    // B's listening session, other than `not`.
+    async fn listener(sql: &mut PgConnection, name: &str, not: Option<i32>) -> i32 {
+        for _ in 0..100 {
+            let pid: Option<i32> = sqlx::query_scalar("SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND query LIKE '%LISTEN%chatgw_products%'")
+                .bind(name)
+                .fetch_optional(&mut *sql)
+                .await
+                .unwrap();
+            if let Some(pid) = pid.filter(|pid| Some(*pid) != not) {
+                return pid;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("replica B does not listen for product writes");
+    }
+
+    // Until B keeps p1: unannounced writes until one is not seen. Returns
+    // the title in the database, which B does not serve.
+    async fn kept_by(b: &PgStorage, sql: &mut PgConnection, stage: &str) -> String {
+        for attempt in 0..100 {
+            let before = seen(b).await;
+            let title = format!("{stage} {attempt}");
+            unannounced(sql, &title).await;
+            if seen(b).await == before {
+                return title;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("replica B never kept the product it read");
+    }
+
+    // B reads p1 and, once it listens, keeps it.
+    assert_eq!(seen(&b).await, Some(("Linen Shirt".into(), Some(5))));
+    let pid = listener(&mut sql, &name, None).await;
+    let title = kept_by(&b, &mut sql, "Unannounced").await;
+
+    // The other replica's writes.
+    assert_eq!(a.set_stock("shop", &[("p1-M".into(), 2)]).await.unwrap(), 1);
+    eventually(Some((&title, 2))).await;
+    shirt.title = "Linen Shirt, relaxed".into();
+    shirt.updated_at = Some(now() + chrono::Duration::seconds(1));
+    put(&*a, "shop", &shirt).await;
+    eventually(Some(("Linen Shirt, relaxed", 5))).await;
+    // Plain SQL.
+    sqlx::query("UPDATE variants SET inventory_quantity = 7 WHERE store_id = 'shop'").execute(&mut sql).await.unwrap();
+    eventually(Some(("Linen Shirt, relaxed", 7))).await;
+    sqlx::query("DELETE FROM products WHERE store_id = 'shop'").execute(&mut sql).await.unwrap();
+    eventually(None).await;
+    put(&*a, "shop", &shirt).await;
+    eventually(Some(("Linen Shirt, relaxed", 5))).await;
+    sqlx::query("TRUNCATE products CASCADE").execute(&mut sql).await.unwrap();
+    eventually(None).await;
+    put(&*a, "shop", &shirt).await;
+    eventually(Some(("Linen Shirt, relaxed", 5))).await;
+
+    // A write whose notification would have been lost with the listener's
+    // connection: B keeps nothing from before the loss.
+    let title = kept_by(&b, &mut sql, "Written while B was not listening").await;
+    let _: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1)").bind(pid).fetch_one(&mut sql).await.unwrap();
+    eventually(Some((&title, 5))).await;
+    // B listens again and follows writes as before.
+    listener(&mut sql, &name, Some(pid)).await;
+    assert_eq!(a.set_stock("shop", &[("p1-M".into(), 1)]).await.unwrap(), 1);
+    eventually(Some((&title, 1))).await;
+    // The writer saw its own writes at once.
+    assert_eq!(seen(&a).await, Some((title, Some(1))));
     b.pool().close().await;
     pg.drop_schema().await;
 }

@@ -28,7 +28,7 @@ macro_rules! bind_message {
     };
 }
 
-mod pg_text;
+mod pg_kept;
 pub mod postgres;
 mod product_cache;
 pub mod reconnect;

@@ -22,7 +22,7 @@
 //! cards with every term come first (widening to fewer terms only when
 //! too few have them all). Stores of up to 250,000 cards are ranked in
 //! process instead, by the BM25 index the SQLite backend uses, kept current
-//! across replicas by notifications (see `pg_text`); the tsvector stays the
+//! across replicas by notifications (see `pg_kept`); the tsvector stays the
 //! durable index and ranks bigger stores.
 
 use std::collections::{HashMap, HashSet};
@@ -39,7 +39,7 @@ use sqlx::query_builder::Separated;
 use sqlx::types::Json;
 use sqlx::{Connection, PgConnection, PgPool, Postgres, QueryBuilder, Row};
 
-use super::pg_text::PgTexts;
+use super::pg_kept::PgKept;
 use super::text_index::{TextEntry, Widened, Widening, index_title, widening_steps};
 use super::tickets::{self, TicketRow, bind_ticket};
 use super::{
@@ -106,8 +106,8 @@ pub struct PgStorage {
     /// When a statement last lost its connection (shared with the pool's
     /// `before_acquire` check).
     losses: Arc<ConnectionLosses>,
-    /// Full text ranked in process (see [`PgTexts`]).
-    texts: PgTexts,
+    /// Full text ranked in process and products kept (see [`PgKept`]).
+    kept: PgKept,
 }
 
 /// How long after a lost connection the pool pings the connections opened
@@ -248,7 +248,7 @@ impl PgStorage {
     fn new(pool: PgPool, tuned_sessions: bool, losses: Arc<ConnectionLosses>) -> Self {
         Self {
             losses,
-            texts: PgTexts::new(pool.clone()),
+            kept: PgKept::new(pool.clone()),
             pool,
             hnsw_ready: Mutex::new(HashSet::new()),
             counts: Mutex::new(HashMap::new()),
@@ -293,7 +293,7 @@ impl PgStorage {
     /// rather than an in-process index (0: every store; the default is
     /// 250,000). Applies to stores not searched yet.
     pub fn set_text_index_max_cards(&self, n: usize) {
-        self.texts.set_max_cards(n);
+        self.kept.set_max_cards(n);
     }
 
     /// Writes many products with their cards in one transaction, for the
@@ -304,6 +304,7 @@ impl PgStorage {
         for (product, card) in items {
             check_card(product, card)?;
         }
+        let _changed = self.kept.written_products().changing(store_id);
         let mut tx = self.pool.begin().await?;
         for (i, chunk) in items.chunks(500).enumerate() {
             let refs: Vec<(&Product, &ProductCard)> = chunk.iter().map(|(p, c)| (p, c)).collect();
@@ -315,9 +316,9 @@ impl PgStorage {
                 sqlx::query("ANALYZE products").execute(&mut *tx).await?;
             }
         }
-        self.texts.notify(&mut tx, store_id).await?;
+        self.kept.notify(&mut tx, store_id).await?;
         tx.commit().await?;
-        self.texts.saved(store_id, items.iter().map(|(product, card)| (card.product_id.as_str(), card.text.as_str(), index_title(product))));
+        self.kept.saved(store_id, items.iter().map(|(product, card)| (card.product_id.as_str(), card.text.as_str(), index_title(product))));
         Ok(())
     }
 
@@ -439,6 +440,7 @@ impl CatalogStore for PgStorage {
             check_card(product, card)?;
         }
         let mut outcomes = vec![UpsertOutcome::Unchanged; items.len()];
+        let _changed = self.kept.written_products().changing(store_id);
         let mut tx = self.pool.begin().await?;
         for run in upsert_runs(items) {
             for (i, outcome) in upsert_run(&mut tx, store_id, &run).await? {
@@ -452,25 +454,26 @@ impl CatalogStore for PgStorage {
             .map(|(item, _)| *item)
             .collect();
         if !changed.is_empty() {
-            self.texts.notify(&mut tx, store_id).await?;
+            self.kept.notify(&mut tx, store_id).await?;
         }
         tx.commit().await?;
-        self.texts.saved(store_id, changed.into_iter().map(|(product, card)| (card.product_id.as_str(), card.text.as_str(), index_title(product))));
+        self.kept.saved(store_id, changed.into_iter().map(|(product, card)| (card.product_id.as_str(), card.text.as_str(), index_title(product))));
         Ok(outcomes)
     }
 
     async fn delete_product(&self, store_id: &str, product_id: &str) -> StorageResult<bool> {
         // Variants and card go by ON DELETE CASCADE.
+        let _changed = self.kept.written_products().changing(store_id);
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query("DELETE FROM products WHERE store_id = $1 AND id = $2").bind(store_id).bind(product_id).execute(&mut *tx).await?;
         let deleted = done.rows_affected() > 0;
         if deleted {
-            self.texts.notify(&mut tx, store_id).await?;
+            self.kept.notify(&mut tx, store_id).await?;
         }
         tx.commit().await?;
         if deleted {
             self.forget_counts(store_id);
-            self.texts.removed(store_id, std::iter::once(product_id));
+            self.kept.removed(store_id, std::iter::once(product_id));
         }
         Ok(deleted)
     }
@@ -480,6 +483,7 @@ impl CatalogStore for PgStorage {
             return Ok(0);
         }
         let (ids, times): (Vec<&str>, Vec<DateTime<Utc>>) = deletions.iter().map(|(id, at)| (id.as_str(), micros(*at))).unzip();
+        let _changed = self.kept.written_products().changing(store_id);
         let mut tx = self.pool.begin().await?;
         // Variants and cards go by ON DELETE CASCADE.
         let deleted: Vec<String> = sqlx::query_scalar(
@@ -503,12 +507,12 @@ impl CatalogStore for PgStorage {
         .execute(&mut *tx)
         .await?;
         if !deleted.is_empty() {
-            self.texts.notify(&mut tx, store_id).await?;
+            self.kept.notify(&mut tx, store_id).await?;
         }
         tx.commit().await?;
         if !deleted.is_empty() {
             self.forget_counts(store_id);
-            self.texts.removed(store_id, deleted.iter().map(String::as_str));
+            self.kept.removed(store_id, deleted.iter().map(String::as_str));
         }
         Ok(deleted.len() as u64)
     }
@@ -533,8 +537,18 @@ impl CatalogStore for PgStorage {
     }
 
     async fn get_products(&self, store_id: &str, product_ids: &[String]) -> StorageResult<Vec<Product>> {
+        Ok(self.get_shared_products(store_id, product_ids).await?.into_iter().map(Arc::unwrap_or_clone).collect())
+    }
+
+    async fn get_shared_products(&self, store_id: &str, product_ids: &[String]) -> StorageResult<Vec<Arc<Product>>> {
         if product_ids.is_empty() {
             return Ok(Vec::new());
+        }
+        let cache = self.kept.products().await;
+        let kept = cache.lookup(store_id, product_ids);
+        let mut products = kept.found;
+        if kept.missing.is_empty() {
+            return Ok(in_given_order(product_ids, products));
         }
         // One statement, each product with its variants as a JSON array in
         // position order: a turn's cards cost one round trip, not two.
@@ -548,16 +562,18 @@ impl CatalogStore for PgStorage {
              FROM products p WHERE p.store_id = $1 AND p.id = ANY($2)",
         )
         .bind(store_id)
-        .bind(product_ids)
+        .bind(&kept.missing)
         .fetch_all(&self.pool)
         .await?;
-        let mut products: HashMap<String, Product> = HashMap::with_capacity(rows.len());
+        let mut read: Vec<Arc<Product>> = Vec::with_capacity(rows.len());
         for row in &rows {
             let mut product = product_from_row(row)?;
             let variants: Json<Vec<Variant>> = row.try_get("variants")?;
             product.variants = variants.0;
-            products.insert(product.id.clone(), product);
+            read.push(Arc::new(product));
         }
+        cache.keep(store_id, kept.generation, &read);
+        products.extend(read.into_iter().map(|p| (p.id.clone(), p)));
         Ok(in_given_order(product_ids, products))
     }
 
@@ -595,6 +611,7 @@ impl CatalogStore for PgStorage {
             return Ok(0);
         }
         let (skus, quantities): (Vec<&str>, Vec<i64>) = levels.iter().map(|(sku, q)| (sku.as_str(), *q)).unzip();
+        let _changed = self.kept.written_products().changing(store_id);
         let done = sqlx::query(
             "UPDATE variants v SET inventory_quantity = l.quantity
              FROM unnest($2::text[], $3::bigint[]) AS l(sku, quantity)
@@ -751,7 +768,7 @@ impl CatalogStore for PgStorage {
         Ok(rows.into_iter().map(|(product_id, distance)| ScoredProduct { product_id, score: (1.0 - distance) as f32 }).collect())
     }
 
-    /// Ranked in process (see [`PgTexts`]) unless the store is too big;
+    /// Ranked in process (see [`PgKept`]) unless the store is too big;
     /// then by tsvector queries: cards with every term first, and only
     /// when fewer than k have them, cards with fewer (see
     /// [`widening_steps`]), each step one query that ranks only the cards
@@ -762,7 +779,7 @@ impl CatalogStore for PgStorage {
         if terms.is_empty() || k == 0 {
             return Ok(Vec::new());
         }
-        if let TextEntry::Loaded(index) = self.texts.entry(store_id).await? {
+        if let TextEntry::Loaded(index) = self.kept.entry(store_id).await? {
             let hits = index.read().expect("text index lock").search(&terms, k);
             return Ok(hits.into_iter().map(|h| ScoredProduct { product_id: h.id, score: h.score }).collect());
         }

@@ -1,12 +1,16 @@
-//! Products as the SQLite backend last read them, per store, for the chat
-//! turn's card loads: a catalog is read on every turn and written only by
-//! syncs and webhooks, and decoding a product with its variants from the
-//! database cost more than the rest of the turn's storage work together.
+//! Products as a storage backend last read them, per store, for the chat
+//! turn's card loads and stock checks: a catalog is read on every turn and
+//! written only by syncs and webhooks, and decoding a product with its
+//! variants from the database cost more than the rest of the turn's storage
+//! work together (SQLite); on PostgreSQL each read is a round trip, one for
+//! the cards and one per size a shopper names.
 //!
-//! Sound for the same reason as the backend's vector and text indexes: one
-//! process owns the database, and each of its writes to a store's products
-//! or variants ([`ProductCache::changed`]) drops what is kept for the store.
-//! A read that raced with such a write is answered but not kept.
+//! Every write to a store's products or variants ([`ProductCache::changed`])
+//! drops what is kept for the store, and a read that raced with such a write
+//! is answered but not kept. The SQLite backend owns its database, so its
+//! own writes are all there are. The PostgreSQL backend hears every write,
+//! whoever made it, from the database's notifications, and keeps nothing
+//! while it cannot hear them ([`ProductCache::following`]).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -20,9 +24,15 @@ const MAX_PER_STORE: usize = 4096;
 /// every store's entries start over.
 const MAX_TOTAL: usize = 20_000;
 
-#[derive(Default)]
 pub(super) struct ProductCache {
     stores: Mutex<Stores>,
+}
+
+impl Default for ProductCache {
+    /// A cache that serves from the start (its owner sees every write).
+    fn default() -> Self {
+        Self { stores: Mutex::new(Stores { serving: true, ..Stores::default() }) }
+    }
 }
 
 #[derive(Default)]
@@ -30,6 +40,11 @@ struct Stores {
     by_store: HashMap<String, StoreProducts>,
     /// Products kept across all stores.
     total: usize,
+    /// False while writes may go unseen: nothing is served or kept.
+    serving: bool,
+    /// Bumped whenever serving starts or stops, so a read from before
+    /// cannot be kept after.
+    epoch: u64,
 }
 
 #[derive(Default)]
@@ -43,16 +58,31 @@ struct StoreProducts {
 pub(super) struct Lookup {
     pub found: HashMap<String, Arc<Product>>,
     pub missing: Vec<String>,
-    /// The store's generation when looked up: what is read for `missing` is
-    /// kept only if no write came in between.
-    pub generation: u64,
+    /// When looked up: what is read for `missing` is kept only if no write
+    /// came in between.
+    pub generation: Generation,
+}
+
+/// A store's write count and the cache's serving epoch at a lookup.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) struct Generation {
+    epoch: u64,
+    writes: u64,
 }
 
 impl ProductCache {
+    /// A cache that serves only between [`ProductCache::resume`] and
+    /// [`ProductCache::pause`]: while its owner listens for writes.
+    pub fn following() -> Self {
+        Self { stores: Mutex::default() }
+    }
+
     pub fn lookup(&self, store_id: &str, ids: &[String]) -> Lookup {
         let stores = self.lock();
-        let Some(store) = stores.by_store.get(store_id) else {
-            return Lookup { found: HashMap::new(), missing: ids.to_vec(), generation: 0 };
+        let generation = stores.generation(store_id);
+        let store = match stores.by_store.get(store_id) {
+            Some(store) if stores.serving => store,
+            _ => return Lookup { found: HashMap::new(), missing: ids.to_vec(), generation },
         };
         let mut found = HashMap::with_capacity(ids.len());
         let mut missing = Vec::new();
@@ -64,24 +94,22 @@ impl ProductCache {
                 None => missing.push(id.clone()),
             }
         }
-        Lookup { found, missing, generation: store.generation }
+        Lookup { found, missing, generation }
     }
 
-    /// Keeps products read at `generation`, unless the store was written since.
-    pub fn keep(&self, store_id: &str, generation: u64, products: &[Arc<Product>]) {
+    /// Keeps products read at `generation`, unless the store was written
+    /// since (or serving stopped or started again).
+    pub fn keep(&self, store_id: &str, generation: Generation, products: &[Arc<Product>]) {
         if products.is_empty() {
             return;
         }
         let mut guard = self.lock();
         let stores = &mut *guard;
-        if stores.by_store.get(store_id).map_or(0, |store| store.generation) != generation {
+        if !stores.serving || stores.generation(store_id) != generation {
             return;
         }
         if stores.total + products.len() > MAX_TOTAL {
-            for store in stores.by_store.values_mut() {
-                store.products.clear();
-            }
-            stores.total = 0;
+            Self::clear(stores);
         }
         let store = stores.by_store.entry(store_id.to_owned()).or_default();
         if store.products.len() + products.len() > MAX_PER_STORE {
@@ -106,6 +134,36 @@ impl ProductCache {
         store.products.clear();
     }
 
+    /// Every store may have changed (a table was emptied).
+    pub fn changed_all(&self) {
+        let mut stores = self.lock();
+        stores.epoch += 1;
+        Self::clear(&mut stores);
+    }
+
+    /// Writes may go unseen from now on: serve and keep nothing.
+    pub fn pause(&self) {
+        let mut stores = self.lock();
+        stores.serving = false;
+        stores.epoch += 1;
+        Self::clear(&mut stores);
+    }
+
+    /// Every write is seen from now on (anything kept before may be stale).
+    pub fn resume(&self) {
+        let mut stores = self.lock();
+        stores.serving = true;
+        stores.epoch += 1;
+        Self::clear(&mut stores);
+    }
+
+    fn clear(stores: &mut Stores) {
+        for store in stores.by_store.values_mut() {
+            store.products.clear();
+        }
+        stores.total = 0;
+    }
+
     /// A guard that marks the store changed when dropped: taken before a
     /// write, so whatever the write did (or left half done) is seen.
     pub fn changing<'a>(&'a self, store_id: &'a str) -> Changing<'a> {
@@ -114,6 +172,12 @@ impl ProductCache {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Stores> {
         self.stores.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Stores {
+    fn generation(&self, store_id: &str) -> Generation {
+        Generation { epoch: self.epoch, writes: self.by_store.get(store_id).map_or(0, |store| store.generation) }
     }
 }
 
@@ -164,6 +228,47 @@ mod tests {
         cache.changed("shop");
         cache.keep("shop", before.generation, &[product("a", "Old title")]);
         assert_eq!(cache.lookup("shop", &ids(&["a"])).missing, ["a"]);
+    }
+
+    #[test]
+    fn a_following_cache_serves_only_while_it_hears_every_write() {
+        let cache = ProductCache::following();
+        let unheard = cache.lookup("shop", &ids(&["a"]));
+        cache.keep("shop", unheard.generation, &[product("a", "Linen shirt")]);
+        assert_eq!(cache.lookup("shop", &ids(&["a"])).missing, ["a"], "nothing is kept before serving starts");
+
+        cache.resume();
+        cache.keep("shop", unheard.generation, &[product("a", "Linen shirt")]);
+        assert_eq!(cache.lookup("shop", &ids(&["a"])).missing, ["a"], "a read from before serving started is not kept");
+        let heard = cache.lookup("shop", &ids(&["a"]));
+        cache.keep("shop", heard.generation, &[product("a", "Linen shirt")]);
+        assert!(cache.lookup("shop", &ids(&["a"])).missing.is_empty());
+
+        // A read that started while serving and ended after a pause and a
+        // resume (writes in between went unheard) is not kept.
+        let before_gap = cache.lookup("shop", &ids(&["b"]));
+        cache.pause();
+        assert_eq!(cache.lookup("shop", &ids(&["a"])).missing, ["a"], "nothing is served while writes may go unheard");
+        cache.keep("shop", cache.lookup("shop", &[]).generation, &[product("b", "Chinos")]);
+        cache.resume();
+        cache.keep("shop", before_gap.generation, &[product("b", "Chinos")]);
+        assert_eq!(cache.lookup("shop", &ids(&["a", "b"])).missing, ["a", "b"]);
+    }
+
+    #[test]
+    fn an_emptied_table_drops_every_store() {
+        let cache = ProductCache::default();
+        for store in ["one", "two"] {
+            let at = cache.lookup(store, &[]).generation;
+            cache.keep(store, at, &[product("a", "Linen shirt")]);
+        }
+        let racing = cache.lookup("new-store", &[]).generation;
+        cache.changed_all();
+        cache.keep("new-store", racing, &[product("a", "Old title")]);
+        for store in ["one", "two", "new-store"] {
+            assert_eq!(cache.lookup(store, &ids(&["a"])).missing, ["a"], "{store}");
+        }
+        assert_eq!(cache.stores.lock().unwrap().total, 0);
     }
 
     #[test]

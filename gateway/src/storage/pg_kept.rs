@@ -1,5 +1,7 @@
-//! The PostgreSQL backend's in-process text indexes, kept current across
-//! replicas.
+//! What the PostgreSQL backend keeps in process of a store's catalog (its
+//! text indexes and the products turns read), kept current across replicas.
+//!
+//! ## Text indexes
 //!
 //! `ts_rank` reads and scores every card a word matches: on 100,000 cards a
 //! common word alone ("boots", 8,000 cards) took 10 ms at p50 and 44 ms at
@@ -16,6 +18,21 @@
 //! burst), answering from the index it has meanwhile. A lost listener
 //! connection reloads every held index once it is back, since
 //! notifications sent meanwhile are gone.
+//!
+//! ## Products
+//!
+//! A chat turn reads the products of its cards, and one more for each size
+//! the shopper names (the stock check): a round trip each, and on the load
+//! benchmark about half of a turn's statements. Products read are kept
+//! ([`ProductCache`]) and dropped per store on every write to the store's
+//! products or variants. The database announces those writes itself:
+//! triggers (migration `0007_product_notices.sql`) notify
+//! [`PRODUCTS_CHANNEL`] from every statement that writes them, whoever runs
+//! it, a gateway of any version, a migration or `psql`. The writing replica
+//! drops its own store's products when its write ends, the others when the
+//! notification arrives, a moment after the commit. Nothing is kept or
+//! served while the listener is not connected: before it first listens,
+//! and from a lost connection until it listens again.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -27,24 +44,30 @@ use sqlx::{PgConnection, PgPool};
 use tokio::sync::OnceCell;
 
 use super::StorageResult;
+use super::product_cache::ProductCache;
 use super::text_index::{TEXT_INDEX_MAX_CARDS, TextEntry, TextIndexes, build_index};
 
 /// The notification channel of card writes.
 pub const CHANNEL: &str = "chatgw_cards";
+/// The notification channel of product and variant writes (payload: the
+/// table's schema, a tab, the store; no store: every store of the schema).
+pub const PRODUCTS_CHANNEL: &str = "chatgw_products";
 /// How long a replica waits after a notification before reloading, so the
 /// pages of a sync written in quick succession cost one reload.
 const RELOAD_DEBOUNCE: Duration = Duration::from_millis(300);
 /// Pause after a failed reload or listener error before trying again.
 const RETRY_AFTER: Duration = Duration::from_secs(1);
 
-/// One storage's text indexes and what keeps them current.
-pub(super) struct PgTexts {
+/// One storage's text indexes and products, and what keeps them current.
+pub(super) struct PgKept {
     shared: Arc<Shared>,
     listener: OnceCell<()>,
 }
 
 struct Shared {
     indexes: TextIndexes,
+    /// Served only while the listener is connected.
+    products: ProductCache,
     max_cards: AtomicUsize,
     /// Random id of this storage, carried by its notifications so it does
     /// not reload after its own writes.
@@ -58,10 +81,18 @@ struct Shared {
     listen_pool: OnceLock<PgPool>,
 }
 
-impl PgTexts {
+impl PgKept {
     pub fn new(pool: PgPool) -> Self {
         let replica = uuid::Uuid::new_v4().simple().to_string();
-        let shared = Shared { indexes: TextIndexes::default(), max_cards: AtomicUsize::new(TEXT_INDEX_MAX_CARDS), replica, reloads: Mutex::default(), pool, listen_pool: OnceLock::new() };
+        let shared = Shared {
+            indexes: TextIndexes::default(),
+            products: ProductCache::following(),
+            max_cards: AtomicUsize::new(TEXT_INDEX_MAX_CARDS),
+            replica,
+            reloads: Mutex::default(),
+            pool,
+            listen_pool: OnceLock::new(),
+        };
         Self { shared: Arc::new(shared), listener: OnceCell::new() }
     }
 
@@ -71,9 +102,25 @@ impl PgTexts {
         self.shared.max_cards.store(n, Ordering::Relaxed);
     }
 
+    /// Starts listening for other replicas' writes (once).
+    async fn listen(&self) {
+        self.listener.get_or_init(|| async { spawn_listener(&self.shared).await }).await;
+    }
+
+    /// The products kept (empty until the listener is connected).
+    pub async fn products(&self) -> &ProductCache {
+        self.listen().await;
+        &self.shared.products
+    }
+
+    /// The products kept, to mark a store changed after a write.
+    pub fn written_products(&self) -> &ProductCache {
+        &self.shared.products
+    }
+
     /// How the store's cards are ranked, loading its index if needed.
     pub async fn entry(&self, store_id: &str) -> StorageResult<TextEntry> {
-        self.listener.get_or_init(|| async { spawn_listener(&self.shared).await }).await;
+        self.listen().await;
         let generation = match self.shared.indexes.get(store_id) {
             Ok(entry) => return Ok(entry),
             Err(generation) => generation,
@@ -105,7 +152,7 @@ impl PgTexts {
     }
 }
 
-impl Drop for PgTexts {
+impl Drop for PgKept {
     fn drop(&mut self) {
         if let Some(pool) = self.shared.listen_pool.get() {
             // Marks the pool closed at once (the returned future only waits
@@ -190,20 +237,22 @@ impl Shared {
     }
 }
 
-/// Listens for other replicas' card writes for as long as the storage
-/// lives, on a connection of its own (not one of the pool's).
+/// Listens for other replicas' card writes and every product write for as
+/// long as the storage lives, on a connection of its own (not one of the
+/// pool's).
 async fn spawn_listener(shared: &Arc<Shared>) {
     let schema: String = match sqlx::query_scalar("SELECT current_schema()::text").fetch_one(&shared.pool).await {
         Ok(schema) => schema,
         Err(error) => {
-            tracing::warn!(%error, "cannot read the schema; text indexes will not follow other replicas' writes until restart");
+            tracing::warn!(%error, "cannot read the schema; text indexes will not follow other replicas' writes and products will be read anew each time until restart");
             return;
         }
     };
     let options = (*shared.pool.connect_options()).clone();
     // As `PgListener::connect` sets up its own pool: a held connection that
     // is never retired.
-    let pool = shared.listen_pool.get_or_init(|| PgPoolOptions::new().max_connections(1).max_lifetime(None).idle_timeout(None).connect_lazy_with(options)).clone();
+    let pool =
+        shared.listen_pool.get_or_init(|| PgPoolOptions::new().max_connections(1).max_lifetime(None).idle_timeout(None).connect_lazy_with(options)).clone();
     let weak: Weak<Shared> = Arc::downgrade(shared);
     tokio::spawn(async move {
         let mut listener: Option<PgListener> = None;
@@ -214,14 +263,16 @@ async fn spawn_listener(shared: &Arc<Shared>) {
             let current = match listener.as_mut() {
                 Some(l) => l,
                 None => match PgListener::connect_with(&pool).await {
-                    Ok(mut l) => match l.listen(CHANNEL).await {
+                    Ok(mut l) => match l.listen_all([CHANNEL, PRODUCTS_CHANNEL]).await {
                         Ok(()) => {
                             // Anything written before this point may have
-                            // been missed: reload what is held.
+                            // been missed: reload what is held, and keep
+                            // products read from now on.
                             if let Some(shared) = weak.upgrade() {
                                 for store in shared.indexes.loaded_stores() {
                                     shared.changed_elsewhere(&store);
                                 }
+                                shared.products.resume();
                             }
                             listener.insert(l)
                         }
@@ -245,6 +296,15 @@ async fn spawn_listener(shared: &Arc<Shared>) {
             let received = current.try_recv().await;
             let Some(shared) = weak.upgrade() else { return };
             match received {
+                Ok(Some(notification)) if notification.channel() == PRODUCTS_CHANNEL => {
+                    let Some((in_schema, store)) = notification.payload().split_once('\t') else { continue };
+                    if in_schema == schema {
+                        match store {
+                            "" => shared.products.changed_all(),
+                            store => shared.products.changed(store),
+                        }
+                    }
+                }
                 Ok(Some(notification)) => {
                     let mut parts = notification.payload().splitn(3, '\t');
                     let (Some(in_schema), Some(store), Some(replica)) = (parts.next(), parts.next(), parts.next()) else { continue };
@@ -252,18 +312,18 @@ async fn spawn_listener(shared: &Arc<Shared>) {
                         shared.changed_elsewhere(store);
                     }
                 }
-                // The connection was lost and opened again: notifications
-                // of the gap are gone.
+                // The connection was lost: notifications of the gap are
+                // gone. Nothing is served until listening again (above).
                 Ok(None) => {
-                    for store in shared.indexes.loaded_stores() {
-                        shared.changed_elsewhere(&store);
-                    }
+                    shared.products.pause();
+                    listener = None;
                 }
                 Err(error) => {
+                    shared.products.pause();
                     if pool.is_closed() {
                         return;
                     }
-                    tracing::warn!(%error, "the card-write listener failed; reconnecting");
+                    tracing::warn!(%error, "the catalog-write listener failed; reconnecting");
                     listener = None;
                     tokio::time::sleep(RETRY_AFTER).await;
                 }
