@@ -17,11 +17,22 @@ packages=()
 for name in "${names[@]}"; do packages+=(-p "chatgw-connector-$name"); done
 cargo build --release --target wasm32-wasip2 --target-dir target "${packages[@]}"
 
+# Each file is written beside its place and renamed over it, and left alone
+# when unchanged: tests in other processes load dist/ while another test's
+# build runs (a plain `cp` truncates first, and one read an empty wasm).
+replace() { # new-file destination
+  chmod 644 "$1"
+  if cmp -s "$1" "$2"; then rm -f "$1"; else mv -f "$1" "$2"; fi
+}
 for name in "${names[@]}"; do
   dist="$name/dist"
   mkdir -p "$dist"
-  cp "target/wasm32-wasip2/release/chatgw_connector_${name//-/_}.wasm" "$dist/connector.wasm"
-  sum=$(sha256sum "$dist/connector.wasm" | cut -d ' ' -f 1)
-  sed "s/^sha256 = .*/sha256 = \"$sum\"/" "$name/connector.toml" > "$dist/connector.toml"
+  wasm=$(mktemp "$dist/.connector.wasm.XXXXXX")
+  cp "target/wasm32-wasip2/release/chatgw_connector_${name//-/_}.wasm" "$wasm"
+  sum=$(sha256sum "$wasm" | cut -d ' ' -f 1)
+  manifest=$(mktemp "$dist/.connector.toml.XXXXXX")
+  sed "s/^sha256 = .*/sha256 = \"$sum\"/" "$name/connector.toml" > "$manifest"
+  replace "$wasm" "$dist/connector.wasm"
+  replace "$manifest" "$dist/connector.toml"
   echo "$dist/connector.wasm  sha256 $sum"
 done
