@@ -28,20 +28,20 @@ BEGIN
 END
 $$;
 
--- A trigger with transition tables takes one kind of event.
-CREATE TRIGGER products_inserted AFTER INSERT ON products REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION chatgw_products_changed();
-CREATE TRIGGER products_updated AFTER UPDATE ON products REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION chatgw_products_changed();
-CREATE TRIGGER products_deleted AFTER DELETE ON products REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION chatgw_products_changed();
-CREATE TRIGGER products_truncated AFTER TRUNCATE ON products
-    FOR EACH STATEMENT EXECUTE FUNCTION chatgw_products_changed();
-CREATE TRIGGER variants_inserted AFTER INSERT ON variants REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION chatgw_products_changed();
-CREATE TRIGGER variants_updated AFTER UPDATE ON variants REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION chatgw_products_changed();
-CREATE TRIGGER variants_deleted AFTER DELETE ON variants REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION chatgw_products_changed();
-CREATE TRIGGER variants_truncated AFTER TRUNCATE ON variants
-    FOR EACH STATEMENT EXECUTE FUNCTION chatgw_products_changed();
+-- A trigger with transition tables takes one kind of event: four per table.
+DO $$
+DECLARE
+    tbl text;
+BEGIN
+    FOREACH tbl IN ARRAY ARRAY['products', 'variants'] LOOP
+        EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows
+                        FOR EACH STATEMENT EXECUTE FUNCTION chatgw_products_changed()', tbl || '_inserted', tbl);
+        EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+                        FOR EACH STATEMENT EXECUTE FUNCTION chatgw_products_changed()', tbl || '_updated', tbl);
+        EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I REFERENCING OLD TABLE AS old_rows
+                        FOR EACH STATEMENT EXECUTE FUNCTION chatgw_products_changed()', tbl || '_deleted', tbl);
+        EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %I
+                        FOR EACH STATEMENT EXECUTE FUNCTION chatgw_products_changed()', tbl || '_truncated', tbl);
+    END LOOP;
+END
+$$;
