@@ -1153,6 +1153,38 @@ async fn postgres_replicas_see_each_others_card_writes_in_full_text() {
     pg.drop_schema().await;
 }
 
+/// A second replica on `pg`'s schema whose sessions carry a name of their
+/// own, so its listener can be found (and cut off).
+async fn named_replica(pg: &common::TestPg) -> (Arc<PgStorage>, String) {
+    let name = format!("replica-b-{}", uuid::Uuid::new_v4().simple());
+    let options = PgConnectOptions::from_str(pg.url()).unwrap().application_name(&name);
+    (Arc::new(PgStorage::connect_with(options, 4).await.expect("second replica")), name)
+}
+
+/// The listening session of the replica `name`, other than `not`.
+async fn listener_pid(sql: &mut PgConnection, name: &str, not: Option<i32>) -> i32 {
+    for _ in 0..100 {
+        let pid: Option<i32> = sqlx::query_scalar("SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND query LIKE '%LISTEN%chatgw_catalog%'")
+            .bind(name)
+            .fetch_optional(&mut *sql)
+            .await
+            .unwrap();
+        if let Some(pid) = pid.filter(|pid| Some(*pid) != not) {
+            return pid;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("replica {name} does not listen for catalog writes");
+}
+
+/// Runs a write no trigger sees (replication mode skips ordinary triggers):
+/// only forgetting everything kept brings it to a replica.
+async fn unannounced(sql: &mut PgConnection, statement: &str, bind: &str) {
+    sqlx::query("SET session_replication_role = replica").execute(&mut *sql).await.unwrap();
+    sqlx::query(statement).bind(bind).execute(&mut *sql).await.unwrap();
+    sqlx::query("SET session_replication_role = DEFAULT").execute(&mut *sql).await.unwrap();
+}
+
 /// Two gateway replicas on one database keep the products their turns read
 /// (see `storage::pg_kept`): each drops a store's products when anything
 /// writes the store's products or variants, whoever writes (the other
@@ -1162,10 +1194,7 @@ async fn postgres_replicas_see_each_others_card_writes_in_full_text() {
 async fn postgres_replicas_see_every_product_write() {
     let pg = common::postgres().await;
     let a = pg.storage();
-    // B's sessions carry a name of their own, so its listener can be found.
-    let name = format!("replica-b-{}", uuid::Uuid::new_v4().simple());
-    let options = PgConnectOptions::from_str(pg.url()).unwrap().application_name(&name);
-    let b = Arc::new(PgStorage::connect_with(options, 4).await.expect("second replica"));
+    let (b, name) = named_replica(&pg).await;
     put_store(&*a, "shop").await;
     let mut shirt = product("p1", "Linen Shirt");
     shirt.variants = vec![variant("p1-M", "20.00", Some(5))];
@@ -1190,36 +1219,13 @@ async fn postgres_replicas_see_every_product_write() {
             panic!("replica B never saw {want:?}: {:?}", seen(&b).await);
         }
     };
-    // A write no trigger sees (replication mode skips ordinary triggers):
-    // only forgetting every kept product brings it to B.
-    async fn unannounced(sql: &mut PgConnection, title: &str) {
-        sqlx::query("SET session_replication_role = replica").execute(&mut *sql).await.unwrap();
-        sqlx::query("UPDATE products SET title = $1 WHERE store_id = 'shop' AND id = 'p1'").bind(title).execute(&mut *sql).await.unwrap();
-        sqlx::query("SET session_replication_role = DEFAULT").execute(&mut *sql).await.unwrap();
-    }
-    // B's listening session, other than `not`.
-    async fn listener(sql: &mut PgConnection, name: &str, not: Option<i32>) -> i32 {
-        for _ in 0..100 {
-            let pid: Option<i32> = sqlx::query_scalar("SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND query LIKE '%LISTEN%chatgw_products%'")
-                .bind(name)
-                .fetch_optional(&mut *sql)
-                .await
-                .unwrap();
-            if let Some(pid) = pid.filter(|pid| Some(*pid) != not) {
-                return pid;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("replica B does not listen for product writes");
-    }
-
     // Until B keeps p1: unannounced writes until one is not seen. Returns
     // the title in the database, which B does not serve.
     async fn kept_by(b: &PgStorage, sql: &mut PgConnection, stage: &str) -> String {
         for attempt in 0..100 {
             let before = seen(b).await;
             let title = format!("{stage} {attempt}");
-            unannounced(sql, &title).await;
+            unannounced(sql, "UPDATE products SET title = $1 WHERE store_id = 'shop' AND id = 'p1'", &title).await;
             if seen(b).await == before {
                 return title;
             }
@@ -1230,7 +1236,7 @@ async fn postgres_replicas_see_every_product_write() {
 
     // B reads p1 and, once it listens, keeps it.
     assert_eq!(seen(&b).await, Some(("Linen Shirt".into(), Some(5))));
-    let pid = listener(&mut sql, &name, None).await;
+    let pid = listener_pid(&mut sql, &name, None).await;
     let title = kept_by(&b, &mut sql, "Unannounced").await;
 
     // The other replica's writes.
@@ -1258,11 +1264,115 @@ async fn postgres_replicas_see_every_product_write() {
     let _: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1)").bind(pid).fetch_one(&mut sql).await.unwrap();
     eventually(Some((&title, 5))).await;
     // B listens again and follows writes as before.
-    listener(&mut sql, &name, Some(pid)).await;
+    listener_pid(&mut sql, &name, Some(pid)).await;
     assert_eq!(a.set_stock("shop", &[("p1-M".into(), 1)]).await.unwrap(), 1);
     eventually(Some((&title, 1))).await;
     // The writer saw its own writes at once.
     assert_eq!(seen(&a).await, Some((title, Some(1))));
+    b.pool().close().await;
+    pg.drop_schema().await;
+}
+
+/// Small stores' card vectors are searched in process by PostgreSQL
+/// replicas (see `storage::pg_vectors`) with the database's exact scan's
+/// results, and every write to the cards reaches them: the other replica's
+/// embeddings and deletes, plain SQL, a lost listener connection.
+#[tokio::test]
+async fn postgres_replicas_search_small_stores_vectors_in_process() {
+    let pg = common::postgres().await;
+    let a = pg.storage();
+    let (b, name) = named_replica(&pg).await;
+    put_store(&*a, "shop").await;
+    let products: Vec<Product> = (1..=6).map(|i| product(&format!("p{i}"), &format!("Linen Shirt {i}"))).collect();
+    for p in &products {
+        put(&*a, "shop", p).await;
+    }
+    let spread = |i: usize| vec![1.0, i as f32 * 0.3];
+    let all: Vec<(&Product, Vec<f32>)> = products.iter().enumerate().map(|(i, p)| (p, spread(i))).collect();
+    embed_all(&*a, "shop", MODEL, &all).await;
+    let mut sql = PgConnection::connect(pg.url()).await.unwrap();
+    let query = [1.0_f32, 0.5];
+
+    // What the database's exact scan ranks, and what B answers.
+    async fn truth(sql: &mut PgConnection, query: &[f32]) -> Vec<(String, f32)> {
+        let rows: Vec<(String, f64)> = sqlx::query_as(
+            "SELECT product_id, 1 - (embedding <=> $1::real[]::vector) FROM product_cards
+             WHERE store_id = 'shop' AND embedding IS NOT NULL ORDER BY embedding <=> $1::real[]::vector, product_id LIMIT 4",
+        )
+        .bind(query)
+        .fetch_all(&mut *sql)
+        .await
+        .unwrap();
+        rows.into_iter().map(|(id, score)| (id, score as f32)).collect()
+    }
+    async fn answer(b: &PgStorage, query: &[f32]) -> Vec<(String, f32)> {
+        b.vector_search("shop", MODEL, query, 4).await.unwrap().into_iter().map(|hit| (hit.product_id, hit.score)).collect()
+    }
+    fn same(x: &[(String, f32)], y: &[(String, f32)]) -> bool {
+        x.len() == y.len() && x.iter().zip(y).all(|((a, s), (b, t))| a == b && (s - t).abs() < 1e-4)
+    }
+    async fn agrees(b: &PgStorage, sql: &mut PgConnection, query: &[f32]) -> bool {
+        same(&answer(b, query).await, &truth(sql, query).await)
+    }
+    // Waits until B's answers are the database's again.
+    async fn eventually(b: &PgStorage, sql: &mut PgConnection, query: &[f32], what: &str) {
+        for _ in 0..100 {
+            if same(&answer(b, query).await, &truth(sql, query).await) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("replica B never saw {what}: {:?} against {:?}", answer(b, query).await, truth(sql, query).await);
+    }
+    // Until B searches p-top's vectors in process: an unannounced removal
+    // of the top hit's embedding, which B then still ranks first.
+    async fn kept_by(b: &PgStorage, sql: &mut PgConnection, query: &[f32]) -> String {
+        for _ in 0..20 {
+            // Written a moment ago: B searches in the database until quiet.
+            tokio::time::sleep(Duration::from_millis(1100)).await;
+            let before = answer(b, query).await;
+            answer(b, query).await;
+            let top = before[0].0.clone();
+            unannounced(sql, "UPDATE product_cards SET embedding = NULL, embedding_dims = NULL WHERE store_id = 'shop' AND product_id = $1", &top).await;
+            if answer(b, query).await == before {
+                return top;
+            }
+        }
+        panic!("replica B never kept the store's vectors");
+    }
+
+    assert!(agrees(&b, &mut sql, &query).await, "the same ranking and scores as the database's exact scan");
+    let pid = listener_pid(&mut sql, &name, None).await;
+    let hidden = kept_by(&b, &mut sql, &query).await;
+    assert!(!agrees(&b, &mut sql, &query).await, "B answers from what it keeps: {hidden} is still there");
+
+    // The other replica's embeddings (announced: B drops what it keeps).
+    let moved: Vec<(&Product, Vec<f32>)> = vec![(&products[5], vec![1.0, 0.5])];
+    embed_all(&*a, "shop", MODEL, &moved).await;
+    eventually(&b, &mut sql, &query, "p6 moved next to the query").await;
+    assert_eq!(answer(&b, &query).await[0].0, "p6");
+    // Once quiet, B loads and searches in process again, with the same answers.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert!(agrees(&b, &mut sql, &query).await);
+    assert!(agrees(&b, &mut sql, &query).await);
+    // Plain SQL and a delete through the other replica.
+    sqlx::query("UPDATE product_cards SET embedding = NULL, embedding_dims = NULL WHERE store_id = 'shop' AND product_id = 'p6'")
+        .execute(&mut sql)
+        .await
+        .unwrap();
+    eventually(&b, &mut sql, &query, "p6's embedding gone").await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert!(agrees(&b, &mut sql, &query).await);
+    let second = answer(&b, &query).await[0].0.clone();
+    assert!(a.delete_product("shop", &second).await.unwrap());
+    eventually(&b, &mut sql, &query, "the top product deleted").await;
+
+    // A write whose notification would have been lost with the listener's
+    // connection: B keeps nothing from before the loss.
+    kept_by(&b, &mut sql, &query).await;
+    let _: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1)").bind(pid).fetch_one(&mut sql).await.unwrap();
+    eventually(&b, &mut sql, &query, "the write made while it was not listening").await;
+    listener_pid(&mut sql, &name, Some(pid)).await;
     b.pool().close().await;
     pg.drop_schema().await;
 }

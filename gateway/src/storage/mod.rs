@@ -29,6 +29,7 @@ macro_rules! bind_message {
 }
 
 mod pg_kept;
+mod pg_vectors;
 pub mod postgres;
 mod product_cache;
 pub mod reconnect;

@@ -1,5 +1,6 @@
 //! What the PostgreSQL backend keeps in process of a store's catalog (its
-//! text indexes and the products turns read), kept current across replicas.
+//! text indexes, the products turns read and small stores' card vectors),
+//! kept current across replicas.
 //!
 //! ## Text indexes
 //!
@@ -25,11 +26,12 @@
 //! the shopper names (the stock check): a round trip each, and on the load
 //! benchmark about half of a turn's statements. Products read are kept
 //! ([`ProductCache`]) and dropped per store on every write to the store's
-//! products or variants. The database announces those writes itself:
-//! triggers (migration `0007_product_notices.sql`) notify
-//! [`PRODUCTS_CHANNEL`] from every statement that writes them, whoever runs
+//! products or variants; small stores' card vectors ([`KeptVectors`]) on
+//! every write to its cards. The database announces those writes itself:
+//! triggers (migration `0007_catalog_notices.sql`) notify
+//! [`CATALOG_CHANNEL`] from every statement that writes them, whoever runs
 //! it, a gateway of any version, a migration or `psql`. The writing replica
-//! drops its own store's products when its write ends, the others when the
+//! drops its own store's entries when its write ends, the others when the
 //! notification arrives, a moment after the commit. Nothing is kept or
 //! served while the listener is not connected: before it first listens,
 //! and from a lost connection until it listens again.
@@ -44,14 +46,16 @@ use sqlx::{PgConnection, PgPool};
 use tokio::sync::OnceCell;
 
 use super::StorageResult;
+use super::pg_vectors::KeptVectors;
 use super::product_cache::ProductCache;
 use super::text_index::{TEXT_INDEX_MAX_CARDS, TextEntry, TextIndexes, build_index};
 
 /// The notification channel of card writes.
 pub const CHANNEL: &str = "chatgw_cards";
-/// The notification channel of product and variant writes (payload: the
-/// table's schema, a tab, the store; no store: every store of the schema).
-pub const PRODUCTS_CHANNEL: &str = "chatgw_products";
+/// The notification channel of product, variant and card writes (payload:
+/// the table's schema, the store and the table, tab-separated; no store:
+/// every store of the schema).
+pub const CATALOG_CHANNEL: &str = "chatgw_catalog";
 /// How long a replica waits after a notification before reloading, so the
 /// pages of a sync written in quick succession cost one reload.
 const RELOAD_DEBOUNCE: Duration = Duration::from_millis(300);
@@ -66,8 +70,9 @@ pub(super) struct PgKept {
 
 struct Shared {
     indexes: TextIndexes,
-    /// Served only while the listener is connected.
+    /// Served only while the listener is connected, as are `vectors`.
     products: ProductCache,
+    vectors: KeptVectors,
     max_cards: AtomicUsize,
     /// Random id of this storage, carried by its notifications so it does
     /// not reload after its own writes.
@@ -87,6 +92,7 @@ impl PgKept {
         let shared = Shared {
             indexes: TextIndexes::default(),
             products: ProductCache::following(),
+            vectors: KeptVectors::default(),
             max_cards: AtomicUsize::new(TEXT_INDEX_MAX_CARDS),
             replica,
             reloads: Mutex::default(),
@@ -116,6 +122,17 @@ impl PgKept {
     /// The products kept, to mark a store changed after a write.
     pub fn written_products(&self) -> &ProductCache {
         &self.shared.products
+    }
+
+    /// Small stores' card vectors kept (none until the listener is connected).
+    pub async fn vectors(&self) -> &KeptVectors {
+        self.listen().await;
+        &self.shared.vectors
+    }
+
+    /// The vectors kept, to mark a store's cards changed after a write.
+    pub fn written_vectors(&self) -> &KeptVectors {
+        &self.shared.vectors
     }
 
     /// How the store's cards are ranked, loading its index if needed.
@@ -164,6 +181,22 @@ impl Drop for PgKept {
 }
 
 impl Shared {
+    /// A write to `table` of `store` (all stores when empty) was announced.
+    fn catalog_changed(&self, store: &str, table: &str) {
+        match (table, store) {
+            ("product_cards", "") => self.vectors.changed_all(),
+            ("product_cards", store) => self.vectors.changed(store),
+            (_, "") => self.products.changed_all(),
+            (_, store) => self.products.changed(store),
+        }
+    }
+
+    /// Writes may go unheard until the listener listens again.
+    fn pause(&self) {
+        self.products.pause();
+        self.vectors.pause();
+    }
+
     /// The store's cards from the database, as an index or, past the size
     /// limit, as a store the database ranks.
     async fn load(&self, store_id: &str) -> StorageResult<TextEntry> {
@@ -263,7 +296,7 @@ async fn spawn_listener(shared: &Arc<Shared>) {
             let current = match listener.as_mut() {
                 Some(l) => l,
                 None => match PgListener::connect_with(&pool).await {
-                    Ok(mut l) => match l.listen_all([CHANNEL, PRODUCTS_CHANNEL]).await {
+                    Ok(mut l) => match l.listen_all([CHANNEL, CATALOG_CHANNEL]).await {
                         Ok(()) => {
                             // Anything written before this point may have
                             // been missed: reload what is held, and keep
@@ -273,6 +306,7 @@ async fn spawn_listener(shared: &Arc<Shared>) {
                                     shared.changed_elsewhere(&store);
                                 }
                                 shared.products.resume();
+                                shared.vectors.resume();
                             }
                             listener.insert(l)
                         }
@@ -296,13 +330,11 @@ async fn spawn_listener(shared: &Arc<Shared>) {
             let received = current.try_recv().await;
             let Some(shared) = weak.upgrade() else { return };
             match received {
-                Ok(Some(notification)) if notification.channel() == PRODUCTS_CHANNEL => {
-                    let Some((in_schema, store)) = notification.payload().split_once('\t') else { continue };
+                Ok(Some(notification)) if notification.channel() == CATALOG_CHANNEL => {
+                    let mut parts = notification.payload().splitn(3, '\t');
+                    let (Some(in_schema), Some(store), Some(table)) = (parts.next(), parts.next(), parts.next()) else { continue };
                     if in_schema == schema {
-                        match store {
-                            "" => shared.products.changed_all(),
-                            store => shared.products.changed(store),
-                        }
+                        shared.catalog_changed(store, table);
                     }
                 }
                 Ok(Some(notification)) => {
@@ -315,11 +347,11 @@ async fn spawn_listener(shared: &Arc<Shared>) {
                 // The connection was lost: notifications of the gap are
                 // gone. Nothing is served until listening again (above).
                 Ok(None) => {
-                    shared.products.pause();
+                    shared.pause();
                     listener = None;
                 }
                 Err(error) => {
-                    shared.products.pause();
+                    shared.pause();
                     if pool.is_closed() {
                         return;
                     }

@@ -40,8 +40,10 @@ use sqlx::types::Json;
 use sqlx::{Connection, PgConnection, PgPool, Postgres, QueryBuilder, Row};
 
 use super::pg_kept::PgKept;
+use super::pg_vectors::Lookup;
 use super::text_index::{TextEntry, Widened, Widening, index_title, widening_steps};
 use super::tickets::{self, TicketRow, bind_ticket};
+use super::vector_index::VectorIndex;
 use super::{
     CardEmbedding, CatalogStore, Conversation, ConversationStore, MessageAnalysis, MessageRole, RunPlan, StaleCard, Storage, StorageError, StorageResult,
     StoreRecord, StoredMessage, StoredVersion, SyncLease, SyncState, TextQuery, Ticket, TicketStatus, UpsertOutcome, upsert_runs,
@@ -283,6 +285,38 @@ impl PgStorage {
         &self.pool
     }
 
+    /// A small store's exact scan in process, from its vectors as kept (see
+    /// [`KeptVectors`](super::pg_vectors::KeptVectors)), loaded if need be;
+    /// `None`: scan in the database this time.
+    async fn kept_vector_search(&self, store_id: &str, model: &str, query: &[f32], k: usize) -> StorageResult<Option<Vec<ScoredProduct>>> {
+        let dims = query.len();
+        let index = match self.kept.vectors().await.lookup(store_id, model, dims, Instant::now()) {
+            Lookup::Kept(index) => index,
+            Lookup::Database => return Ok(None),
+            Lookup::Load(load) => {
+                let rows: Vec<(String, Vec<f32>)> = sqlx::query_as(
+                    "SELECT product_id, embedding::real[] FROM product_cards
+                     WHERE store_id = $1 AND embedding_model = $2 AND embedding_dims = $3 AND embedding IS NOT NULL",
+                )
+                .bind(store_id)
+                .bind(model)
+                .bind(dims as i32)
+                .fetch_all(&self.pool)
+                .await?;
+                let mut index = VectorIndex::with_capacity(dims, rows.len());
+                for (product_id, vector) in &rows {
+                    if vector.len() == dims {
+                        index.upsert(product_id, vector);
+                    }
+                }
+                let index = Arc::new(index);
+                load.keep(index.clone());
+                index
+            }
+        };
+        Ok(Some(index.search(query, k).into_iter().map(|hit| ScoredProduct { product_id: hit.id, score: hit.score }).collect()))
+    }
+
     /// Stores with at most `n` embedded cards are searched by exact scan;
     /// 0 sends every search through the HNSW index (where one exists).
     pub fn set_exact_scan_max(&self, n: usize) {
@@ -305,6 +339,7 @@ impl PgStorage {
             check_card(product, card)?;
         }
         let _changed = self.kept.written_products().changing(store_id);
+        let _cards = self.kept.written_vectors().changing(store_id);
         let mut tx = self.pool.begin().await?;
         for (i, chunk) in items.chunks(500).enumerate() {
             let refs: Vec<(&Product, &ProductCard)> = chunk.iter().map(|(p, c)| (p, c)).collect();
@@ -441,6 +476,7 @@ impl CatalogStore for PgStorage {
         }
         let mut outcomes = vec![UpsertOutcome::Unchanged; items.len()];
         let _changed = self.kept.written_products().changing(store_id);
+        let _cards = self.kept.written_vectors().changing(store_id);
         let mut tx = self.pool.begin().await?;
         for run in upsert_runs(items) {
             for (i, outcome) in upsert_run(&mut tx, store_id, &run).await? {
@@ -464,6 +500,7 @@ impl CatalogStore for PgStorage {
     async fn delete_product(&self, store_id: &str, product_id: &str) -> StorageResult<bool> {
         // Variants and card go by ON DELETE CASCADE.
         let _changed = self.kept.written_products().changing(store_id);
+        let _cards = self.kept.written_vectors().changing(store_id);
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query("DELETE FROM products WHERE store_id = $1 AND id = $2").bind(store_id).bind(product_id).execute(&mut *tx).await?;
         let deleted = done.rows_affected() > 0;
@@ -484,6 +521,7 @@ impl CatalogStore for PgStorage {
         }
         let (ids, times): (Vec<&str>, Vec<DateTime<Utc>>) = deletions.iter().map(|(id, at)| (id.as_str(), micros(*at))).unzip();
         let _changed = self.kept.written_products().changing(store_id);
+        let _cards = self.kept.written_vectors().changing(store_id);
         let mut tx = self.pool.begin().await?;
         // Variants and cards go by ON DELETE CASCADE.
         let deleted: Vec<String> = sqlx::query_scalar(
@@ -682,6 +720,7 @@ impl CatalogStore for PgStorage {
         // Small statements: the planner then probes the primary key per
         // row instead of hashing a scan of the whole table.
         let rows_per_statement = 100;
+        let _cards = self.kept.written_vectors().changing(store_id);
         let mut tx = self.pool.begin().await?;
         for chunk in embeddings.chunks(rows_per_statement) {
             let mut qb = QueryBuilder::<Postgres>::new("UPDATE product_cards AS c SET embedding = v.embedding, embedding_dims = ");
@@ -713,11 +752,15 @@ impl CatalogStore for PgStorage {
         if k == 0 {
             return Ok(Vec::new());
         }
-        let query = PgVector(query);
-        let exact = dims > MAX_HNSW_DIMENSIONS || {
+        let small = {
             let max = self.exact_scan_max.load(Ordering::Relaxed);
             max > 0 && self.embedded_count(store_id, embedding_model, dims).await? <= max as u64
         };
+        if small && let Some(hits) = self.kept_vector_search(store_id, embedding_model, query, k).await? {
+            return Ok(hits);
+        }
+        let query = PgVector(query);
+        let exact = small || dims > MAX_HNSW_DIMENSIONS;
         let rows: Vec<(String, f64)> = if exact {
             sqlx::query_as(
                 "SELECT product_id, (embedding <=> $1) AS distance FROM product_cards
