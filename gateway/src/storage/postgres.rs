@@ -14,7 +14,9 @@
 //! precision vectors. Index searches run with pgvector's iterative scans so
 //! the store filter, applied after the graph walk, still yields k rows.
 //! Stores with few embedded cards are scanned exactly instead (faster than
-//! walking a graph shared with big stores, and exact).
+//! walking a graph shared with big stores, and exact), in process from
+//! their vectors as kept (see `pg_vectors`) or, right after a write to the
+//! store's cards, in the database.
 //!
 //! Full text: each card segment is stemmed with its language's
 //! configuration, the title also unstemmed (`simple`), all folded like the
