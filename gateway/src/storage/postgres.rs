@@ -97,6 +97,14 @@ const ANALYSE_AND_INSERT_ANSWER: &str = "WITH analysed AS (
 /// (store, embedding model, dimensions).
 type CountKey = (String, String, usize);
 
+/// The store's ($1) cards embedded by a model ($2) in a dimension ($3): the
+/// ones counted to choose an exact scan and the ones it loads.
+macro_rules! embedded_cards {
+    () => {
+        "FROM product_cards WHERE store_id = $1 AND embedding_model = $2 AND embedding_dims = $3 AND embedding IS NOT NULL"
+    };
+}
+
 pub struct PgStorage {
     pool: PgPool,
     /// Dimensions whose HNSW index is known to exist.
@@ -296,15 +304,12 @@ impl PgStorage {
             Lookup::Kept(index) => index,
             Lookup::Database => return Ok(None),
             Lookup::Load(load) => {
-                let rows: Vec<(String, Vec<f32>)> = sqlx::query_as(
-                    "SELECT product_id, embedding::real[] FROM product_cards
-                     WHERE store_id = $1 AND embedding_model = $2 AND embedding_dims = $3 AND embedding IS NOT NULL",
-                )
-                .bind(store_id)
-                .bind(model)
-                .bind(dims as i32)
-                .fetch_all(&self.pool)
-                .await?;
+                let rows: Vec<(String, Vec<f32>)> = sqlx::query_as(concat!("SELECT product_id, embedding::real[] ", embedded_cards!()))
+                    .bind(store_id)
+                    .bind(model)
+                    .bind(dims as i32)
+                    .fetch_all(&self.pool)
+                    .await?;
                 let mut index = VectorIndex::with_capacity(dims, rows.len());
                 for (product_id, vector) in &rows {
                     if vector.len() == dims {
@@ -397,15 +402,8 @@ impl PgStorage {
         {
             return Ok(*n);
         }
-        let n: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM product_cards
-             WHERE store_id = $1 AND embedding_model = $2 AND embedding_dims = $3 AND embedding IS NOT NULL",
-        )
-        .bind(store_id)
-        .bind(model)
-        .bind(dims as i32)
-        .fetch_one(&self.pool)
-        .await?;
+        let n: i64 =
+            sqlx::query_scalar(concat!("SELECT count(*) ", embedded_cards!())).bind(store_id).bind(model).bind(dims as i32).fetch_one(&self.pool).await?;
         let n = n.max(0) as u64;
         self.counts.lock().expect("counts lock").insert(key, (n, Instant::now()));
         Ok(n)
