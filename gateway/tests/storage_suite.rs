@@ -1273,6 +1273,79 @@ async fn postgres_replicas_see_every_product_write() {
     pg.drop_schema().await;
 }
 
+/// A TCP proxy to PostgreSQL that passes everything but notifications, as
+/// a connection pooler in transaction mode treats `LISTEN`: it succeeds,
+/// and nothing is heard.
+async fn notification_dropping_proxy(upstream: std::net::SocketAddr) -> std::net::SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let Ok(server) = tokio::net::TcpStream::connect(upstream).await else { return };
+                let (mut from_client, mut to_client) = client.into_split();
+                let (from_server, mut to_server) = server.into_split();
+                tokio::spawn(async move { tokio::io::copy(&mut from_client, &mut to_server).await });
+                // Without TLS every server message is typed: a byte, then
+                // its length (itself included).
+                let mut from_server = tokio::io::BufReader::new(from_server);
+                loop {
+                    let mut head = [0u8; 5];
+                    if from_server.read_exact(&mut head).await.is_err() {
+                        return;
+                    }
+                    let length = u32::from_be_bytes([head[1], head[2], head[3], head[4]]) as usize;
+                    let mut body = vec![0u8; length.saturating_sub(4)];
+                    if from_server.read_exact(&mut body).await.is_err() {
+                        return;
+                    }
+                    if head[0] == b'A' {
+                        continue; // NotificationResponse
+                    }
+                    if to_client.write_all(&head).await.is_err() || to_client.write_all(&body).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    address
+}
+
+/// Behind something that swallows notifications (a pooler in transaction
+/// mode), a replica's listener listens but hears nothing, not even its own
+/// probe: the replica then keeps nothing and reads every product from the
+/// database, so another replica's stock change is seen at once.
+#[tokio::test]
+async fn a_replica_that_hears_no_notifications_keeps_nothing() {
+    let pg = common::postgres().await;
+    let a = pg.storage();
+    let direct = PgConnectOptions::from_str(pg.url()).unwrap();
+    let upstream = tokio::net::lookup_host((direct.get_host().to_owned(), direct.get_port())).await.unwrap().next().unwrap();
+    let proxy = notification_dropping_proxy(upstream).await;
+
+    let name = format!("replica-b-{}", uuid::Uuid::new_v4().simple());
+    let options = direct.host("127.0.0.1").port(proxy.port()).ssl_mode(sqlx::postgres::PgSslMode::Disable).application_name(&name);
+    let b = Arc::new(PgStorage::connect_with(options, 4).await.expect("a replica behind the proxy"));
+    put_store(&*a, "shop").await;
+    let mut shirt = product("p1", "Linen Shirt");
+    shirt.variants = vec![variant("p1-M", "20.00", Some(5))];
+    put(&*a, "shop", &shirt).await;
+    let stock = |s: Arc<PgStorage>| async move { s.get_products("shop", &["p1".to_owned()]).await.unwrap()[0].variants[0].inventory_quantity };
+    assert_eq!(stock(b.clone()).await, Some(5));
+    let mut sql = PgConnection::connect(pg.url()).await.unwrap();
+    listener_pid(&mut sql, &name, None).await;
+    for level in 0..20 {
+        assert_eq!(a.set_stock("shop", &[("p1-M".into(), level)]).await.unwrap(), 1);
+        assert_eq!(stock(b.clone()).await, Some(level), "B read the stock it would have kept, unheard of its change");
+        assert_eq!(stock(b.clone()).await, Some(level));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    b.pool().close().await;
+    pg.drop_schema().await;
+}
+
 /// Small stores' card vectors are searched in process by PostgreSQL
 /// replicas (see `storage::pg_vectors`) with the database's exact scan's
 /// results, and every write to the cards reaches them: the other replica's

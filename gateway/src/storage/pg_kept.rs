@@ -33,8 +33,11 @@
 //! it, a gateway of any version, a migration or `psql`. The writing replica
 //! drops its own store's entries when its write ends, the others when the
 //! notification arrives, a moment after the commit. Nothing is kept or
-//! served while the listener is not connected: before it first listens,
-//! and from a lost connection until it listens again.
+//! served while the listener may miss a write: before it first hears its
+//! own probe (a notification it sends itself, again every
+//! [`PROBE_EVERY`]), from a lost connection until it hears one again, and
+//! when a probe does not come back within [`PROBE_WAIT`] (a connection
+//! pooler in transaction mode passes `LISTEN` but not the notifications).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -44,6 +47,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgListener, PgPoolOptions};
 use sqlx::{PgConnection, PgPool};
 use tokio::sync::OnceCell;
+use tokio::time::Instant;
 
 use super::StorageResult;
 use super::pg_vectors::KeptVectors;
@@ -61,6 +65,13 @@ pub const CATALOG_CHANNEL: &str = "chatgw_catalog";
 const RELOAD_DEBOUNCE: Duration = Duration::from_millis(300);
 /// Pause after a failed reload or listener error before trying again.
 const RETRY_AFTER: Duration = Duration::from_secs(1);
+/// How often the listener checks that notifications reach it: it notifies
+/// [`CATALOG_CHANNEL`] itself (table [`PROBE`], its replica id as the store)
+/// and waits for that notification for at most [`PROBE_WAIT`].
+const PROBE_EVERY: Duration = Duration::from_secs(30);
+const PROBE_WAIT: Duration = Duration::from_secs(5);
+/// The table named by a listener's probe.
+const PROBE: &str = "probe";
 
 /// One storage's text indexes and products, and what keeps them current.
 pub(super) struct PgKept {
@@ -191,6 +202,13 @@ impl Shared {
         }
     }
 
+    /// Notifies [`CATALOG_CHANNEL`] for this replica's listener alone.
+    async fn send_probe(&self, schema: &str) -> StorageResult<()> {
+        let payload = format!("{schema}\t{}\t{PROBE}", self.replica);
+        sqlx::query("SELECT pg_notify($1, $2)").bind(CATALOG_CHANNEL).bind(payload).execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// Writes may go unheard until the listener listens again.
     fn pause(&self) {
         self.products.pause();
@@ -289,55 +307,99 @@ async fn spawn_listener(shared: &Arc<Shared>) {
     let weak: Weak<Shared> = Arc::downgrade(shared);
     tokio::spawn(async move {
         let mut listener: Option<PgListener> = None;
+        // Products and vectors are served from the first probe that comes
+        // back after listening until one does not, or the connection drops.
+        let mut serving = false;
+        let mut probe = Probe::Due;
         loop {
             if weak.strong_count() == 0 || pool.is_closed() {
                 return;
             }
-            let current = match listener.as_mut() {
-                Some(l) => l,
-                None => match PgListener::connect_with(&pool).await {
+            if listener.is_none() {
+                match PgListener::connect_with(&pool).await {
                     Ok(mut l) => match l.listen_all([CHANNEL, CATALOG_CHANNEL]).await {
                         Ok(()) => {
                             // Anything written before this point may have
-                            // been missed: reload what is held, and keep
-                            // products read from now on.
+                            // been missed: reload what is held.
                             if let Some(shared) = weak.upgrade() {
                                 for store in shared.indexes.loaded_stores() {
                                     shared.changed_elsewhere(&store);
                                 }
-                                shared.products.resume();
-                                shared.vectors.resume();
                             }
-                            listener.insert(l)
+                            listener = Some(l);
+                            probe = Probe::Due;
                         }
                         Err(error) => {
-                            tracing::warn!(%error, "cannot listen for card writes; retrying");
+                            tracing::warn!(%error, "cannot listen for catalog writes; retrying");
                             tokio::time::sleep(RETRY_AFTER).await;
                             continue;
                         }
                     },
                     Err(error) => {
                         if !pool.is_closed() {
-                            tracing::warn!(%error, "cannot open the card-write listener; retrying");
+                            tracing::warn!(%error, "cannot open the catalog-write listener; retrying");
                         }
                         tokio::time::sleep(RETRY_AFTER).await;
                         continue;
                     }
-                },
-            };
-            // Waits until a notification comes, the connection drops, or the
-            // storage closes the pool.
-            let received = current.try_recv().await;
-            let Some(shared) = weak.upgrade() else { return };
-            match received {
-                Ok(Some(notification)) if notification.channel() == CATALOG_CHANNEL => {
-                    let mut parts = notification.payload().splitn(3, '\t');
-                    let (Some(in_schema), Some(store), Some(table)) = (parts.next(), parts.next(), parts.next()) else { continue };
-                    if in_schema == schema {
-                        shared.catalog_changed(store, table);
+                }
+            }
+            if let Probe::Due = probe {
+                let Some(shared) = weak.upgrade() else { return };
+                match shared.send_probe(&schema).await {
+                    Ok(()) => probe = Probe::Out(Instant::now() + PROBE_WAIT),
+                    Err(error) => {
+                        tracing::warn!(%error, "cannot send the listener's probe; reconnecting");
+                        shared.pause();
+                        serving = false;
+                        listener = None;
+                        tokio::time::sleep(RETRY_AFTER).await;
+                        continue;
                     }
                 }
-                Ok(Some(notification)) => {
+            }
+            let Some(current) = listener.as_mut() else { continue };
+            let until = match probe {
+                Probe::Out(by) | Probe::Next(by) => by,
+                Probe::Due => Instant::now(),
+            };
+            // Waits until a notification comes, the connection drops, the
+            // storage closes the pool, or the probe is due or overdue.
+            let received = tokio::time::timeout_at(until, current.try_recv()).await;
+            let Some(shared) = weak.upgrade() else { return };
+            match received {
+                Err(_) if matches!(probe, Probe::Out(_)) => {
+                    tracing::warn!(
+                        "this replica's own catalog notification did not come back within {} s (a connection pooler in transaction mode \
+                         between the gateway and PostgreSQL drops them; LISTEN needs a session): products and small stores' vectors are \
+                         read from the database until it does",
+                        PROBE_WAIT.as_secs()
+                    );
+                    shared.pause();
+                    serving = false;
+                    listener = None;
+                    tokio::time::sleep(RETRY_AFTER).await;
+                }
+                Err(_) => probe = Probe::Due,
+                Ok(Ok(Some(notification))) if notification.channel() == CATALOG_CHANNEL => {
+                    let mut parts = notification.payload().splitn(3, '\t');
+                    let (Some(in_schema), Some(store), Some(table)) = (parts.next(), parts.next(), parts.next()) else { continue };
+                    if in_schema != schema {
+                        continue;
+                    }
+                    if table != PROBE {
+                        shared.catalog_changed(store, table);
+                    } else if store == shared.replica {
+                        // Everything written from now on is heard.
+                        if !serving {
+                            shared.products.resume();
+                            shared.vectors.resume();
+                            serving = true;
+                        }
+                        probe = Probe::Next(Instant::now() + PROBE_EVERY);
+                    }
+                }
+                Ok(Ok(Some(notification))) => {
                     let mut parts = notification.payload().splitn(3, '\t');
                     let (Some(in_schema), Some(store), Some(replica)) = (parts.next(), parts.next(), parts.next()) else { continue };
                     if in_schema == schema && replica != shared.replica {
@@ -346,12 +408,14 @@ async fn spawn_listener(shared: &Arc<Shared>) {
                 }
                 // The connection was lost: notifications of the gap are
                 // gone. Nothing is served until listening again (above).
-                Ok(None) => {
+                Ok(Ok(None)) => {
                     shared.pause();
+                    serving = false;
                     listener = None;
                 }
-                Err(error) => {
+                Ok(Err(error)) => {
                     shared.pause();
+                    serving = false;
                     if pool.is_closed() {
                         return;
                     }
@@ -362,4 +426,16 @@ async fn spawn_listener(shared: &Arc<Shared>) {
             }
         }
     });
+}
+
+/// The listener's probe: a notification of its own, sent from the pool and
+/// awaited on the listening connection.
+#[derive(Clone, Copy)]
+enum Probe {
+    /// To be sent now.
+    Due,
+    /// Sent; must be back by then.
+    Out(Instant),
+    /// Came back; the next is due then.
+    Next(Instant),
 }
