@@ -382,11 +382,7 @@ async fn spawn_listener(shared: &Arc<Shared>) {
                 }
                 Err(_) => probe = Probe::Due,
                 Ok(Ok(Some(notification))) if notification.channel() == CATALOG_CHANNEL => {
-                    let mut parts = notification.payload().splitn(3, '\t');
-                    let (Some(in_schema), Some(store), Some(table)) = (parts.next(), parts.next(), parts.next()) else { continue };
-                    if in_schema != schema {
-                        continue;
-                    }
+                    let Some((store, table)) = in_schema(notification.payload(), &schema) else { continue };
                     if table != PROBE {
                         shared.catalog_changed(store, table);
                     } else if store == shared.replica {
@@ -400,9 +396,8 @@ async fn spawn_listener(shared: &Arc<Shared>) {
                     }
                 }
                 Ok(Ok(Some(notification))) => {
-                    let mut parts = notification.payload().splitn(3, '\t');
-                    let (Some(in_schema), Some(store), Some(replica)) = (parts.next(), parts.next(), parts.next()) else { continue };
-                    if in_schema == schema && replica != shared.replica {
+                    let Some((store, replica)) = in_schema(notification.payload(), &schema) else { continue };
+                    if replica != shared.replica {
                         shared.changed_elsewhere(store);
                     }
                 }
@@ -428,6 +423,15 @@ async fn spawn_listener(shared: &Arc<Shared>) {
     });
 }
 
+/// A notification's store and last field (table or replica) when it is
+/// about `schema`, from `schema<TAB>store<TAB>last`. The schema and the
+/// store are matched from the ends, not split at tabs: PostgreSQL lets a
+/// quoted schema name hold any character, a tab too, and a store id is the
+/// caller's; the last field is the gateway's own (a table or a hex id).
+fn in_schema<'a>(payload: &'a str, schema: &str) -> Option<(&'a str, &'a str)> {
+    payload.strip_prefix(schema)?.strip_prefix('\t')?.rsplit_once('\t')
+}
+
 /// The listener's probe: a notification of its own, sent from the pool and
 /// awaited on the listening connection.
 #[derive(Clone, Copy)]
@@ -438,4 +442,25 @@ enum Probe {
     Out(Instant),
     /// Came back; the next is due then.
     Next(Instant),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_schema;
+
+    #[test]
+    fn notifications_are_read_from_both_ends() {
+        assert_eq!(in_schema("public\tshop\tvariants", "public"), Some(("shop", "variants")));
+        assert_eq!(in_schema("public\t\tproducts", "public"), Some(("", "products")), "a TRUNCATE: every store");
+        // Tabs inside a quoted schema name or a store id.
+        assert_eq!(in_schema("my\tschema\tshop\tproduct_cards", "my\tschema"), Some(("shop", "product_cards")));
+        assert_eq!(in_schema("public\tod\td shop\tproducts", "public"), Some(("od\td shop", "products")));
+        // Another schema, even one this one begins with, is not ours.
+        assert_eq!(in_schema("public2\tshop\tproducts", "public"), None);
+        // Schema `my\tschema` as seen from schema `my` reads as a store
+        // `schema\tshop` of `my`: at worst a store nobody keeps is dropped,
+        // never a write to one of `my`'s stores missed.
+        assert_eq!(in_schema("my\tschema\tshop\tproducts", "my"), Some(("schema\tshop", "products")));
+        assert_eq!(in_schema("public\tshop", "public"), None, "no last field");
+    }
 }

@@ -83,7 +83,7 @@ impl CatalogToolBox {
             .filter_map(|k| args.get(*k).and_then(Value::as_str).filter(|v| !v.trim().is_empty()).map(|v| ((*k).to_owned(), v.trim().to_owned())))
             .collect();
 
-        let product: Product = match (sku.as_deref(), product_id) {
+        let product: Arc<Product> = match (sku.as_deref(), product_id) {
             (Some(sku), _) => {
                 let (pid, _) =
                     self.storage.find_variant(store_id, sku).await.map_err(internal)?.ok_or_else(|| format!("no variant with SKU `{sku}` in this store"))?;
@@ -100,9 +100,11 @@ impl CatalogToolBox {
         &self.currency
     }
 
-    async fn load(&self, store_id: &str, product_id: &str) -> Result<Product, String> {
+    /// The product as the storage shares it (a kept product is not copied:
+    /// a turn checks one per size the shopper names).
+    async fn load(&self, store_id: &str, product_id: &str) -> Result<Arc<Product>, String> {
         self.storage
-            .get_products(store_id, &[product_id.to_owned()])
+            .get_shared_products(store_id, &[product_id.to_owned()])
             .await
             .map_err(internal)?
             .pop()
@@ -113,7 +115,7 @@ impl CatalogToolBox {
 /// The product a stock question is about, the SKU if one was named and the
 /// options asked for (`size`, `color`).
 pub(crate) struct StockRequest {
-    pub product: Product,
+    pub product: Arc<Product>,
     pub sku: Option<String>,
     pub wanted: Vec<(String, String)>,
 }
